@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+/* Socket addresses as the command line writes them: HOST:PORT, :PORT, [V6]:PORT. */
+#ifndef ZS_ADDR_H
+#define ZS_ADDR_H
+
+#include <stddef.h>
+#include <sys/socket.h>
+
+struct addr {
+	struct sockaddr_storage ss;
+	socklen_t len;
+};
+
+/*
+ * Parse "HOST:PORT", ":PORT" (host 127.0.0.1) or "[V6]:PORT". HOST may be a
+ * name, resolved once here (first IPv4 answer preferred). Returns 0 or
+ * -EINVAL with a message in err.
+ */
+int addr_parse(const char *s, struct addr *a, char *err, size_t errlen);
+/* "127.0.0.1:8080" or "[::1]:8080" into buf; returns buf. */
+char *addr_format(const struct addr *a, char *buf, size_t len);
+/* Host part only ("127.0.0.1", "::1"), for X-Forwarded-For. */
+char *addr_format_host(const struct addr *a, char *buf, size_t len);
+int addr_port(const struct addr *a);
+
+#endif

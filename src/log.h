@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/* Small logging API in the OpenBSD style: log_warn adds strerror(errno). */
+#ifndef ZS_LOG_H
+#define ZS_LOG_H
+
+#include <stdarg.h>
+
+enum log_level { LOG_LVL_ERROR, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
+
+/* verbosity: -1 quiet (errors only), 0 default (warnings + info), 1+ debug. */
+void log_init(int verbosity);
+int log_verbosity(void);
+void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+void fatalx(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+/* Bridge libevent's and libbpf's own log callbacks into this API. */
+void log_bridge_libevent(void);
+
+#endif
