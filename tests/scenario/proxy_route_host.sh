@@ -1,0 +1,31 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Host routes: app.localhost=TARGET takes every request whose Host is
+# app.localhost (with or without a port), even where a host-less route has
+# a longer prefix; other hosts fall through to the host-less routes.
+. "$ZS_TESTS/lib.sh"
+
+PA=$(backend_start a)
+PB=$(backend_start b)
+PC=$(backend_start c)
+zs_start /=127.0.0.1:$PB app.localhost=127.0.0.1:$PA /echo/deep=127.0.0.1:$PC
+
+# route HOST PATH BACKEND
+route() {
+	code=$(zs_req "$2" -H "Host: $1") || fail "GET $2 (Host $1): curl failed"
+	expect_eq "$code" 200 "status of GET $2 with Host $1"
+	expect_eq "$(json_get "$T/body" 'd["backend"]')" "$3" "backend for Host $1, path $2"
+	expect_eq "$(json_get "$T/body" 'd["path"]')" "$2" "path the backend saw (Host $1)"
+	expect_eq "$(echo_header "$T/body" Host)" "$1" "Host the backend saw"
+}
+
+route app.localhost /echo a
+route app.localhost /echo/x?y=1 a
+route "app.localhost:$ZS_PORT" /echo a
+route app.localhost:1234 /echo/z a
+route app.localhost /echo/deep a
+route other.localhost /echo b
+route other.localhost /echo/deep c
+route app.localhost.evil /echo b
+route "127.0.0.1:$ZS_PORT" /echo b
+exit 0
