@@ -1,0 +1,448 @@
+/* SPDX-License-Identifier: MIT */
+/* The command line, parsed once at start-up. */
+
+/*
+ * Autoconf's config.h, when configure writes one (else PACKAGE_VERSION comes
+ * as -D). Angle brackets on purpose: a quoted "config.h" is looked up next to
+ * this file first and would find our own src/config.h; automake puts
+ * -I$(top_builddir) ahead of -I$(top_srcdir)/src.
+ */
+#ifdef HAVE_CONFIG_H
+#include <config.h>
+#endif
+#ifndef PACKAGE_VERSION
+#error "PACKAGE_VERSION undefined: build through configure, or pass -DPACKAGE_VERSION"
+#endif
+
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <netinet/in.h>
+
+#include "config.h"
+
+#define DEFAULT_LISTEN "127.0.0.1:8080"
+
+enum {
+	OPT_NO_BPF = 256,
+	OPT_CGROUP,
+	OPT_ACCESS_LOG,
+	OPT_LOG_FORMAT,
+	OPT_UPSTREAM_TIMEOUT,
+	OPT_CONNECT_TIMEOUT,
+	OPT_IDLE_TIMEOUT,
+	OPT_HEADER_TIMEOUT,
+	OPT_SHUTDOWN_TIMEOUT,
+	OPT_MAX_CONNS,
+};
+
+/* Leading ':' so that a missing argument returns ':' instead of '?'. */
+static const char short_options[] = ":l:hVvq";
+
+static const struct option long_options[] = {
+    {"listen", required_argument, NULL, 'l'},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {"verbose", no_argument, NULL, 'v'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"no-bpf", no_argument, NULL, OPT_NO_BPF},
+    {"cgroup", required_argument, NULL, OPT_CGROUP},
+    {"access-log", required_argument, NULL, OPT_ACCESS_LOG},
+    {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
+    {"upstream-timeout", required_argument, NULL, OPT_UPSTREAM_TIMEOUT},
+    {"connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT},
+    {"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
+    {"header-timeout", required_argument, NULL, OPT_HEADER_TIMEOUT},
+    {"shutdown-timeout", required_argument, NULL, OPT_SHUTDOWN_TIMEOUT},
+    {"max-conns", required_argument, NULL, OPT_MAX_CONNS},
+    {NULL, 0, NULL, 0},
+};
+
+static void __attribute__((format(printf, 3, 4)))
+seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+static const char *long_name(int val)
+{
+	const struct option *o;
+
+	for (o = long_options; o->name; o++)
+		if (o->val == val)
+			return o->name;
+	return "?";
+}
+
+void config_usage(FILE *f)
+{
+	fputs("usage: zeroserve [-l ADDR:PORT]... [options] [ROUTE]...\n"
+	      "\n"
+	      "  ROUTE  := [HOST][/PREFIX]=TARGET      (no '=': TARGET for /)\n"
+	      "  TARGET := HOST:PORT | :PORT | http://HOST:PORT[/PATH] | DIRECTORY\n"
+	      "\n"
+	      "  The longest matching prefix wins; a route naming a Host beats one that\n"
+	      "  does not. http://HOST:PORT/PATH replaces the matched prefix with PATH.\n"
+	      "\n"
+	      "options:\n"
+	      "  -l, --listen ADDR:PORT       listen here (repeatable; default 127.0.0.1:8080)\n"
+	      "  -v, --verbose                more logging (repeatable)\n"
+	      "  -q, --quiet                  errors only\n"
+	      "      --no-bpf                 userspace engine only\n"
+	      "      --cgroup PATH            cgroup v2 for the kernel engine\n"
+	      "      --access-log FILE|-      write an access log (- is stdout)\n"
+	      "      --log-format text|json   log line format (default text)\n"
+	      "      --upstream-timeout DUR   backend response timeout (default 60s)\n"
+	      "      --connect-timeout DUR    backend connect timeout (default 1s)\n"
+	      "      --idle-timeout DUR       keep-alive idle timeout (default 60s)\n"
+	      "      --header-timeout DUR     request head timeout (default 10s)\n"
+	      "      --shutdown-timeout DUR   drain time on SIGTERM (default 10s)\n"
+	      "      --max-conns N            client connection limit (default 4096)\n"
+	      "  -h, --help                   show this help\n"
+	      "  -V, --version                show the version\n"
+	      "\n"
+	      "  DUR is 30 (seconds), 30s, 500ms or 2m.\n"
+	      "\n"
+	      "examples:\n"
+	      "  zeroserve ./dist\n"
+	      "  zeroserve -l 127.0.0.1:8080 /api=127.0.0.1:3001 /=127.0.0.1:5173\n"
+	      "  zeroserve /api/=http://127.0.0.1:3001/\n"
+	      "  zeroserve app.localhost=127.0.0.1:3002\n",
+	      f);
+}
+
+int config_parse_duration(const char *s, unsigned int *ms)
+{
+	unsigned long long v = 0, mult;
+	const char *p;
+
+	if (s == NULL || !isdigit((unsigned char)*s))
+		return -EINVAL;
+	for (p = s; isdigit((unsigned char)*p); p++) {
+		v = v * 10 + (unsigned long long)(*p - '0');
+		if (v > UINT_MAX)
+			return -EINVAL;
+	}
+	if (*p == '\0' || strcmp(p, "s") == 0)
+		mult = 1000;
+	else if (strcmp(p, "ms") == 0)
+		mult = 1;
+	else if (strcmp(p, "m") == 0)
+		mult = 60000;
+	else
+		return -EINVAL;
+	/* v <= UINT_MAX here, so v * 60000 cannot overflow 64 bits. */
+	v *= mult;
+	if (v == 0 || v > UINT_MAX)
+		return -EINVAL;
+	*ms = (unsigned int)v;
+	return 0;
+}
+
+/* addr_parse says "bad address 'X': why"; --listen errors want only the why. */
+static const char *addr_reason(const char *text, const char *msg)
+{
+	static const char head[] = "bad address '";
+	size_t hl = sizeof(head) - 1, tl = strlen(text);
+
+	if (strncmp(msg, head, hl) == 0 && strncmp(msg + hl, text, tl) == 0 &&
+	    strncmp(msg + hl + tl, "': ", 3) == 0)
+		return msg + hl + tl + 3;
+	return msg;
+}
+
+static int same_addr(const struct addr *a, const struct addr *b)
+{
+	const struct sockaddr_in *a4 = (const struct sockaddr_in *)&a->ss;
+	const struct sockaddr_in *b4 = (const struct sockaddr_in *)&b->ss;
+	const struct sockaddr_in6 *a6 = (const struct sockaddr_in6 *)&a->ss;
+	const struct sockaddr_in6 *b6 = (const struct sockaddr_in6 *)&b->ss;
+
+	if (a->ss.ss_family != b->ss.ss_family || addr_port(a) != addr_port(b))
+		return 0;
+	if (a->ss.ss_family == AF_INET)
+		return a4->sin_addr.s_addr == b4->sin_addr.s_addr;
+	if (a->ss.ss_family == AF_INET6)
+		return memcmp(&a6->sin6_addr, &b6->sin6_addr, sizeof(a6->sin6_addr)) == 0 &&
+		       a6->sin6_scope_id == b6->sin6_scope_id;
+	return 0;
+}
+
+static int add_listen(struct config *cfg, const char *text, char *err, size_t errlen)
+{
+	struct addr a, *listens;
+	char aerr[512], **texts;
+	size_t i;
+
+	if (addr_parse(text, &a, aerr, sizeof(aerr)) < 0) {
+		seterr(err, errlen, "bad --listen address '%s': %s", text, addr_reason(text, aerr));
+		return -EINVAL;
+	}
+	for (i = 0; i < cfg->nlistens; i++) {
+		if (!same_addr(&a, &cfg->listens[i]))
+			continue;
+		if (strcmp(text, cfg->listen_text[i]) == 0)
+			seterr(err, errlen, "duplicate --listen address '%s'", text);
+		else
+			seterr(err, errlen, "duplicate --listen address '%s' (same as '%s')", text,
+			       cfg->listen_text[i]);
+		return -EINVAL;
+	}
+	/* A handful of addresses at most: grow one at a time. */
+	listens = realloc(cfg->listens, (cfg->nlistens + 1) * sizeof(*listens));
+	if (listens == NULL)
+		goto nomem;
+	cfg->listens = listens;
+	texts = realloc(cfg->listen_text, (cfg->nlistens + 1) * sizeof(*texts));
+	if (texts == NULL)
+		goto nomem;
+	cfg->listen_text = texts;
+	texts[cfg->nlistens] = strdup(text);
+	if (texts[cfg->nlistens] == NULL)
+		goto nomem;
+	listens[cfg->nlistens++] = a;
+	return 0;
+nomem:
+	seterr(err, errlen, "--listen '%s': out of memory", text);
+	return -ENOMEM;
+}
+
+static int set_string(char **dst, const char *opt, const char *val, const char *expected, char *err,
+		      size_t errlen)
+{
+	char *s;
+
+	if (*val == '\0') {
+		seterr(err, errlen, "bad %s '': expected %s", opt, expected);
+		return -EINVAL;
+	}
+	s = strdup(val);
+	if (s == NULL) {
+		seterr(err, errlen, "%s '%s': out of memory", opt, val);
+		return -ENOMEM;
+	}
+	/* The last one given wins, as with any repeated option. */
+	free(*dst);
+	*dst = s;
+	return 0;
+}
+
+static int set_duration(unsigned int *dst, int opt, const char *val, char *err, size_t errlen)
+{
+	if (config_parse_duration(val, dst) < 0) {
+		seterr(err, errlen,
+		       "bad --%s '%s': expected a positive duration like 30s, 500ms or 2m",
+		       long_name(opt), val);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int set_max_conns(struct config *cfg, const char *val, char *err, size_t errlen)
+{
+	unsigned long v = 0;
+	const char *p = val;
+
+	/* Digits only: strtoul would take "-1", " 5" and "0x10". */
+	for (; isdigit((unsigned char)*p) && v <= INT_MAX; p++)
+		v = v * 10 + (unsigned long)(*p - '0');
+	if (p == val || *p != '\0' || v == 0 || v > INT_MAX) {
+		seterr(err, errlen, "bad --max-conns '%s': expected a number from 1 to %d", val,
+		       INT_MAX);
+		return -EINVAL;
+	}
+	cfg->max_conns = (unsigned int)v;
+	return 0;
+}
+
+/* The argument getopt just complained about, for the message. */
+static const char *current_arg(int argc, char **argv)
+{
+	if (optind > 0 && optind <= argc && argv[optind - 1])
+		return argv[optind - 1];
+	return "";
+}
+
+/* How many long options name (n bytes) abbreviates; getopt_long rejects more than one. */
+static int abbreviations(const char *name, size_t n)
+{
+	const struct option *o;
+	int count = 0;
+
+	for (o = long_options; o->name; o++)
+		if (strncmp(o->name, name, n) == 0)
+			count++;
+	return count;
+}
+
+static void bad_option(int argc, char **argv, char *err, size_t errlen)
+{
+	const char *arg = current_arg(argc, argv);
+	size_t n;
+
+	/* Unknown short options, even inside a cluster like "-vx", come with optopt. */
+	if (optopt > 0 && optopt < 256 && strchr(short_options + 1, optopt) == NULL) {
+		seterr(err, errlen, "unknown option '-%c'", optopt);
+		return;
+	}
+	n = strcspn(arg, "=");
+	if (strncmp(arg, "--", 2) != 0) {
+		seterr(err, errlen, "unknown option '%s'", arg);
+		return;
+	}
+	/* A known option in optopt: "--help=x", an argument it does not take. */
+	if (optopt != 0)
+		seterr(err, errlen, "option '--%s' does not take an argument", long_name(optopt));
+	else if (n > 2 && abbreviations(arg + 2, n - 2) > 1)
+		seterr(err, errlen, "ambiguous option '%.*s'", (int)n, arg);
+	else
+		seterr(err, errlen, "unknown option '%.*s'", (int)n, arg);
+}
+
+static void missing_argument(int argc, char **argv, char *err, size_t errlen)
+{
+	const char *arg = current_arg(argc, argv);
+
+	if (optopt >= 256 || strncmp(arg, "--", 2) == 0)
+		seterr(err, errlen, "option '--%s' needs an argument", long_name(optopt));
+	else
+		seterr(err, errlen, "option '-%c' needs an argument", optopt);
+}
+
+static int add_route(struct config *cfg, const char *arg, char *err, size_t errlen)
+{
+	struct route r;
+	int rc;
+
+	rc = route_parse(arg, &r, err, errlen);
+	if (rc < 0)
+		return rc;
+	/* router_add owns r from here on, even when it fails. */
+	rc = router_add(&cfg->router, &r, err, errlen);
+	return rc == -EEXIST ? -EINVAL : rc;
+}
+
+static void config_defaults(struct config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	router_init(&cfg->router);
+	cfg->log_format = LOGFMT_TEXT;
+	cfg->upstream_timeout_ms = 60 * 1000;
+	cfg->connect_timeout_ms = 1000;
+	cfg->idle_timeout_ms = 60 * 1000;
+	cfg->header_timeout_ms = 10 * 1000;
+	cfg->shutdown_timeout_ms = 10 * 1000;
+	cfg->max_conns = 4096;
+}
+
+static int parse_option(struct config *cfg, int c, int argc, char **argv, char *err, size_t errlen)
+{
+	switch (c) {
+	case 'l':
+		return add_listen(cfg, optarg, err, errlen);
+	case 'h':
+		config_usage(stdout);
+		return CONFIG_EXIT;
+	case 'V':
+		printf("zeroserve %s\n", PACKAGE_VERSION);
+		return CONFIG_EXIT;
+	case 'v':
+		if (cfg->verbosity < INT_MAX)
+			cfg->verbosity++;
+		return 0;
+	case 'q':
+		cfg->verbosity = -1;
+		return 0;
+	case OPT_NO_BPF:
+		cfg->no_bpf = 1;
+		return 0;
+	case OPT_CGROUP:
+		return set_string(&cfg->cgroup, "--cgroup", optarg, "a cgroup v2 path", err,
+				  errlen);
+	case OPT_ACCESS_LOG:
+		return set_string(&cfg->access_log, "--access-log", optarg, "a file name or -", err,
+				  errlen);
+	case OPT_LOG_FORMAT:
+		if (strcmp(optarg, "text") == 0) {
+			cfg->log_format = LOGFMT_TEXT;
+		} else if (strcmp(optarg, "json") == 0) {
+			cfg->log_format = LOGFMT_JSON;
+		} else {
+			seterr(err, errlen, "bad --log-format '%s': expected text or json", optarg);
+			return -EINVAL;
+		}
+		return 0;
+	case OPT_UPSTREAM_TIMEOUT:
+		return set_duration(&cfg->upstream_timeout_ms, c, optarg, err, errlen);
+	case OPT_CONNECT_TIMEOUT:
+		return set_duration(&cfg->connect_timeout_ms, c, optarg, err, errlen);
+	case OPT_IDLE_TIMEOUT:
+		return set_duration(&cfg->idle_timeout_ms, c, optarg, err, errlen);
+	case OPT_HEADER_TIMEOUT:
+		return set_duration(&cfg->header_timeout_ms, c, optarg, err, errlen);
+	case OPT_SHUTDOWN_TIMEOUT:
+		return set_duration(&cfg->shutdown_timeout_ms, c, optarg, err, errlen);
+	case OPT_MAX_CONNS:
+		return set_max_conns(cfg, optarg, err, errlen);
+	case ':':
+		missing_argument(argc, argv, err, errlen);
+		return -EINVAL;
+	default:
+		bad_option(argc, argv, err, errlen);
+		return -EINVAL;
+	}
+}
+
+int config_parse(struct config *cfg, int argc, char **argv, char *err, size_t errlen)
+{
+	int c, i, rc = 0;
+
+	config_defaults(cfg);
+	if (err && errlen)
+		err[0] = '\0';
+	/* getopt keeps state between calls; optind = 0 makes glibc start over. */
+	optind = 0;
+	opterr = 0;
+	while (argc > 0 && (c = getopt_long(argc, argv, short_options, long_options, NULL)) != -1) {
+		rc = parse_option(cfg, c, argc, argv, err, errlen);
+		if (rc != 0)
+			goto out;
+	}
+	for (i = argc > 0 ? optind : 0; i < argc; i++) {
+		rc = add_route(cfg, argv[i], err, errlen);
+		if (rc < 0)
+			goto out;
+	}
+	if (cfg->nlistens == 0)
+		rc = add_listen(cfg, DEFAULT_LISTEN, err, errlen);
+out:
+	/* Nothing to run with: leave cfg empty so a config_free by the caller is harmless. */
+	if (rc != CONFIG_RUN)
+		config_free(cfg);
+	return rc;
+}
+
+void config_free(struct config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nlistens; i++)
+		free(cfg->listen_text[i]);
+	free(cfg->listen_text);
+	free(cfg->listens);
+	router_free(&cfg->router);
+	free(cfg->cgroup);
+	free(cfg->access_log);
+	memset(cfg, 0, sizeof(*cfg));
+}

@@ -1,0 +1,484 @@
+/* SPDX-License-Identifier: MIT */
+/* Routes from the command line and request -> route matching. Pure: no I/O at match time. */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <arpa/inet.h>
+#include <sys/stat.h>
+
+#include "router.h"
+
+static void __attribute__((format(printf, 3, 4)))
+seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+static int nomem(const char *arg, char *err, size_t errlen)
+{
+	seterr(err, errlen, "bad route '%s': out of memory", arg);
+	return -ENOMEM;
+}
+
+static char *xstrndup(const char *s, size_t n)
+{
+	char *p = malloc(n + 1);
+
+	if (p == NULL)
+		return NULL;
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+/* Spaces and control bytes never belong in a request path; llhttp rejects them anyway. */
+static int is_space_or_ctl(unsigned char c)
+{
+	return c <= 0x20 || c == 0x7f;
+}
+
+/* A byte for a message: printable (space included) as itself, anything else as \xNN. */
+static const char *show_char(unsigned char c, char *buf, size_t len)
+{
+	if (c >= 0x20 && c < 0x7f)
+		snprintf(buf, len, "%c", c);
+	else
+		snprintf(buf, len, "\\x%02x", c);
+	return buf;
+}
+
+/*
+ * A bracketed IPv6 literal, as a Host header carries it ("[::1]"). Kept with
+ * its brackets so that it compares directly against the header.
+ */
+static int check_host_v6(const char *arg, const char *host, char *err, size_t errlen)
+{
+	const char *close = strchr(host, ']');
+	struct in6_addr in6;
+	char inner[INET6_ADDRSTRLEN + 1];
+	size_t n;
+
+	if (close == NULL) {
+		seterr(err, errlen, "bad route '%s': missing ']' in host '%s'", arg, host);
+		return -EINVAL;
+	}
+	if (close[1] == ':') {
+		seterr(err, errlen,
+		       "bad route '%s': omit the port from host '%s' (Host routing ignores it)",
+		       arg, host);
+		return -EINVAL;
+	}
+	n = (size_t)(close - host - 1);
+	if (close[1] != '\0' || n == 0 || n >= sizeof(inner)) {
+		seterr(err, errlen, "bad route '%s': bad IPv6 host '%s'", arg, host);
+		return -EINVAL;
+	}
+	memcpy(inner, host + 1, n);
+	inner[n] = '\0';
+	if (inet_pton(AF_INET6, inner, &in6) != 1) {
+		seterr(err, errlen, "bad route '%s': bad IPv6 host '%s'", arg, host);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* host is already lower case and NUL terminated; a trailing '.' was stripped. */
+static int check_host(const char *arg, const char *host, char *err, size_t errlen)
+{
+	char cb[8];
+	const char *p;
+
+	if (host[0] == '[')
+		return check_host_v6(arg, host, err, errlen);
+	if (host[0] == '\0') {
+		seterr(err, errlen, "bad route '%s': empty host", arg);
+		return -EINVAL;
+	}
+	if (strchr(host, ':')) {
+		seterr(err, errlen,
+		       "bad route '%s': omit the port from host '%s' (Host routing ignores it)",
+		       arg, host);
+		return -EINVAL;
+	}
+	for (p = host; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c == '.') {
+			if (p == host || p[1] == '.' || p[1] == '\0') {
+				seterr(err, errlen, "bad route '%s': empty label in host '%s'", arg,
+				       host);
+				return -EINVAL;
+			}
+			continue;
+		}
+		if (!isalnum(c) && c != '-' && c != '_') {
+			seterr(err, errlen, "bad route '%s': bad character '%s' in host '%s'", arg,
+			       show_char(c, cb, sizeof(cb)), host);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* what names the path for messages: "prefix" or "backend path". */
+static int check_path(const char *arg, const char *what, const char *path, int no_dotdot, char *err,
+		      size_t errlen)
+{
+	char cb[8];
+	const char *p;
+
+	if (path[0] != '/') {
+		seterr(err, errlen, "bad route '%s': %s '%s' must start with '/'", arg, what, path);
+		return -EINVAL;
+	}
+	for (p = path; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c == '?' || c == '#' || is_space_or_ctl(c)) {
+			seterr(err, errlen, "bad route '%s': %s '%s' must not contain '%s'", arg,
+			       what, path, show_char(c, cb, sizeof(cb)));
+			return -EINVAL;
+		}
+	}
+	/* A prefix is matched byte for byte; ".." in it could only ever match a traversal. */
+	if (no_dotdot && strstr(path, "..")) {
+		seterr(err, errlen, "bad route '%s': %s '%s' must not contain '..'", arg, what,
+		       path);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The left side of '=': [HOST][/PREFIX]. */
+static int parse_match(const char *arg, const char *left, size_t len, struct route *r, char *err,
+		       size_t errlen)
+{
+	const char *slash;
+	size_t hlen, i;
+	int rc;
+
+	if (len == 0 || left[0] == '/') {
+		r->prefix = len ? xstrndup(left, len) : strdup("/");
+		if (r->prefix == NULL)
+			return nomem(arg, err, errlen);
+	} else {
+		slash = memchr(left, '/', len);
+		hlen = slash ? (size_t)(slash - left) : len;
+		r->host = xstrndup(left, hlen);
+		r->prefix = slash ? xstrndup(slash, len - hlen) : strdup("/");
+		if (r->host == NULL || r->prefix == NULL)
+			return nomem(arg, err, errlen);
+		for (i = 0; i < hlen; i++)
+			r->host[i] = (char)tolower((unsigned char)r->host[i]);
+		/* "app.localhost." is the same name as "app.localhost". */
+		if (hlen > 1 && r->host[hlen - 1] == '.' && r->host[hlen - 2] != '.')
+			r->host[hlen - 1] = '\0';
+		rc = check_host(arg, r->host, err, errlen);
+		if (rc < 0)
+			return rc;
+	}
+	r->prefix_len = strlen(r->prefix);
+	return check_path(arg, "prefix", r->prefix, 1, err, errlen);
+}
+
+/* "HOST:PORT", ":PORT", "[V6]:PORT": no '/', and digits after the last ':'. */
+static int looks_like_addr(const char *t)
+{
+	const char *colon = strrchr(t, ':');
+	const char *p;
+
+	if (colon == NULL || strchr(t, '/') || colon[1] == '\0')
+		return 0;
+	for (p = colon + 1; *p; p++)
+		if (*p < '0' || *p > '9')
+			return 0;
+	return 1;
+}
+
+static int parse_backend(const char *arg, const char *authority, size_t len, struct route *r,
+			 char *err, size_t errlen)
+{
+	char aerr[256];
+
+	r->kind = ROUTE_BACKEND;
+	r->authority = xstrndup(authority, len);
+	if (r->authority == NULL)
+		return nomem(arg, err, errlen);
+	if (addr_parse(r->authority, &r->addr, aerr, sizeof(aerr)) < 0) {
+		seterr(err, errlen, "bad route '%s': %s", arg, aerr);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int parse_url(const char *arg, const char *t, struct route *r, char *err, size_t errlen)
+{
+	const char *auth = t + strlen("http://");
+	const char *slash = strchr(auth, '/');
+	size_t alen = slash ? (size_t)(slash - auth) : strlen(auth);
+	int rc;
+
+	if (alen == 0) {
+		seterr(err, errlen, "bad route '%s': missing HOST:PORT after http://", arg);
+		return -EINVAL;
+	}
+	rc = parse_backend(arg, auth, alen, r, err, errlen);
+	if (rc < 0)
+		return rc;
+	if (slash == NULL)
+		return 0;
+	/* nginx's proxy_pass-with-URI rule: even a lone "/" replaces the prefix. */
+	r->replace = strdup(slash);
+	if (r->replace == NULL)
+		return nomem(arg, err, errlen);
+	return check_path(arg, "backend path", r->replace, 0, err, errlen);
+}
+
+static int parse_dir(const char *arg, const char *t, struct route *r, char *err, size_t errlen)
+{
+	struct stat st;
+
+	r->kind = ROUTE_DIRECTORY;
+	r->dir = realpath(t, NULL);
+	if (r->dir == NULL) {
+		seterr(err, errlen, "bad route '%s': '%s' is not a directory: %s", arg, t,
+		       strerror(errno));
+		return -EINVAL;
+	}
+	if (stat(r->dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		seterr(err, errlen, "bad route '%s': '%s' is not a directory", arg, t);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int parse_target(const char *arg, const char *t, struct route *r, char *err, size_t errlen)
+{
+	struct stat st;
+	size_t n = 0;
+
+	if (*t == '\0') {
+		seterr(err, errlen, "bad route '%s': empty target", arg);
+		return -EINVAL;
+	}
+	/* A URL scheme: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) "://". */
+	if (isalpha((unsigned char)t[0])) {
+		n = 1;
+		while (isalnum((unsigned char)t[n]) || t[n] == '+' || t[n] == '-' || t[n] == '.')
+			n++;
+	}
+	if (n > 0 && strncmp(t + n, "://", 3) == 0) {
+		if (n == 4 && strncasecmp(t, "http", 4) == 0)
+			return parse_url(arg, t, r, err, errlen);
+		if (n == 5 && strncasecmp(t, "https", 5) == 0) {
+			seterr(err, errlen, "bad route '%s': https backends are not supported",
+			       arg);
+			return -EINVAL;
+		}
+		seterr(err, errlen, "bad route '%s': unsupported scheme '%.*s' (only http://)", arg,
+		       (int)n, t);
+		return -EINVAL;
+	}
+	if (looks_like_addr(t))
+		return parse_backend(arg, t, strlen(t), r, err, errlen);
+	/*
+	 * "localhost:abc" is a mistyped backend, not a directory: report the bad
+	 * port, unless a directory by that name really exists.
+	 */
+	if (strchr(t, ':') && !strchr(t, '/') && stat(t, &st) < 0)
+		return parse_backend(arg, t, strlen(t), r, err, errlen);
+	return parse_dir(arg, t, r, err, errlen);
+}
+
+int route_parse(const char *arg, struct route *r, char *err, size_t errlen)
+{
+	const char *eq, *target;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	if (arg == NULL)
+		arg = "";
+	r->spec = strdup(arg);
+	if (r->spec == NULL)
+		return nomem(arg, err, errlen);
+	eq = strchr(arg, '=');
+	target = eq ? eq + 1 : arg;
+	rc = parse_match(arg, arg, eq ? (size_t)(eq - arg) : 0, r, err, errlen);
+	if (rc == 0)
+		rc = parse_target(arg, target, r, err, errlen);
+	if (rc < 0)
+		route_free(r);
+	return rc;
+}
+
+void route_free(struct route *r)
+{
+	free(r->spec);
+	free(r->host);
+	free(r->prefix);
+	free(r->authority);
+	free(r->replace);
+	free(r->dir);
+	memset(r, 0, sizeof(*r));
+}
+
+void router_init(struct router *rt)
+{
+	memset(rt, 0, sizeof(*rt));
+}
+
+static int same_host(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcasecmp(a, b) == 0;
+}
+
+int router_add(struct router *rt, struct route *r, char *err, size_t errlen)
+{
+	struct route *routes;
+	size_t i, cap;
+
+	for (i = 0; i < rt->n; i++) {
+		const struct route *o = &rt->routes[i];
+
+		if (same_host(o->host, r->host) && strcmp(o->prefix, r->prefix) == 0) {
+			seterr(err, errlen, "duplicate route '%s': same %s as '%s'", r->spec,
+			       r->host ? "host and prefix" : "prefix", o->spec);
+			route_free(r);
+			return -EEXIST;
+		}
+	}
+	if (rt->n == rt->cap) {
+		cap = rt->cap ? rt->cap * 2 : 8;
+		routes = realloc(rt->routes, cap * sizeof(*routes));
+		if (routes == NULL) {
+			seterr(err, errlen, "route '%s': out of memory", r->spec);
+			route_free(r);
+			return -ENOMEM;
+		}
+		rt->routes = routes;
+		rt->cap = cap;
+	}
+	r->id = (unsigned int)rt->n;
+	rt->routes[rt->n++] = *r;
+	memset(r, 0, sizeof(*r));
+	return 0;
+}
+
+void router_free(struct router *rt)
+{
+	size_t i;
+
+	for (i = 0; i < rt->n; i++)
+		route_free(&rt->routes[i]);
+	free(rt->routes);
+	memset(rt, 0, sizeof(*rt));
+}
+
+/* Length of the name in a Host header value: no ":port", no trailing '.'. */
+static size_t host_name_len(const char *host, size_t len)
+{
+	const char *p;
+
+	if (len > 0 && host[0] == '[') {
+		p = memchr(host, ']', len);
+		if (p)
+			len = (size_t)(p - host) + 1;
+	} else {
+		p = memchr(host, ':', len);
+		if (p)
+			len = (size_t)(p - host);
+	}
+	if (len > 0 && host[len - 1] == '.')
+		len--;
+	return len;
+}
+
+static int prefix_matches(const struct route *r, const char *path, size_t pathlen)
+{
+	size_t pl = r->prefix_len;
+
+	/* "/" is the catch-all, even for "*" or an absolute-form target. */
+	if (pl == 1 && r->prefix[0] == '/')
+		return 1;
+	if (pathlen < pl || memcmp(path, r->prefix, pl) != 0)
+		return 0;
+	if (r->prefix[pl - 1] == '/')
+		return 1;
+	/* "/api" matches "/api" and "/api/x", never "/apix". */
+	return pathlen == pl || path[pl] == '/';
+}
+
+const struct route *router_match(const struct router *rt, const char *host, size_t hostlen,
+				 const char *path, size_t pathlen)
+{
+	const struct route *best = NULL;
+	size_t i, hl = host ? host_name_len(host, hostlen) : 0;
+
+	if (path == NULL)
+		pathlen = 0;
+	for (i = 0; i < rt->n; i++) {
+		const struct route *r = &rt->routes[i];
+
+		if (r->host) {
+			if (hl == 0 || strlen(r->host) != hl || strncasecmp(r->host, host, hl) != 0)
+				continue;
+		}
+		if (!prefix_matches(r, path, pathlen))
+			continue;
+		if (best == NULL || r->prefix_len > best->prefix_len ||
+		    (r->prefix_len == best->prefix_len && r->host && !best->host))
+			best = r;
+	}
+	return best;
+}
+
+int router_rewrite(const struct route *r, const char *target, size_t len, char *out, size_t outlen)
+{
+	const char *rest = target;
+	size_t restlen = len, rlen, total;
+	int slash = 0;
+
+	if (r->replace == NULL) {
+		if (len >= outlen || len > INT_MAX)
+			return -ENOSPC;
+		if (len > 0)
+			memcpy(out, target, len);
+		out[len] = '\0';
+		return (int)len;
+	}
+	if (len >= r->prefix_len && memcmp(target, r->prefix, r->prefix_len) == 0) {
+		rest = target + r->prefix_len;
+		restlen = len - r->prefix_len;
+	}
+	rlen = strlen(r->replace);
+	if (rlen > 0 && r->replace[rlen - 1] == '/' && restlen > 0 && rest[0] == '/') {
+		rest++;
+		restlen--;
+	}
+	/* An origin-form target starts with '/': "" becomes "/", "?q" becomes "/?q". */
+	if (rlen == 0 && (restlen == 0 || rest[0] == '?'))
+		slash = 1;
+	total = (size_t)slash + rlen + restlen;
+	if (total >= outlen || total > INT_MAX)
+		return -ENOSPC;
+	if (slash)
+		out[0] = '/';
+	memcpy(out + slash, r->replace, rlen);
+	if (restlen > 0)
+		memcpy(out + slash + rlen, rest, restlen);
+	out[total] = '\0';
+	return (int)total;
+}

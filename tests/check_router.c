@@ -1,0 +1,654 @@
+/* SPDX-License-Identifier: MIT */
+/* Route grammar, matching precedence and request-target rewriting. */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/socket.h>
+
+#include "router.h"
+
+static char tmpdir[PATH_MAX];
+static char tmpfile_path[PATH_MAX + 16];
+static char err[512];
+
+static void dir_setup(void)
+{
+	int fd;
+
+	snprintf(tmpdir, sizeof(tmpdir), "%s/zs-router-XXXXXX",
+		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	snprintf(tmpfile_path, sizeof(tmpfile_path), "%s/file.txt", tmpdir);
+	fd = open(tmpfile_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+}
+
+static void dir_teardown(void)
+{
+	unlink(tmpfile_path);
+	rmdir(tmpdir);
+}
+
+static void parse_ok(const char *arg, struct route *r)
+{
+	int rc = route_parse(arg, r, err, sizeof(err));
+
+	ck_assert_msg(rc == 0, "route_parse('%s') = %d: %s", arg, rc, err);
+	ck_assert_str_eq(r->spec, arg);
+	ck_assert_uint_eq(r->prefix_len, strlen(r->prefix));
+}
+
+/* Fails with -EINVAL, a one-line message naming arg and containing needle. */
+static void parse_bad(const char *arg, const char *needle)
+{
+	struct route r;
+	char want[600];
+	int rc;
+
+	memset(&r, 0x5a, sizeof(r));
+	err[0] = '\0';
+	rc = route_parse(arg, &r, err, sizeof(err));
+	ck_assert_msg(rc == -EINVAL, "route_parse('%s') = %d, want -EINVAL", arg, rc);
+	snprintf(want, sizeof(want), "'%s'", arg);
+	ck_assert_msg(strstr(err, want), "error for '%s' does not name it: %s", arg, err);
+	ck_assert_msg(strstr(err, needle), "error for '%s' lacks '%s': %s", arg, needle, err);
+	ck_assert_ptr_null(strchr(err, '\n'));
+	/* A failed parse leaves nothing to free. */
+	ck_assert_ptr_null(r.spec);
+	ck_assert_ptr_null(r.host);
+	ck_assert_ptr_null(r.prefix);
+}
+
+START_TEST(test_prefix_backend)
+{
+	struct route r;
+
+	parse_ok("/api=127.0.0.1:3001", &r);
+	ck_assert_ptr_null(r.host);
+	ck_assert_str_eq(r.prefix, "/api");
+	ck_assert_int_eq(r.kind, ROUTE_BACKEND);
+	ck_assert_str_eq(r.authority, "127.0.0.1:3001");
+	ck_assert_ptr_null(r.replace);
+	ck_assert_ptr_null(r.dir);
+	ck_assert_int_eq(r.addr.ss.ss_family, AF_INET);
+	ck_assert_int_eq(addr_port(&r.addr), 3001);
+	route_free(&r);
+	ck_assert_ptr_null(r.spec);
+}
+END_TEST
+
+START_TEST(test_empty_left_side)
+{
+	struct route r;
+
+	parse_ok("=:5173", &r);
+	ck_assert_ptr_null(r.host);
+	ck_assert_str_eq(r.prefix, "/");
+	ck_assert_str_eq(r.authority, ":5173");
+	ck_assert_int_eq(addr_port(&r.addr), 5173);
+	route_free(&r);
+}
+END_TEST
+
+START_TEST(test_port_only)
+{
+	struct route r;
+	char buf[64];
+
+	parse_ok("/=:3000", &r);
+	ck_assert_str_eq(r.prefix, "/");
+	ck_assert_str_eq(addr_format(&r.addr, buf, sizeof(buf)), "127.0.0.1:3000");
+	route_free(&r);
+}
+END_TEST
+
+START_TEST(test_ipv6_backend)
+{
+	struct route r;
+	char buf[64];
+
+	parse_ok("/v6=[::1]:3000", &r);
+	ck_assert_int_eq(r.addr.ss.ss_family, AF_INET6);
+	ck_assert_str_eq(addr_format(&r.addr, buf, sizeof(buf)), "[::1]:3000");
+	ck_assert_str_eq(r.authority, "[::1]:3000");
+	route_free(&r);
+}
+END_TEST
+
+START_TEST(test_named_backend)
+{
+	struct route r;
+	char buf[64];
+
+	parse_ok("/=localhost:3000", &r);
+	ck_assert_str_eq(r.authority, "localhost:3000");
+	ck_assert_str_eq(addr_format(&r.addr, buf, sizeof(buf)), "127.0.0.1:3000");
+	route_free(&r);
+}
+END_TEST
+
+START_TEST(test_no_equals_is_target)
+{
+	struct route r;
+
+	parse_ok("127.0.0.1:3000", &r);
+	ck_assert_ptr_null(r.host);
+	ck_assert_str_eq(r.prefix, "/");
+	ck_assert_int_eq(r.kind, ROUTE_BACKEND);
+	route_free(&r);
+	parse_ok(":4000", &r);
+	ck_assert_str_eq(r.prefix, "/");
+	ck_assert_int_eq(addr_port(&r.addr), 4000);
+	route_free(&r);
+}
+END_TEST
+
+START_TEST(test_host_route)
+{
+	struct route r;
+
+	parse_ok("App.LocalHost=127.0.0.1:3002", &r);
+	ck_assert_str_eq(r.host, "app.localhost");
+	ck_assert_str_eq(r.prefix, "/");
+	ck_assert_uint_eq(r.prefix_len, 1);
+	route_free(&r);
+}
+END_TEST
+
+START_TEST(test_host_prefix_route)
+{
+	struct route r;
+
+	parse_ok("api.localhost/v1/=http://127.0.0.1:3001/", &r);
+	ck_assert_str_eq(r.host, "api.localhost");
+	ck_assert_str_eq(r.prefix, "/v1/");
+	ck_assert_str_eq(r.replace, "/");
+	ck_assert_str_eq(r.authority, "127.0.0.1:3001");
+	route_free(&r);
+}
+END_TEST
+
+START_TEST(test_host_trailing_dot_and_v6)
+{
+	struct route r;
+
+	parse_ok("app.localhost.=:3000", &r);
+	ck_assert_str_eq(r.host, "app.localhost");
+	route_free(&r);
+	parse_ok("[::1]/x=:3000", &r);
+	ck_assert_str_eq(r.host, "[::1]");
+	ck_assert_str_eq(r.prefix, "/x");
+	route_free(&r);
+}
+END_TEST
+
+START_TEST(test_http_targets)
+{
+	struct route r;
+
+	parse_ok("/api=http://127.0.0.1:3001", &r);
+	ck_assert_ptr_null(r.replace);
+	ck_assert_str_eq(r.authority, "127.0.0.1:3001");
+	route_free(&r);
+
+	parse_ok("/api/=http://127.0.0.1:3001/", &r);
+	ck_assert_str_eq(r.replace, "/");
+	route_free(&r);
+
+	parse_ok("/api=HTTP://localhost:3001/v1", &r);
+	ck_assert_str_eq(r.replace, "/v1");
+	ck_assert_str_eq(r.authority, "localhost:3001");
+	route_free(&r);
+
+	parse_ok("/=http://[::1]:8000/a/b/", &r);
+	ck_assert_int_eq(r.addr.ss.ss_family, AF_INET6);
+	ck_assert_str_eq(r.authority, "[::1]:8000");
+	ck_assert_str_eq(r.replace, "/a/b/");
+	route_free(&r);
+}
+END_TEST
+
+START_TEST(test_directory_target)
+{
+	struct route r;
+	char arg[2 * PATH_MAX], real[PATH_MAX];
+
+	ck_assert_ptr_nonnull(realpath(tmpdir, real));
+	snprintf(arg, sizeof(arg), "/static=%s", tmpdir);
+	parse_ok(arg, &r);
+	ck_assert_int_eq(r.kind, ROUTE_DIRECTORY);
+	ck_assert_str_eq(r.dir, real);
+	ck_assert_str_eq(r.prefix, "/static");
+	ck_assert_ptr_null(r.authority);
+	route_free(&r);
+
+	/* Shorthand: no '=' means "/=DIR", relative paths resolved now. */
+	ck_assert_int_eq(chdir(tmpdir), 0);
+	parse_ok(".", &r);
+	ck_assert_int_eq(r.kind, ROUTE_DIRECTORY);
+	ck_assert_str_eq(r.prefix, "/");
+	ck_assert_str_eq(r.dir, real);
+	route_free(&r);
+
+	snprintf(arg, sizeof(arg), "%s/", tmpdir);
+	parse_ok(arg, &r);
+	ck_assert_str_eq(r.dir, real);
+	route_free(&r);
+}
+END_TEST
+
+START_TEST(test_directory_errors)
+{
+	char arg[2 * PATH_MAX];
+
+	snprintf(arg, sizeof(arg), "/f=%s", tmpfile_path);
+	parse_bad(arg, "is not a directory");
+	snprintf(arg, sizeof(arg), "/f=%s/missing", tmpdir);
+	parse_bad(arg, "is not a directory");
+	parse_bad("./no-such-dir-zeroserve", "'./no-such-dir-zeroserve' is not a directory");
+	parse_bad("dist", "'dist' is not a directory");
+}
+END_TEST
+
+START_TEST(test_scheme_errors)
+{
+	parse_bad("/=https://127.0.0.1:3000", "https backends are not supported");
+	parse_bad("/=HTTPS://example.com:443/", "https backends are not supported");
+	parse_bad("/=ftp://127.0.0.1:21", "unsupported scheme 'ftp'");
+	parse_bad("/=ws://127.0.0.1:21", "unsupported scheme");
+	parse_bad("/=http://", "missing HOST:PORT");
+	parse_bad("/=http:///x", "missing HOST:PORT");
+	parse_bad("/=http://127.0.0.1/x", "missing port");
+	parse_bad("/=http://127.0.0.1:0/", "out of range");
+	parse_bad("/=http://127.0.0.1:80/a?b", "must not contain '?'");
+	parse_bad("/=http://127.0.0.1:80/a#b", "must not contain '#'");
+}
+END_TEST
+
+START_TEST(test_port_errors)
+{
+	parse_bad("/=:0", "out of range");
+	parse_bad("/=127.0.0.1:0", "out of range");
+	parse_bad("/=:65536", "out of range");
+	parse_bad("/=127.0.0.1:99999999999999999999", "out of range");
+	parse_bad("/=:abc", "bad port 'abc'");
+	parse_bad("/api=foo:bar", "bad port 'bar'");
+	parse_bad("/api=localhost:", "missing port");
+	parse_bad("/=no-such-host.invalid:80", "cannot resolve");
+}
+END_TEST
+
+START_TEST(test_host_errors)
+{
+	parse_bad("app.localhost:8080=:3000", "omit the port");
+	parse_bad("[::1]:8080=:3000", "omit the port");
+	parse_bad("a..b=:3000", "empty label");
+	parse_bad(".a=:3000", "empty label");
+	parse_bad("..=:3000", "empty label");
+	parse_bad("a b=:3000", "bad character ' '");
+	parse_bad("a\tb=:3000", "bad character '\\x09'");
+	parse_bad("a@b=:3000", "bad character '@'");
+	parse_bad("[zz]=:3000", "bad IPv6 host");
+	parse_bad("[::1=:3000", "missing ']'");
+	parse_bad("[]=:3000", "bad IPv6 host");
+}
+END_TEST
+
+START_TEST(test_prefix_errors)
+{
+	parse_bad("/a?b=:3000", "must not contain '?'");
+	parse_bad("/a#b=:3000", "must not contain '#'");
+	parse_bad("/a b=:3000", "must not contain ' '");
+	parse_bad("/a/../b=:3000", "must not contain '..'");
+	parse_bad("/..=:3000", "'..'");
+	parse_bad("host/a?=:3000", "must not contain '?'");
+}
+END_TEST
+
+START_TEST(test_empty_target)
+{
+	parse_bad("/api=", "empty target");
+	parse_bad("", "empty target");
+	/* Split at the first '=': the second belongs to the target. */
+	parse_bad("/a=b=c", "'b=c' is not a directory");
+}
+END_TEST
+
+START_TEST(test_err_null_ok)
+{
+	struct route r;
+
+	ck_assert_int_eq(route_parse("/=https://x:1", &r, NULL, 0), -EINVAL);
+	ck_assert_int_eq(route_parse(NULL, &r, err, sizeof(err)), -EINVAL);
+	/* Truncated, still terminated. */
+	ck_assert_int_eq(route_parse("/=https://x:1", &r, err, 8), -EINVAL);
+	ck_assert_uint_eq(strlen(err), 7);
+}
+END_TEST
+
+static void add(struct router *rt, const char *arg)
+{
+	struct route r;
+	int rc;
+
+	parse_ok(arg, &r);
+	rc = router_add(rt, &r, err, sizeof(err));
+	ck_assert_msg(rc == 0, "router_add('%s') = %d: %s", arg, rc, err);
+	ck_assert_ptr_null(r.spec);
+}
+
+START_TEST(test_router_add_ids)
+{
+	struct router rt;
+	size_t i;
+	char arg[64];
+
+	router_init(&rt);
+	/* Past the initial capacity, to exercise growth. */
+	for (i = 0; i < 40; i++) {
+		snprintf(arg, sizeof(arg), "/p%zu=:%zu", i, 3000 + i);
+		add(&rt, arg);
+	}
+	ck_assert_uint_eq(rt.n, 40);
+	for (i = 0; i < rt.n; i++)
+		ck_assert_uint_eq(rt.routes[i].id, i);
+	router_free(&rt);
+	ck_assert_uint_eq(rt.n, 0);
+	ck_assert_ptr_null(rt.routes);
+	router_free(&rt);
+}
+END_TEST
+
+static void add_dup(struct router *rt, const char *arg, const char *first)
+{
+	struct route r;
+	int rc;
+
+	parse_ok(arg, &r);
+	rc = router_add(rt, &r, err, sizeof(err));
+	ck_assert_msg(rc == -EEXIST, "router_add('%s') = %d, want -EEXIST", arg, rc);
+	ck_assert_msg(strstr(err, "duplicate route"), "%s", err);
+	ck_assert_msg(strstr(err, arg), "'%s' not named: %s", arg, err);
+	ck_assert_msg(strstr(err, first), "'%s' not named: %s", first, err);
+	/* Ownership was taken even on failure. */
+	ck_assert_ptr_null(r.spec);
+}
+
+START_TEST(test_router_duplicates)
+{
+	struct router rt;
+
+	router_init(&rt);
+	add(&rt, "/api=:3000");
+	add(&rt, "app.localhost/api=:3000");
+	add(&rt, "/api/=:3000");
+	add_dup(&rt, "/api=:3001", "/api=:3000");
+	add_dup(&rt, "APP.localhost/api=:3001", "app.localhost/api=:3000");
+	add(&rt, ":5173");
+	add_dup(&rt, "/=:5174", ":5173");
+	add_dup(&rt, "=http://127.0.0.1:1/", ":5173");
+	ck_assert_uint_eq(rt.n, 4);
+	router_free(&rt);
+}
+END_TEST
+
+static const struct route *match(const struct router *rt, const char *host, const char *path)
+{
+	return router_match(rt, host, host ? strlen(host) : 0, path, strlen(path));
+}
+
+static void assert_match(const struct router *rt, const char *host, const char *path,
+			 const char *spec)
+{
+	const struct route *r = match(rt, host, path);
+
+	if (spec == NULL) {
+		ck_assert_msg(r == NULL, "%s %s matched '%s', want nothing", host ? host : "-",
+			      path, r ? r->spec : "");
+		return;
+	}
+	ck_assert_msg(r != NULL, "%s %s matched nothing, want '%s'", host ? host : "-", path, spec);
+	ck_assert_msg(strcmp(r->spec, spec) == 0, "%s %s matched '%s', want '%s'",
+		      host ? host : "-", path, r->spec, spec);
+}
+
+START_TEST(test_match_longest_prefix)
+{
+	struct router rt;
+
+	router_init(&rt);
+	add(&rt, "/=:1");
+	add(&rt, "/api=:2");
+	add(&rt, "/api/v2=:3");
+	add(&rt, "/static/=:4");
+	assert_match(&rt, NULL, "/", "/=:1");
+	assert_match(&rt, NULL, "/index.html", "/=:1");
+	assert_match(&rt, NULL, "/api", "/api=:2");
+	assert_match(&rt, NULL, "/api/", "/api=:2");
+	assert_match(&rt, NULL, "/api/users", "/api=:2");
+	assert_match(&rt, NULL, "/apix", "/=:1");
+	assert_match(&rt, NULL, "/api/v2", "/api/v2=:3");
+	assert_match(&rt, NULL, "/api/v2/x", "/api/v2=:3");
+	assert_match(&rt, NULL, "/api/v22", "/api=:2");
+	assert_match(&rt, NULL, "/static/", "/static/=:4");
+	assert_match(&rt, NULL, "/static/app.js", "/static/=:4");
+	assert_match(&rt, NULL, "/static", "/=:1");
+	assert_match(&rt, NULL, "/staticx", "/=:1");
+	/* The catch-all takes even targets that are not paths. */
+	assert_match(&rt, NULL, "*", "/=:1");
+	assert_match(&rt, NULL, "", "/=:1");
+	/* Insertion order does not matter. */
+	router_free(&rt);
+	router_init(&rt);
+	add(&rt, "/api/v2=:3");
+	add(&rt, "/api=:2");
+	add(&rt, "/=:1");
+	assert_match(&rt, NULL, "/api/v2/x", "/api/v2=:3");
+	assert_match(&rt, NULL, "/api/x", "/api=:2");
+	router_free(&rt);
+}
+END_TEST
+
+START_TEST(test_match_no_catch_all)
+{
+	struct router rt;
+
+	router_init(&rt);
+	ck_assert_ptr_null(match(&rt, NULL, "/"));
+	add(&rt, "/api=:2");
+	add(&rt, "/static/=:4");
+	assert_match(&rt, NULL, "/", NULL);
+	assert_match(&rt, NULL, "/apix", NULL);
+	assert_match(&rt, NULL, "/ap", NULL);
+	assert_match(&rt, NULL, "/static", NULL);
+	/* Byte-exact: no decoding, no case folding of paths. */
+	assert_match(&rt, NULL, "/API", NULL);
+	assert_match(&rt, NULL, "/%61pi", NULL);
+	assert_match(&rt, NULL, "/api", "/api=:2");
+	router_free(&rt);
+}
+END_TEST
+
+START_TEST(test_match_host)
+{
+	struct router rt;
+
+	router_init(&rt);
+	add(&rt, "/=:1");
+	add(&rt, "app.localhost=:2");
+	add(&rt, "/api=:3");
+	add(&rt, "app.localhost/api=:4");
+	add(&rt, "other.localhost/x=:5");
+	add(&rt, "[::1]/v6=:6");
+	/* Equal prefixes: the Host route wins. */
+	assert_match(&rt, "app.localhost", "/", "app.localhost=:2");
+	assert_match(&rt, "app.localhost", "/api/x", "app.localhost/api=:4");
+	assert_match(&rt, NULL, "/api/x", "/api=:3");
+	assert_match(&rt, "other.localhost", "/api/x", "/api=:3");
+	/* Port and case of the Host header are ignored; a trailing dot too. */
+	assert_match(&rt, "APP.LocalHost:8080", "/", "app.localhost=:2");
+	assert_match(&rt, "app.localhost.", "/api", "app.localhost/api=:4");
+	assert_match(&rt, "app.localhost.:8080", "/api", "app.localhost/api=:4");
+	/* A Host route only matches its host. */
+	assert_match(&rt, "app.localhostx", "/", "/=:1");
+	assert_match(&rt, "xapp.localhost", "/", "/=:1");
+	assert_match(&rt, "app", "/", "/=:1");
+	assert_match(&rt, "", "/", "/=:1");
+	assert_match(&rt, NULL, "/", "/=:1");
+	/* Longer host-less prefix beats a shorter Host route. */
+	assert_match(&rt, "other.localhost", "/api", "/api=:3");
+	assert_match(&rt, "other.localhost", "/x/y", "other.localhost/x=:5");
+	assert_match(&rt, "other.localhost:1", "/x", "other.localhost/x=:5");
+	/* IPv6 Host header with a port. */
+	assert_match(&rt, "[::1]:8080", "/v6/a", "[::1]/v6=:6");
+	assert_match(&rt, "[::1]", "/v6", "[::1]/v6=:6");
+	assert_match(&rt, "[::2]:8080", "/v6", "/=:1");
+	router_free(&rt);
+}
+END_TEST
+
+START_TEST(test_match_host_only)
+{
+	struct router rt;
+
+	router_init(&rt);
+	add(&rt, "app.localhost=:2");
+	assert_match(&rt, "app.localhost", "/anything", "app.localhost=:2");
+	assert_match(&rt, "other", "/anything", NULL);
+	assert_match(&rt, NULL, "/anything", NULL);
+	ck_assert_ptr_null(router_match(&rt, "app.localhost", 0, "/", 1));
+	/* hostlen bounds the header; no NUL needed. */
+	ck_assert_ptr_nonnull(router_match(&rt, "app.localhostXYZ", 13, "/", 1));
+	ck_assert_ptr_nonnull(router_match(&rt, "app.localhost", 13, "/aXYZ", 2));
+	router_free(&rt);
+}
+END_TEST
+
+static void rewrite(const char *spec, const char *target, const char *want)
+{
+	struct route r;
+	char out[256];
+	int n;
+
+	parse_ok(spec, &r);
+	n = router_rewrite(&r, target, strlen(target), out, sizeof(out));
+	ck_assert_msg(n >= 0, "rewrite %s %s: %d", spec, target, n);
+	ck_assert_msg(strcmp(out, want) == 0, "rewrite %s %s = '%s', want '%s'", spec, target, out,
+		      want);
+	ck_assert_int_eq(n, (int)strlen(want));
+	route_free(&r);
+}
+
+START_TEST(test_rewrite)
+{
+	/* No replacement: the target as is. */
+	rewrite("/api=:3000", "/api/users?x=1", "/api/users?x=1");
+	rewrite("/api=http://127.0.0.1:3000", "/api/x", "/api/x");
+	/* The examples of the contract. */
+	rewrite("/api/=http://127.0.0.1:3000/", "/api/users?x=1", "/users?x=1");
+	rewrite("/api/=http://127.0.0.1:3000/", "/api/", "/");
+	rewrite("/api/=http://127.0.0.1:3000/", "/api/?q", "/?q");
+	rewrite("/api=http://127.0.0.1:3000/", "/api", "/");
+	rewrite("/api=http://127.0.0.1:3000/", "/api/x", "/x");
+	rewrite("/api=http://127.0.0.1:3000/", "/api?q=1", "/?q=1");
+	rewrite("/api=http://127.0.0.1:3000/", "/api//x", "//x");
+	rewrite("/api=http://127.0.0.1:3000/v1", "/api/x", "/v1/x");
+	rewrite("/api=http://127.0.0.1:3000/v1", "/api", "/v1");
+	rewrite("/api=http://127.0.0.1:3000/v1", "/api?a=b", "/v1?a=b");
+	rewrite("/api/=http://127.0.0.1:3000/v1/", "/api/x/y", "/v1/x/y");
+	rewrite("/=http://127.0.0.1:3000/v1/", "/x", "/v1/x");
+	rewrite("/=http://127.0.0.1:3000/", "/", "/");
+	rewrite("/=http://127.0.0.1:3000/", "/?a", "/?a");
+	rewrite("host/api=http://127.0.0.1:3000/", "/api/x", "/x");
+	/* nginx's rule taken literally: no '/' is invented at the join. */
+	rewrite("/api/=http://127.0.0.1:3000/v1", "/api/x", "/v1x");
+}
+END_TEST
+
+START_TEST(test_rewrite_nospace)
+{
+	struct route r;
+	char out[8];
+
+	parse_ok("/api=:3000", &r);
+	ck_assert_int_eq(router_rewrite(&r, "/api/1234", 9, out, sizeof(out)), -ENOSPC);
+	ck_assert_int_eq(router_rewrite(&r, "/api/123", 8, out, sizeof(out)), -ENOSPC);
+	ck_assert_int_eq(router_rewrite(&r, "/api/12", 7, out, sizeof(out)), 7);
+	ck_assert_str_eq(out, "/api/12");
+	ck_assert_int_eq(router_rewrite(&r, "/", 1, out, 0), -ENOSPC);
+	route_free(&r);
+
+	parse_ok("/api=http://127.0.0.1:3000/v1", &r);
+	ck_assert_int_eq(router_rewrite(&r, "/api/1234", 9, out, sizeof(out)), -ENOSPC);
+	ck_assert_int_eq(router_rewrite(&r, "/api/123", 8, out, sizeof(out)), 7);
+	ck_assert_str_eq(out, "/v1/123");
+	ck_assert_int_eq(router_rewrite(&r, "/api", 4, out, 3), -ENOSPC);
+	ck_assert_int_eq(router_rewrite(&r, "/api", 4, out, 4), 3);
+	route_free(&r);
+}
+END_TEST
+
+static Suite *router_suite(void)
+{
+	Suite *s = suite_create("router");
+	TCase *tc;
+
+	tc = tcase_create("parse");
+	tcase_add_test(tc, test_prefix_backend);
+	tcase_add_test(tc, test_empty_left_side);
+	tcase_add_test(tc, test_port_only);
+	tcase_add_test(tc, test_ipv6_backend);
+	tcase_add_test(tc, test_named_backend);
+	tcase_add_test(tc, test_no_equals_is_target);
+	tcase_add_test(tc, test_host_route);
+	tcase_add_test(tc, test_host_prefix_route);
+	tcase_add_test(tc, test_host_trailing_dot_and_v6);
+	tcase_add_test(tc, test_http_targets);
+	tcase_add_test(tc, test_scheme_errors);
+	tcase_add_test(tc, test_port_errors);
+	tcase_add_test(tc, test_host_errors);
+	tcase_add_test(tc, test_prefix_errors);
+	tcase_add_test(tc, test_empty_target);
+	tcase_add_test(tc, test_err_null_ok);
+	tcase_set_timeout(tc, 30);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("directory");
+	tcase_add_checked_fixture(tc, dir_setup, dir_teardown);
+	tcase_add_test(tc, test_directory_target);
+	tcase_add_test(tc, test_directory_errors);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("router");
+	tcase_add_test(tc, test_router_add_ids);
+	tcase_add_test(tc, test_router_duplicates);
+	tcase_add_test(tc, test_match_longest_prefix);
+	tcase_add_test(tc, test_match_no_catch_all);
+	tcase_add_test(tc, test_match_host);
+	tcase_add_test(tc, test_match_host_only);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("rewrite");
+	tcase_add_test(tc, test_rewrite);
+	tcase_add_test(tc, test_rewrite_nospace);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(router_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
