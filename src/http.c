@@ -1,0 +1,560 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <event2/buffer.h>
+
+#include "http.h"
+
+static struct http_msg *msg_of(llhttp_t *p)
+{
+	return (struct http_msg *)p->data;
+}
+
+/* Append to the head; fails the parse (-> 431) past HTTP_MAX_HEAD. */
+static int head_append(struct http_head *h, const char *at, size_t len)
+{
+	if ((size_t)h->len + len > HTTP_MAX_HEAD)
+		return -1;
+	if (h->len + len > h->cap) {
+		uint32_t cap = h->cap ? h->cap : 1024;
+		char *nb;
+
+		while (cap < h->len + len)
+			cap *= 2;
+		if (cap > HTTP_MAX_HEAD)
+			cap = HTTP_MAX_HEAD;
+		nb = realloc(h->buf, cap);
+		if (nb == NULL)
+			return -1;
+		h->buf = nb;
+		h->cap = cap;
+	}
+	memcpy(h->buf + h->len, at, len);
+	h->len += len;
+	return 0;
+}
+
+static int too_large(llhttp_t *p)
+{
+	msg_of(p)->status = 431;
+	llhttp_set_error_reason(p, "request head too large");
+	return HPE_USER;
+}
+
+static int on_message_begin(llhttp_t *p)
+{
+	struct http_msg *m = msg_of(p);
+
+	m->head.len = 0;
+	m->head.nfields = 0;
+	m->head.url_off = m->head.url_len = 0;
+	m->head.in_field = m->head.in_value = 0;
+	m->head_done = 0;
+	m->body_bytes = 0;
+	m->head_raw = 0;
+	return 0;
+}
+
+static int on_url(llhttp_t *p, const char *at, size_t len)
+{
+	struct http_head *h = &msg_of(p)->head;
+
+	if (h->url_len == 0)
+		h->url_off = h->len;
+	if (head_append(h, at, len) < 0)
+		return too_large(p);
+	h->url_len += len;
+	return 0;
+}
+
+static int on_header_field(llhttp_t *p, const char *at, size_t len)
+{
+	struct http_head *h = &msg_of(p)->head;
+	struct http_field *f;
+
+	if (!h->in_field) {
+		if (h->nfields == HTTP_MAX_FIELDS)
+			return too_large(p);
+		f = &h->fields[h->nfields];
+		f->name_off = h->len;
+		f->name_len = 0;
+		f->value_off = 0;
+		f->value_len = 0;
+		h->in_field = 1;
+	}
+	f = &h->fields[h->nfields];
+	if (head_append(h, at, len) < 0)
+		return too_large(p);
+	f->name_len += len;
+	return 0;
+}
+
+static int on_header_field_complete(llhttp_t *p)
+{
+	struct http_head *h = &msg_of(p)->head;
+
+	h->in_field = 0;
+	h->in_value = 1;
+	h->fields[h->nfields].value_off = h->len;
+	h->fields[h->nfields].value_len = 0;
+	return 0;
+}
+
+static int on_header_value(llhttp_t *p, const char *at, size_t len)
+{
+	struct http_head *h = &msg_of(p)->head;
+
+	if (head_append(h, at, len) < 0)
+		return too_large(p);
+	h->fields[h->nfields].value_len += len;
+	return 0;
+}
+
+static int on_header_value_complete(llhttp_t *p)
+{
+	struct http_head *h = &msg_of(p)->head;
+	struct http_field *f = &h->fields[h->nfields];
+
+	/* llhttp keeps trailing whitespace of values (obs-fold aside). */
+	while (f->value_len > 0 &&
+	       (h->buf[f->value_off + f->value_len - 1] == ' ' ||
+		h->buf[f->value_off + f->value_len - 1] == '\t'))
+		f->value_len--;
+	h->in_value = 0;
+	h->nfields++;
+	return 0;
+}
+
+static int on_headers_complete(llhttp_t *p)
+{
+	struct http_msg *m = msg_of(p);
+	int has_body;
+
+	m->head_done = 1;
+	m->events |= HTTP_EV_HEAD;
+	if (p->type == HTTP_RESPONSE && m->skip_body)
+		return 1;	/* answer to HEAD: on_message_complete follows */
+	if (p->type == HTTP_REQUEST && p->upgrade)
+		return 0;	/* llhttp stops with HPE_PAUSED_UPGRADE */
+	if (p->type == HTTP_RESPONSE && (p->status_code / 100 == 1 || p->status_code == 204 ||
+					 p->status_code == 304))
+		return 0;
+	has_body = (p->flags & F_CHUNKED) ||
+		   ((p->flags & F_CONTENT_LENGTH) && p->content_length > 0) ||
+		   (p->type == HTTP_RESPONSE && !(p->flags & F_CONTENT_LENGTH));
+	/*
+	 * Without a body on_message_complete runs right away and pauses there;
+	 * with one, stop so the caller routes before a body byte moves.
+	 */
+	return has_body ? HPE_PAUSED : 0;
+}
+
+static int on_body(llhttp_t *p, const char *at, size_t len)
+{
+	struct http_msg *m = msg_of(p);
+
+	m->body_bytes += len;
+	if (m->body_sink != NULL && evbuffer_add(m->body_sink, at, len) < 0)
+		return HPE_USER;
+	return 0;
+}
+
+static int on_message_complete(llhttp_t *p)
+{
+	msg_of(p)->events |= HTTP_EV_DONE;
+	if (p->upgrade)
+		msg_of(p)->events |= HTTP_EV_UPGRADE;
+	return HPE_PAUSED;
+}
+
+static llhttp_settings_t settings;
+
+static void settings_init(void)
+{
+	if (settings.on_message_begin != NULL)
+		return;
+	llhttp_settings_init(&settings);
+	settings.on_message_begin = on_message_begin;
+	settings.on_url = on_url;
+	settings.on_status = on_url;	/* the reason phrase takes the target's place */
+	settings.on_header_field = on_header_field;
+	settings.on_header_field_complete = on_header_field_complete;
+	settings.on_header_value = on_header_value;
+	settings.on_header_value_complete = on_header_value_complete;
+	settings.on_headers_complete = on_headers_complete;
+	settings.on_body = on_body;
+	settings.on_message_complete = on_message_complete;
+}
+
+void http_msg_init(struct http_msg *m, llhttp_type_t type)
+{
+	memset(m, 0, sizeof(*m));
+	settings_init();
+	llhttp_init(&m->parser, type, &settings);
+	m->parser.data = m;
+}
+
+void http_msg_reset(struct http_msg *m)
+{
+	llhttp_type_t type = m->parser.type;
+
+	llhttp_init(&m->parser, type, &settings);
+	m->parser.data = m;
+	m->head.len = 0;
+	m->head.nfields = 0;
+	m->head.url_len = 0;
+	m->head_done = 0;
+	m->events = 0;
+	m->status = 0;
+	m->skip_body = 0;
+	m->body_sink = NULL;
+	m->body_bytes = 0;
+	m->head_raw = 0;
+}
+
+void http_msg_free(struct http_msg *m)
+{
+	free(m->head.buf);
+	m->head.buf = NULL;
+	m->head.cap = m->head.len = 0;
+}
+
+static int feed_error(struct http_msg *m)
+{
+	if (m->status == 0)
+		m->status = 400;
+	m->events |= HTTP_EV_ERROR;
+	return m->events;
+}
+
+int http_msg_feed(struct http_msg *m, struct evbuffer *in, size_t *consumed)
+{
+	struct evbuffer_iovec vec[16];
+	struct evbuffer_ptr ptr;
+	size_t total = 0;
+	int n, i;
+
+	m->events = 0;
+	*consumed = 0;
+	if (llhttp_get_errno(&m->parser) == HPE_PAUSED)
+		llhttp_resume(&m->parser);
+	for (;;) {
+		if (evbuffer_ptr_set(in, &ptr, total, EVBUFFER_PTR_SET) < 0)
+			break;
+		n = evbuffer_peek(in, -1, &ptr, vec, 16);
+		if (n <= 0)
+			break;
+		for (i = 0; i < n && i < 16; i++) {
+			const char *base = vec[i].iov_base;
+			llhttp_errno_t err;
+
+			err = llhttp_execute(&m->parser, base, vec[i].iov_len);
+			if (err == HPE_OK) {
+				total += vec[i].iov_len;
+				if (!m->head_done)
+					m->head_raw += vec[i].iov_len;
+				continue;
+			}
+			total += (size_t)(llhttp_get_error_pos(&m->parser) - base);
+			*consumed = total;
+			if (err == HPE_PAUSED)
+				return m->events;
+			if (err == HPE_PAUSED_UPGRADE) {
+				m->events |= HTTP_EV_UPGRADE | HTTP_EV_DONE;
+				return m->events;
+			}
+			return feed_error(m);
+		}
+		if (n <= 16)
+			break;
+	}
+	*consumed = total;
+	if (!m->head_done && m->head_raw > HTTP_MAX_HEAD) {
+		m->status = 431;
+		return feed_error(m);
+	}
+	return m->events;
+}
+
+int http_msg_finish(struct http_msg *m)
+{
+	llhttp_errno_t err;
+
+	m->events = 0;
+	if (llhttp_get_errno(&m->parser) == HPE_PAUSED)
+		llhttp_resume(&m->parser);
+	err = llhttp_finish(&m->parser);
+	if (err != HPE_OK && err != HPE_PAUSED)
+		return feed_error(m);
+	return m->events;
+}
+
+int http_msg_needs_eof(const struct http_msg *m)
+{
+	return llhttp_message_needs_eof(&m->parser);
+}
+
+int http_msg_keep_alive(const struct http_msg *m)
+{
+	return llhttp_should_keep_alive(&m->parser);
+}
+
+int http_msg_chunked(const struct http_msg *m)
+{
+	return (m->parser.flags & F_CHUNKED) != 0;
+}
+
+static int field_is(const struct http_head *h, const struct http_field *f, const char *name,
+		    size_t nlen)
+{
+	return f->name_len == nlen && strncasecmp(h->buf + f->name_off, name, nlen) == 0;
+}
+
+const char *http_head_get(const struct http_head *h, const char *name, size_t *len)
+{
+	size_t nlen = strlen(name);
+	unsigned int i;
+
+	for (i = 0; i < h->nfields; i++) {
+		if (field_is(h, &h->fields[i], name, nlen)) {
+			*len = h->fields[i].value_len;
+			return h->buf + h->fields[i].value_off;
+		}
+	}
+	*len = 0;
+	return NULL;
+}
+
+int http_head_count(const struct http_head *h, const char *name)
+{
+	size_t nlen = strlen(name);
+	unsigned int i;
+	int n = 0;
+
+	for (i = 0; i < h->nfields; i++)
+		n += field_is(h, &h->fields[i], name, nlen);
+	return n;
+}
+
+/* Does the comma list v[0..len) hold token (case-insensitive)? */
+static int list_has(const char *v, size_t len, const char *token, size_t tlen)
+{
+	size_t i = 0, s, e;
+
+	while (i < len) {
+		while (i < len && (v[i] == ' ' || v[i] == '\t' || v[i] == ','))
+			i++;
+		s = i;
+		while (i < len && v[i] != ',')
+			i++;
+		e = i;
+		while (e > s && (v[e - 1] == ' ' || v[e - 1] == '\t'))
+			e--;
+		if (e - s == tlen && strncasecmp(v + s, token, tlen) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+int http_head_has_token(const struct http_head *h, const char *name, const char *token)
+{
+	size_t nlen = strlen(name), tlen = strlen(token);
+	unsigned int i;
+
+	for (i = 0; i < h->nfields; i++) {
+		const struct http_field *f = &h->fields[i];
+
+		if (field_is(h, f, name, nlen) &&
+		    list_has(h->buf + f->value_off, f->value_len, token, tlen))
+			return 1;
+	}
+	return 0;
+}
+
+int http_request_check(const struct http_msg *m)
+{
+	const struct http_head *h = &m->head;
+	int hosts = http_head_count(h, "host");
+
+	if (m->parser.method == HTTP_CONNECT)
+		return 405;
+	if (hosts > 1)
+		return 400;
+	if (hosts == 0 && m->parser.http_major == 1 && m->parser.http_minor >= 1)
+		return 400;
+	if (h->url_len == 0)
+		return 400;
+	return 0;
+}
+
+/* Hop-by-hop: never forwarded, whatever the direction. */
+static int field_is_hop(const struct http_head *h, const struct http_field *f, int upgrade)
+{
+	static const struct {
+		const char *name;
+		size_t len;
+	} hop[] = {
+		{ "connection", 10 },	{ "keep-alive", 10 }, { "proxy-connection", 16 },
+		{ "te", 2 },		{ "upgrade", 7 },
+	};
+	unsigned int i, j;
+
+	for (i = 0; i < sizeof(hop) / sizeof(hop[0]); i++) {
+		if (field_is(h, f, hop[i].name, hop[i].len))
+			return !(upgrade && i == 4);
+	}
+	/* Fields that Connection names are this hop's too. */
+	for (j = 0; j < h->nfields; j++) {
+		const struct http_field *c = &h->fields[j];
+
+		if (field_is(h, c, "connection", 10) &&
+		    list_has(h->buf + c->value_off, c->value_len, h->buf + f->name_off,
+			     f->name_len))
+			return 1;
+	}
+	return 0;
+}
+
+static void add_field(struct evbuffer *out, const struct http_head *h, const struct http_field *f)
+{
+	evbuffer_add(out, h->buf + f->name_off, f->name_len);
+	evbuffer_add(out, ": ", 2);
+	evbuffer_add(out, h->buf + f->value_off, f->value_len);
+	evbuffer_add(out, "\r\n", 2);
+}
+
+int http_build_request(struct evbuffer *out, const struct http_msg *m, const char *target,
+		       size_t target_len, const struct http_forward *fwd, int upgrade)
+{
+	const struct http_head *h = &m->head;
+	const char *method = llhttp_method_name(m->parser.method);
+	const char *host, *xff, *fwded;
+	size_t hostlen, xfflen, fwdlen;
+	unsigned int i;
+
+	host = http_head_get(h, "host", &hostlen);
+	xff = http_head_get(h, "x-forwarded-for", &xfflen);
+	fwded = http_head_get(h, "forwarded", &fwdlen);
+
+	evbuffer_add_printf(out, "%s ", method);
+	evbuffer_add(out, target, target_len);
+	evbuffer_add(out, " HTTP/1.1\r\n", 11);
+	for (i = 0; i < h->nfields; i++) {
+		const struct http_field *f = &h->fields[i];
+
+		if (field_is_hop(h, f, upgrade) || field_is(h, f, "x-forwarded-for", 15) ||
+		    field_is(h, f, "x-forwarded-proto", 17) ||
+		    field_is(h, f, "x-forwarded-host", 16) || field_is(h, f, "forwarded", 9))
+			continue;
+		add_field(out, h, f);
+	}
+	if (upgrade)
+		evbuffer_add(out, "Connection: upgrade\r\n", 21);
+	/* HTTP/1.0 clients may omit Host; the backend still needs one. */
+	if (host == NULL)
+		evbuffer_add(out, "Host: localhost\r\n", 17);
+	if (xff != NULL)
+		evbuffer_add_printf(out, "X-Forwarded-For: %.*s, %s\r\n", (int)xfflen, xff,
+				    fwd->client_ip);
+	else
+		evbuffer_add_printf(out, "X-Forwarded-For: %s\r\n", fwd->client_ip);
+	evbuffer_add_printf(out, "X-Forwarded-Proto: %s\r\n", fwd->proto);
+	if (host != NULL)
+		evbuffer_add_printf(out, "X-Forwarded-Host: %.*s\r\n", (int)hostlen, host);
+	evbuffer_add(out, "Forwarded: ", 11);
+	if (fwded != NULL) {
+		evbuffer_add(out, fwded, fwdlen);
+		evbuffer_add(out, ", ", 2);
+	}
+	/* RFC 7239: IPv6 nodes are quoted and bracketed. */
+	if (fwd->client_is_v6)
+		evbuffer_add_printf(out, "for=\"[%s]\"", fwd->client_ip);
+	else
+		evbuffer_add_printf(out, "for=%s", fwd->client_ip);
+	if (host != NULL && hostlen > 0 && memchr(host, '"', hostlen) == NULL)
+		evbuffer_add_printf(out, ";host=\"%.*s\"", (int)hostlen, host);
+	evbuffer_add_printf(out, ";proto=%s\r\n\r\n", fwd->proto);
+	return 0;
+}
+
+int http_build_response(struct evbuffer *out, const struct http_msg *m, int client_minor,
+			int keep_alive, int upgrade, int dechunk)
+{
+	const struct http_head *h = &m->head;
+	int status = m->parser.status_code;
+	unsigned int i;
+
+	evbuffer_add_printf(out, "HTTP/1.%d %d ", client_minor ? 1 : 0, status);
+	if (h->url_len > 0)
+		evbuffer_add(out, h->buf + h->url_off, h->url_len);
+	else
+		evbuffer_add_printf(out, "%s", http_status_text(status));
+	evbuffer_add(out, "\r\n", 2);
+	for (i = 0; i < h->nfields; i++) {
+		const struct http_field *f = &h->fields[i];
+
+		if (field_is_hop(h, f, upgrade))
+			continue;
+		if (dechunk && field_is(h, f, "transfer-encoding", 17))
+			continue;
+		add_field(out, h, f);
+	}
+	if (upgrade)
+		evbuffer_add(out, "Connection: upgrade\r\n", 21);
+	else if (!keep_alive)
+		evbuffer_add(out, "Connection: close\r\n", 19);
+	else if (!client_minor)
+		evbuffer_add(out, "Connection: keep-alive\r\n", 24);
+	evbuffer_add(out, "\r\n", 2);
+	return 0;
+}
+
+const char *http_status_text(int status)
+{
+	switch (status) {
+	case 100: return "Continue";
+	case 101: return "Switching Protocols";
+	case 200: return "OK";
+	case 201: return "Created";
+	case 204: return "No Content";
+	case 206: return "Partial Content";
+	case 301: return "Moved Permanently";
+	case 302: return "Found";
+	case 304: return "Not Modified";
+	case 400: return "Bad Request";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 408: return "Request Timeout";
+	case 413: return "Content Too Large";
+	case 416: return "Range Not Satisfiable";
+	case 431: return "Request Header Fields Too Large";
+	case 500: return "Internal Server Error";
+	case 501: return "Not Implemented";
+	case 502: return "Bad Gateway";
+	case 503: return "Service Unavailable";
+	case 504: return "Gateway Timeout";
+	default: return "Unknown";
+	}
+}
+
+int http_simple_response(struct evbuffer *out, int status, int client_minor, int keep_alive,
+			 const char *content_type, const char *body, size_t body_len,
+			 int head_only)
+{
+	if (evbuffer_add_printf(out,
+				"HTTP/1.%d %d %s\r\nServer: zeroserve\r\n"
+				"Content-Type: %s\r\nContent-Length: %zu\r\n%s\r\n",
+				client_minor ? 1 : 0, status, http_status_text(status),
+				content_type, body_len,
+				keep_alive ? (client_minor ? "" : "Connection: keep-alive\r\n")
+					   : "Connection: close\r\n") < 0)
+		return -ENOMEM;
+	if (!head_only && body_len > 0 && evbuffer_add(out, body, body_len) < 0)
+		return -ENOMEM;
+	return 0;
+}

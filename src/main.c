@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "config.h"
+#include "log.h"
+#include "server.h"
+
+int main(int argc, char **argv)
+{
+	struct config cfg;
+	struct server srv;
+	struct event_base *base;
+	struct event_config *ecfg;
+	char err[512];
+	size_t i;
+	int rc;
+
+	rc = config_parse(&cfg, argc, argv, err, sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "zeroserve: %s\n", err);
+		fprintf(stderr, "Try 'zeroserve --help' for more information.\n");
+		config_free(&cfg);
+		return 2;
+	}
+	if (rc == CONFIG_EXIT) {
+		config_free(&cfg);
+		return 0;
+	}
+	log_init(cfg.verbosity);
+	log_bridge_libevent();
+	signal(SIGPIPE, SIG_IGN);
+
+	ecfg = event_config_new();
+	/* No locking: one thread owns everything. */
+	event_config_set_flag(ecfg, EVENT_BASE_FLAG_NOLOCK);
+	base = event_base_new_with_config(ecfg);
+	event_config_free(ecfg);
+	if (base == NULL)
+		fatalx("cannot create the event loop");
+
+	if (server_init(&srv, base, &cfg) < 0) {
+		server_free(&srv);
+		event_base_free(base);
+		config_free(&cfg);
+		return 1;
+	}
+	if (cfg.router.n == 0)
+		log_info("no routes given: answering the built-in welcome page");
+	for (i = 0; i < cfg.router.n; i++)
+		log_debug("route %s", cfg.router.routes[i].spec);
+	for (i = 0; i < cfg.nlistens; i++)
+		log_info("listening on http://%s/ (engine: userspace)", cfg.listen_text[i]);
+
+	rc = server_run(&srv);
+	server_free(&srv);
+	event_base_free(base);
+	config_free(&cfg);
+	return rc;
+}

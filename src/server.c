@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <event2/listener.h>
+
+#include "accesslog.h"
+#include "config.h"
+#include "log.h"
+#include "server.h"
+#include "session.h"
+#include "upstream.h"
+
+/* Idle connections kept per backend. */
+#define POOL_MAX_IDLE 64
+
+static void ms_to_tv(unsigned int ms, struct timeval *tv)
+{
+	tv->tv_sec = ms / 1000;
+	tv->tv_usec = (ms % 1000) * 1000;
+}
+
+static void pause_listeners(struct server *srv, int pause)
+{
+	size_t i;
+
+	if (srv->paused == pause)
+		return;
+	srv->paused = pause;
+	for (i = 0; i < srv->nlisteners; i++) {
+		if (pause)
+			evconnlistener_disable(srv->listeners[i]);
+		else
+			evconnlistener_enable(srv->listeners[i]);
+	}
+}
+
+static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen,
+		      void *arg)
+{
+	struct server *srv = arg;
+
+	if (srv->draining) {
+		close(fd);
+		return;
+	}
+	if (session_new(srv, fd, sa, salen) == NULL) {
+		log_warn("accept: cannot start a session");
+		return;
+	}
+	if (srv->nsessions >= srv->cfg->max_conns)
+		pause_listeners(srv, 1);
+}
+
+static void accept_error_cb(struct evconnlistener *l, void *arg)
+{
+	struct server *srv = arg;
+	int e = EVUTIL_SOCKET_ERROR();
+
+	/* Out of descriptors: stop accepting until a session ends. */
+	log_warnx("accept: %s", evutil_socket_error_to_string(e));
+	if (srv->nsessions > 0)
+		pause_listeners(srv, 1);
+}
+
+void server_session_gone(struct server *srv)
+{
+	if (srv->draining) {
+		if (srv->nsessions == 0)
+			event_base_loopexit(srv->base, NULL);
+		return;
+	}
+	if (srv->paused && srv->nsessions < srv->cfg->max_conns)
+		pause_listeners(srv, 0);
+}
+
+static void drain_timeout_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct server *srv = arg;
+
+	log_warnx("shutdown: %u connection%s still busy, closing them", srv->nsessions,
+		  srv->nsessions == 1 ? "" : "s");
+	event_base_loopexit(srv->base, NULL);
+}
+
+static void shutdown_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct server *srv = arg;
+	struct session *s, *next;
+	struct timeval tv;
+	size_t i;
+
+	if (srv->draining) {
+		/* A second signal: stop now. */
+		event_base_loopexit(srv->base, NULL);
+		return;
+	}
+	log_info("%s: finishing %u connection%s, then exiting", strsignal((int)sig),
+		 srv->nsessions, srv->nsessions == 1 ? "" : "s");
+	srv->draining = 1;
+	for (i = 0; i < srv->nlisteners; i++) {
+		evconnlistener_free(srv->listeners[i]);
+		srv->listeners[i] = NULL;
+	}
+	srv->nlisteners = 0;
+	/* glibc's sys/queue.h has no TAILQ_FOREACH_SAFE. */
+	for (s = TAILQ_FIRST(&srv->sessions); s != NULL; s = next) {
+		next = TAILQ_NEXT(s, entry);
+		session_drain(s);
+	}
+	if (srv->nsessions == 0) {
+		event_base_loopexit(srv->base, NULL);
+		return;
+	}
+	ms_to_tv(srv->cfg->shutdown_timeout_ms, &tv);
+	evtimer_add(srv->drain_timer, &tv);
+}
+
+static void usr1_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct server *srv = arg;
+
+	log_info("%u connection%s open, engine: userspace", srv->nsessions,
+		 srv->nsessions == 1 ? "" : "s");
+}
+
+int server_init(struct server *srv, struct event_base *base, const struct config *cfg)
+{
+	size_t i;
+
+	memset(srv, 0, sizeof(*srv));
+	srv->base = base;
+	srv->cfg = cfg;
+	TAILQ_INIT(&srv->sessions);
+	ms_to_tv(cfg->upstream_timeout_ms, &srv->tv_upstream);
+	ms_to_tv(cfg->connect_timeout_ms, &srv->tv_connect);
+	ms_to_tv(cfg->idle_timeout_ms, &srv->tv_idle);
+	ms_to_tv(cfg->header_timeout_ms, &srv->tv_header);
+
+	srv->pool = upstream_pool_new(base, &cfg->router, POOL_MAX_IDLE);
+	if (srv->pool == NULL)
+		return -ENOMEM;
+	if (cfg->access_log != NULL) {
+		srv->alog = accesslog_open(cfg->access_log, cfg->log_format == LOGFMT_JSON);
+		if (srv->alog == NULL) {
+			int e = errno;
+
+			log_warn("access log %s", cfg->access_log);
+			return -e;
+		}
+	}
+	srv->listeners = calloc(cfg->nlistens, sizeof(*srv->listeners));
+	if (srv->listeners == NULL)
+		return -ENOMEM;
+	for (i = 0; i < cfg->nlistens; i++) {
+		struct evconnlistener *l;
+
+		l = evconnlistener_new_bind(base, accept_cb, srv,
+					    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC |
+						    LEV_OPT_REUSEABLE,
+					    511, (struct sockaddr *)&cfg->listens[i].ss,
+					    (int)cfg->listens[i].len);
+		if (l == NULL) {
+			int e = errno;
+
+			log_warn("cannot listen on %s", cfg->listen_text[i]);
+			return e ? -e : -EADDRINUSE;
+		}
+		evconnlistener_set_error_cb(l, accept_error_cb);
+		srv->listeners[srv->nlisteners++] = l;
+	}
+
+	srv->sig_term = evsignal_new(base, SIGTERM, shutdown_cb, srv);
+	srv->sig_int = evsignal_new(base, SIGINT, shutdown_cb, srv);
+	srv->sig_usr1 = evsignal_new(base, SIGUSR1, usr1_cb, srv);
+	srv->drain_timer = evtimer_new(base, drain_timeout_cb, srv);
+	if (srv->sig_term == NULL || srv->sig_int == NULL || srv->sig_usr1 == NULL ||
+	    srv->drain_timer == NULL)
+		return -ENOMEM;
+	evsignal_add(srv->sig_term, NULL);
+	evsignal_add(srv->sig_int, NULL);
+	evsignal_add(srv->sig_usr1, NULL);
+	return 0;
+}
+
+int server_run(struct server *srv)
+{
+	if (event_base_dispatch(srv->base) < 0)
+		return 1;
+	return srv->exit_status;
+}
+
+void server_free(struct server *srv)
+{
+	struct session *s;
+	size_t i;
+
+	while ((s = TAILQ_FIRST(&srv->sessions)) != NULL) {
+		session_close(s, "exiting");
+		if (TAILQ_FIRST(&srv->sessions) == s)
+			break;	/* still on a callback stack: cannot happen at exit */
+	}
+	for (i = 0; i < srv->nlisteners; i++)
+		evconnlistener_free(srv->listeners[i]);
+	free(srv->listeners);
+	if (srv->sig_term)
+		event_free(srv->sig_term);
+	if (srv->sig_int)
+		event_free(srv->sig_int);
+	if (srv->sig_usr1)
+		event_free(srv->sig_usr1);
+	if (srv->drain_timer)
+		event_free(srv->drain_timer);
+	upstream_pool_free(srv->pool);
+	accesslog_close(srv->alog);
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/* The process: listeners, signals, the session list, graceful shutdown. */
+#ifndef ZS_SERVER_H
+#define ZS_SERVER_H
+
+#include <sys/queue.h>
+#include <sys/time.h>
+
+struct event_base;
+struct evconnlistener;
+struct event;
+struct config;
+struct accesslog;
+struct upstream_pool;
+struct session;
+
+TAILQ_HEAD(session_list, session);
+
+struct server {
+	struct event_base *base;
+	const struct config *cfg;
+	struct upstream_pool *pool;
+	struct accesslog *alog;
+	struct evconnlistener **listeners;
+	size_t nlisteners;
+	struct session_list sessions;
+	unsigned int nsessions;
+	int paused;		/* listeners disabled at max_conns */
+	int draining;		/* SIGTERM seen: finish in-flight work, then exit */
+	struct event *sig_term, *sig_int, *sig_usr1, *drain_timer;
+	struct timeval tv_upstream, tv_connect, tv_idle, tv_header;
+	int exit_status;
+};
+
+/* Bind every listen address. 0 or -errno (logged). */
+int server_init(struct server *srv, struct event_base *base, const struct config *cfg);
+/* Runs the loop until shutdown; returns the exit status. */
+int server_run(struct server *srv);
+void server_free(struct server *srv);
+/* Called by session_close so a paused listener can resume, a drain finish. */
+void server_session_gone(struct server *srv);
+
+#endif

@@ -1,0 +1,525 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The client half of a session: request heads, routing, request bodies,
+ * local replies, keep-alive and the one close path. The backend half is in
+ * session_response.c.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+
+#include "accesslog.h"
+#include "config.h"
+#include "log.h"
+#include "relay.h"
+#include "router.h"
+#include "server.h"
+#include "session.h"
+#include "upstream.h"
+#include "welcome.h"
+
+/* A closing connection waits this long for the client's FIN (lingering close). */
+#define LINGER_SEC 2
+
+static void client_read(struct bufferevent *bev, void *arg);
+static void client_write(struct bufferevent *bev, void *arg);
+static void client_event(struct bufferevent *bev, short what, void *arg);
+static void timer_cb(evutil_socket_t fd, short what, void *arg);
+
+struct session *session_new(struct server *srv, int fd, const struct sockaddr *sa, int salen)
+{
+	struct session *s;
+	int one = 1;
+
+	s = calloc(1, sizeof(*s));
+	if (s == NULL)
+		return NULL;
+	s->srv = srv;
+	memcpy(&s->client.ss, sa, (size_t)salen);
+	s->client.len = (socklen_t)salen;
+	addr_format_host(&s->client, s->client_ip, sizeof(s->client_ip));
+	addr_format(&s->client, s->client_text, sizeof(s->client_text));
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+
+	s->cbev = bufferevent_socket_new(srv->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	s->scratch = evbuffer_new();
+	s->reqhead = evbuffer_new();
+	s->timer = evtimer_new(srv->base, timer_cb, s);
+	if (s->cbev == NULL || s->scratch == NULL || s->reqhead == NULL || s->timer == NULL) {
+		if (s->cbev == NULL)
+			close(fd);
+		else
+			bufferevent_free(s->cbev);
+		if (s->scratch)
+			evbuffer_free(s->scratch);
+		if (s->reqhead)
+			evbuffer_free(s->reqhead);
+		if (s->timer)
+			event_free(s->timer);
+		free(s);
+		errno = ENOMEM;
+		return NULL;
+	}
+	http_msg_init(&s->req, HTTP_REQUEST);
+	http_msg_init(&s->resp, HTTP_RESPONSE);
+	bufferevent_setcb(s->cbev, client_read, client_write, client_event, s);
+	/* Bounded per connection: stop reading above the mark (pipelining, slow backend). */
+	bufferevent_setwatermark(s->cbev, EV_READ, 0, RELAY_HIGH_WATER);
+	bufferevent_setwatermark(s->cbev, EV_WRITE, RELAY_HIGH_WATER / 2, 0);
+	bufferevent_set_timeouts(s->cbev, NULL, &srv->tv_upstream);
+	bufferevent_set_max_single_read(s->cbev, 128 * 1024);
+	s->state = S_IDLE;
+	/* A new connection has header-timeout to send its first request. */
+	evtimer_add(s->timer, &srv->tv_header);
+	bufferevent_enable(s->cbev, EV_READ);
+	TAILQ_INSERT_TAIL(&srv->sessions, s, entry);
+	srv->nsessions++;
+	return s;
+}
+
+static void log_request(struct session *s)
+{
+	struct accesslog_entry e;
+	struct timespec now;
+
+	if (s->srv->alog == NULL || s->t_start.tv_sec == 0)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	e.client = s->client_text;
+	e.method = s->method[0] ? s->method : "-";
+	e.path = s->path ? s->path : "-";
+	e.path_len = s->path ? s->path_len : 1;
+	e.status = s->status ? s->status : 499;
+	e.bytes = s->bytes_out;
+	e.duration_ms = (double)(now.tv_sec - s->t_start.tv_sec) * 1e3 +
+			(double)(now.tv_nsec - s->t_start.tv_nsec) / 1e6;
+	e.route = s->route ? s->route->spec : "-";
+	e.engine = "user";
+	accesslog_write(s->srv->alog, &e);
+}
+
+static void session_destroy(struct session *s)
+{
+	struct server *srv = s->srv;
+
+	bufferevent_free(s->cbev);
+	event_free(s->timer);
+	evbuffer_free(s->scratch);
+	evbuffer_free(s->reqhead);
+	http_msg_free(&s->req);
+	http_msg_free(&s->resp);
+	free(s->path);
+	TAILQ_REMOVE(&srv->sessions, s, entry);
+	srv->nsessions--;
+	free(s);
+	server_session_gone(srv);
+}
+
+void session_enter(struct session *s)
+{
+	s->busy++;
+}
+
+void session_leave(struct session *s)
+{
+	if (--s->busy == 0 && s->dead)
+		session_destroy(s);
+}
+
+void session_close(struct session *s, const char *reason)
+{
+	if (s->dead)
+		return;
+	s->dead = 1;
+	log_debug("%s: closed: %s", s->client_text, reason);
+	if (s->t_start.tv_sec != 0)
+		log_request(s);
+	if (s->up != NULL) {
+		upstream_close(s->up);
+		s->up = NULL;
+	}
+	evtimer_del(s->timer);
+	bufferevent_disable(s->cbev, EV_READ | EV_WRITE);
+	if (s->busy == 0)
+		session_destroy(s);
+}
+
+/* Output flushed: half-close and wait briefly for the client's FIN, so
+ * unread request bytes do not turn into a reset that eats our answer. */
+static void linger(struct session *s)
+{
+	struct timeval tv = { LINGER_SEC, 0 };
+
+	if (s->client_eof) {
+		session_close(s, "done");
+		return;
+	}
+	s->lingering = 1;
+	(void)shutdown(bufferevent_getfd(s->cbev), SHUT_WR);
+	evbuffer_drain(bufferevent_get_input(s->cbev), (size_t)-1);
+	bufferevent_enable(s->cbev, EV_READ);
+	evtimer_add(s->timer, &tv);
+}
+
+/* The last response is queued: close once it is out. */
+void session_finish(struct session *s)
+{
+	if (s->up != NULL) {
+		upstream_close(s->up);
+		s->up = NULL;
+	}
+	s->state = S_CLOSING;
+	evtimer_del(s->timer);
+	if (evbuffer_get_length(bufferevent_get_output(s->cbev)) == 0)
+		linger(s);
+}
+
+void session_drain(struct session *s)
+{
+	if (s->state == S_IDLE)
+		session_close(s, "shutting down");
+}
+
+static void timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct session *s = arg;
+
+	session_enter(s);
+	switch (s->state) {
+	case S_IDLE:
+		session_close(s, "idle timeout");
+		break;
+	case S_HEAD:
+		s->client_keep = 0;
+		session_local_reply(s, 408, "text/plain", "request head timeout\n", 21);
+		break;
+	default:
+		session_close(s, "closing timeout");
+		break;
+	}
+	session_leave(s);
+}
+
+void session_request_end(struct session *s)
+{
+	struct server *srv = s->srv;
+
+	log_request(s);
+	s->t_start.tv_sec = 0;
+	if (!s->client_keep || srv->draining) {
+		session_finish(s);
+		return;
+	}
+	http_msg_reset(&s->req);
+	http_msg_reset(&s->resp);
+	evbuffer_drain(s->reqhead, (size_t)-1);
+	s->route = NULL;
+	s->state = S_IDLE;
+	evtimer_add(s->timer, &srv->tv_idle);
+	/* Pipelined bytes may already wait. */
+	session_client_resume(s);
+}
+
+void session_local_reply(struct session *s, int status, const char *ctype, const char *body,
+			 size_t len)
+{
+	int head_only = s->req.parser.method == HTTP_HEAD && s->req.head_done;
+
+	if (s->up != NULL) {
+		upstream_close(s->up);
+		s->up = NULL;
+	}
+	/* Unread request body bytes: the connection cannot carry another request. */
+	if (!s->req_done || s->srv->draining)
+		s->client_keep = 0;
+	s->status = status;
+	if (s->t_start.tv_sec == 0)
+		clock_gettime(CLOCK_MONOTONIC, &s->t_start);
+	http_simple_response(s->scratch, status, s->client_minor, s->client_keep, ctype, body, len,
+			     head_only);
+	s->bytes_out += head_only ? 0 : len;
+	relay_send(s->cbev, 1, s->scratch);
+	session_request_end(s);
+}
+
+void session_error_reply(struct session *s, int status, const char *msg)
+{
+	char body[256];
+	int n;
+
+	n = snprintf(body, sizeof(body), "%d %s: %s\n", status, http_status_text(status), msg);
+	session_local_reply(s, status, "text/plain; charset=utf-8", body, (size_t)n);
+}
+
+/* Where the request goes: Host and path, from an absolute-form target too. */
+static const struct route *route_request(struct session *s, const char **target, size_t *tlen)
+{
+	const struct http_head *h = &s->req.head;
+	const char *url = h->buf + h->url_off, *host, *q;
+	size_t len = h->url_len, hostlen, plen;
+
+	host = http_head_get(h, "host", &hostlen);
+	if (len > 7 && strncasecmp(url, "http://", 7) == 0) {
+		const char *a = url + 7, *slash = memchr(a, '/', len - 7);
+
+		host = a;
+		hostlen = slash ? (size_t)(slash - a) : len - 7;
+		url = slash ? slash : "/";
+		len = slash ? len - (size_t)(slash - h->buf - h->url_off) : 1;
+	}
+	*target = url;
+	*tlen = len;
+	q = memchr(url, '?', len);
+	plen = q ? (size_t)(q - url) : len;
+	return router_match(&s->srv->cfg->router, host, hostlen, url, plen);
+}
+
+/* The head is complete: check, route, and start the backend half. */
+static void request_start(struct session *s, int ev)
+{
+	struct server *srv = s->srv;
+	const struct http_head *h = &s->req.head;
+	struct upstream_backend *be;
+	struct http_forward fwd;
+	const char *target;
+	char tbuf[2048], *rewritten = tbuf;
+	size_t tlen;
+	int status, n;
+
+	evtimer_del(s->timer);
+	s->req_done = (ev & HTTP_EV_DONE) != 0;
+	s->resp_started = 0;
+	s->dechunk = 0;
+	s->retried = 0;
+	s->status = 0;
+	s->bytes_out = 0;
+	s->client_minor = s->req.parser.http_major == 1 ? s->req.parser.http_minor : 0;
+	s->client_keep = http_msg_keep_alive(&s->req) && !srv->draining;
+	s->upgrade = s->req.parser.upgrade && s->req.parser.method != HTTP_CONNECT;
+	snprintf(s->method, sizeof(s->method), "%s", llhttp_method_name(s->req.parser.method));
+	if (s->path == NULL || s->path_len < h->url_len) {
+		free(s->path);
+		s->path = malloc(h->url_len + 1);
+		if (s->path == NULL) {
+			session_close(s, "out of memory");
+			return;
+		}
+	}
+	memcpy(s->path, h->buf + h->url_off, h->url_len);
+	s->path_len = h->url_len;
+
+	status = http_request_check(&s->req);
+	if (status != 0) {
+		s->client_keep = 0;
+		session_error_reply(s, status, status == 405 ? "method not allowed by a reverse proxy"
+						     : "bad request");
+		return;
+	}
+	s->route = route_request(s, &target, &tlen);
+	if (s->route == NULL) {
+		if (srv->cfg->router.n == 0 && tlen == 1 && target[0] == '/' &&
+		    (s->req.parser.method == HTTP_GET || s->req.parser.method == HTTP_HEAD)) {
+			session_local_reply(s, 200, "text/html; charset=utf-8", welcome_html,
+					    welcome_html_len);
+			return;
+		}
+		session_error_reply(s, 404, "no route for this request");
+		return;
+	}
+	if (s->route->kind == ROUTE_DIRECTORY) {
+		session_error_reply(s, 501, "serving directories is not implemented yet");
+		return;
+	}
+
+	if (tlen + 1024 > sizeof(tbuf)) {
+		rewritten = malloc(tlen + 1024 + (s->route->replace ? strlen(s->route->replace) : 0));
+		if (rewritten == NULL) {
+			session_close(s, "out of memory");
+			return;
+		}
+	}
+	n = router_rewrite(s->route, target, tlen, rewritten,
+			   rewritten == tbuf ? sizeof(tbuf)
+					     : tlen + 1024 + (s->route->replace ? strlen(s->route->replace) : 0));
+	if (n < 0) {
+		if (rewritten != tbuf)
+			free(rewritten);
+		session_error_reply(s, 414, "request target too long");
+		return;
+	}
+	fwd.client_ip = s->client_ip;
+	fwd.client_is_v6 = s->client.ss.ss_family == AF_INET6;
+	fwd.proto = "http";
+	evbuffer_drain(s->reqhead, (size_t)-1);
+	http_build_request(s->reqhead, &s->req, rewritten, (size_t)n, &fwd, s->upgrade);
+	if (rewritten != tbuf)
+		free(rewritten);
+	s->resp.skip_body = s->req.parser.method == HTTP_HEAD;
+
+	be = upstream_pool_backend(srv->pool, s->route->id);
+	s->up = be ? upstream_get(be, &srv->tv_connect) : NULL;
+	if (s->up == NULL) {
+		session_error_reply(s, 502, "cannot connect to the backend");
+		return;
+	}
+	session_upstream_start(s);
+	if (s->state == S_CLOSING || s->up == NULL)
+		return;
+	s->state = s->req_done ? S_WAIT : S_BODY;
+}
+
+/* Everything the client sent that can be handled now. */
+static void client_process(struct session *s)
+{
+	struct evbuffer *in = bufferevent_get_input(s->cbev);
+	size_t used, avail;
+	int ev;
+
+	if (s->in_read)
+		return;	/* an outer call on the stack goes on with the new state */
+	s->in_read = 1;
+	while (!s->dead) {
+		avail = evbuffer_get_length(in);
+		if (s->state == S_IDLE) {
+			if (avail == 0)
+				break;
+			s->state = S_HEAD;
+			s->up_paused = s->c_paused = 0;
+			clock_gettime(CLOCK_MONOTONIC, &s->t_start);
+			evtimer_add(s->timer, &s->srv->tv_header);
+		}
+		if (s->state == S_HEAD) {
+			if (avail == 0)
+				break;
+			ev = http_msg_feed(&s->req, in, &used);
+			if (ev & HTTP_EV_ERROR) {
+				s->req_done = 0;
+				s->client_keep = 0;
+				session_error_reply(s, s->req.status,
+						    s->req.status == 431
+							    ? "request head too large"
+							    : llhttp_get_error_reason(&s->req.parser));
+				break;
+			}
+			evbuffer_drain(in, used);
+			if (!(ev & HTTP_EV_HEAD))
+				break;
+			request_start(s, ev);
+			continue;
+		}
+		if (s->state == S_BODY) {
+			if (avail == 0 || s->c_paused || s->up == NULL)
+				break;
+			ev = http_msg_feed(&s->req, in, &used);
+			if (ev & HTTP_EV_ERROR) {
+				if (s->resp_started) {
+					session_close(s, "bad request body");
+				} else {
+					s->client_keep = 0;
+					session_error_reply(s, 400, llhttp_get_error_reason(&s->req.parser));
+				}
+				break;
+			}
+			if (used > 0) {
+				evbuffer_remove_buffer(in, s->scratch, used);
+				relay_send(s->up->bev, s->up->connected, s->scratch);
+			}
+			if (ev & HTTP_EV_DONE) {
+				s->req_done = 1;
+				s->state = S_WAIT;
+				session_upstream_request_sent(s);
+				break;
+			}
+			if (relay_full(s->up->bev)) {
+				bufferevent_disable(s->cbev, EV_READ);
+				s->c_paused = 1;
+				break;
+			}
+			if (used == 0)
+				break;
+			continue;
+		}
+		if (s->state == S_TUNNEL) {
+			if (avail == 0 || s->c_paused || s->up == NULL)
+				break;
+			evbuffer_add_buffer(s->scratch, in);
+			relay_send(s->up->bev, s->up->connected, s->scratch);
+			if (relay_full(s->up->bev)) {
+				bufferevent_disable(s->cbev, EV_READ);
+				s->c_paused = 1;
+			}
+			break;
+		}
+		if (s->state == S_CLOSING)
+			evbuffer_drain(in, avail);
+		break;	/* S_WAIT: pipelined bytes wait, bounded by the read watermark */
+	}
+	s->in_read = 0;
+}
+
+void session_client_resume(struct session *s)
+{
+	if (s->c_paused && !s->dead) {
+		s->c_paused = 0;
+		bufferevent_enable(s->cbev, EV_READ);
+	}
+	client_process(s);
+}
+
+static void client_read(struct bufferevent *bev, void *arg)
+{
+	struct session *s = arg;
+
+	session_enter(s);
+	client_process(s);
+	session_leave(s);
+}
+
+static void client_write(struct bufferevent *bev, void *arg)
+{
+	struct session *s = arg;
+
+	session_enter(s);
+	if (s->state == S_CLOSING) {
+		if (!s->lingering && evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+			linger(s);
+	} else if (s->up_paused && s->up != NULL && !relay_full(bev)) {
+		s->up_paused = 0;
+		bufferevent_enable(s->up->bev, EV_READ);
+		session_upstream_read(s->up->bev, s);
+	}
+	session_leave(s);
+}
+
+static void client_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct session *s = arg;
+
+	session_enter(s);
+	if (what & BEV_EVENT_EOF) {
+		s->client_eof = 1;
+		if (s->state == S_CLOSING) {
+			if (s->lingering)
+				session_close(s, "done");
+		} else if (s->state == S_WAIT && s->req_done) {
+			/* Half-close after the request: answer, then close. */
+			s->client_keep = 0;
+		} else {
+			session_close(s, s->state == S_IDLE ? "client closed" : "client closed early");
+		}
+	} else if (what & BEV_EVENT_TIMEOUT) {
+		session_close(s, "client write timeout");
+	} else {
+		session_close(s, s->state == S_CLOSING && s->lingering ? "done" : "client error");
+	}
+	session_leave(s);
+}

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A client connection and, while a request is in flight, its backend
+ * connection: two halves, an explicit state, one close path.
+ */
+#ifndef ZS_SESSION_H
+#define ZS_SESSION_H
+
+#include <stdint.h>
+#include <sys/queue.h>
+#include <time.h>
+
+#include "addr.h"
+#include "http.h"
+
+struct bufferevent;
+struct event;
+struct evbuffer;
+struct server;
+struct route;
+struct upstream_conn;
+
+enum session_state {
+	S_IDLE,		/* keep-alive: waiting for the first byte of a request */
+	S_HEAD,		/* reading a request head */
+	S_BODY,		/* forwarding the request body */
+	S_WAIT,		/* request sent, response not complete */
+	S_TUNNEL,	/* after 101 Switching Protocols: bytes both ways */
+	S_CLOSING,	/* flushing the last response, then close */
+};
+
+struct session {
+	struct server *srv;
+	struct bufferevent *cbev;	/* client half */
+	struct upstream_conn *up;	/* backend half, while a request is in flight */
+	enum session_state state;
+	struct addr client;
+	char client_ip[48];
+	char client_text[64];
+
+	struct http_msg req, resp;
+	const struct route *route;
+	struct evbuffer *scratch;	/* heads being built, decoded chunks */
+	struct evbuffer *reqhead;	/* request head sent upstream, kept for one retry */
+	struct event *timer;		/* idle / request-head deadline */
+
+	/* the request in flight */
+	unsigned int req_done : 1;	/* request fully sent upstream */
+	unsigned int resp_started : 1;	/* response head sent to the client */
+	unsigned int client_keep : 1;	/* client connection may carry another request */
+	unsigned int upgrade : 1;	/* request asks for an upgrade */
+	unsigned int dechunk : 1;	/* HTTP/1.0 client of a chunked response */
+	unsigned int client_eof : 1;	/* client half-closed after its request */
+	unsigned int retried : 1;
+	unsigned int up_paused : 1;	/* backpressure: backend reads stopped */
+	unsigned int c_paused : 1;	/* backpressure: client reads stopped */
+	unsigned int dead : 1;		/* closed; freed when the last callback returns */
+	unsigned int lingering : 1;
+	unsigned int in_read : 1;	/* client_process is on the stack */
+	int busy;			/* callbacks of this session on the stack */
+	int client_minor;
+	int status;
+	uint64_t bytes_out;
+	struct timespec t_start;
+	char method[24];
+	char *path;			/* request target, for the access log */
+	size_t path_len;
+
+	TAILQ_ENTRY(session) entry;
+};
+
+/* Take an accepted socket. NULL with errno. */
+struct session *session_new(struct server *srv, int fd, const struct sockaddr *sa, int salen);
+/* The one way a session ends; reason goes to the debug log. */
+void session_close(struct session *s, const char *reason);
+/* Server is draining: close if idle, else finish the request then close. */
+void session_drain(struct session *s);
+
+/*
+ * session.c <-> session_response.c. Anything that may close the session
+ * leaves s->dead set: callers check it and return. Callbacks bracket their
+ * work with session_enter/session_leave so the memory outlives them.
+ */
+void session_enter(struct session *s);
+void session_leave(struct session *s);
+void session_upstream_start(struct session *s);
+/* The request's last byte went upstream: the response clock starts. */
+void session_upstream_request_sent(struct session *s);
+void session_upstream_read(struct bufferevent *bev, void *arg);
+void session_error_reply(struct session *s, int status, const char *msg);
+void session_local_reply(struct session *s, int status, const char *ctype, const char *body,
+			 size_t len);
+void session_request_end(struct session *s);
+void session_finish(struct session *s);
+/* Process client bytes that arrived while a response was in flight. */
+void session_client_resume(struct session *s);
+
+#endif

@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+
+#include "log.h"
+#include "router.h"
+#include "upstream.h"
+
+/* Idle connections are closed after this even if the backend keeps them. */
+#define UPSTREAM_IDLE_SEC 30
+
+TAILQ_HEAD(conn_list, upstream_conn);
+
+struct upstream_backend {
+	struct upstream_pool *pool;
+	struct addr addr;
+	struct conn_list idle;
+	unsigned int nidle;
+};
+
+struct upstream_pool {
+	struct event_base *base;
+	unsigned int max_idle;
+	struct upstream_backend *backends;
+	size_t nbackends;
+	unsigned int *by_route;	/* route id -> backend index */
+	size_t nroutes;
+};
+
+static int addr_eq(const struct addr *a, const struct addr *b)
+{
+	return a->len == b->len && memcmp(&a->ss, &b->ss, a->len) == 0;
+}
+
+struct upstream_pool *upstream_pool_new(struct event_base *base, const struct router *rt,
+					unsigned int max_idle)
+{
+	struct upstream_pool *pool;
+	size_t i, j;
+
+	pool = calloc(1, sizeof(*pool));
+	if (pool == NULL)
+		return NULL;
+	pool->base = base;
+	pool->max_idle = max_idle;
+	pool->nroutes = rt->n;
+	pool->by_route = calloc(rt->n + 1, sizeof(*pool->by_route));
+	pool->backends = calloc(rt->n + 1, sizeof(*pool->backends));
+	if (pool->by_route == NULL || pool->backends == NULL) {
+		upstream_pool_free(pool);
+		errno = ENOMEM;
+		return NULL;
+	}
+	for (i = 0; i < rt->n; i++) {
+		const struct route *r = &rt->routes[i];
+
+		if (r->kind != ROUTE_BACKEND)
+			continue;
+		for (j = 0; j < pool->nbackends; j++)
+			if (addr_eq(&pool->backends[j].addr, &r->addr))
+				break;
+		if (j == pool->nbackends) {
+			struct upstream_backend *be = &pool->backends[pool->nbackends++];
+
+			be->pool = pool;
+			be->addr = r->addr;
+			TAILQ_INIT(&be->idle);
+		}
+		pool->by_route[i] = (unsigned int)j;
+	}
+	return pool;
+}
+
+void upstream_pool_free(struct upstream_pool *pool)
+{
+	size_t i;
+
+	if (pool == NULL)
+		return;
+	for (i = 0; i < pool->nbackends; i++) {
+		struct upstream_conn *c;
+
+		while ((c = TAILQ_FIRST(&pool->backends[i].idle)) != NULL)
+			upstream_close(c);
+	}
+	free(pool->backends);
+	free(pool->by_route);
+	free(pool);
+}
+
+struct upstream_backend *upstream_pool_backend(struct upstream_pool *pool, unsigned int route_id)
+{
+	if (route_id >= pool->nroutes)
+		return NULL;
+	return &pool->backends[pool->by_route[route_id]];
+}
+
+static void idle_remove(struct upstream_conn *c)
+{
+	struct upstream_backend *be = c->be;
+
+	TAILQ_REMOVE(&be->idle, c, entry);
+	be->nidle--;
+}
+
+/* An idle connection that speaks or closes is of no further use. */
+static void idle_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct upstream_conn *c = arg;
+
+	idle_remove(c);
+	upstream_close(c);
+}
+
+static void idle_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct upstream_conn *c = arg;
+
+	idle_remove(c);
+	upstream_close(c);
+}
+
+struct upstream_conn *upstream_get(struct upstream_backend *be, const struct timeval *connect_tv)
+{
+	struct upstream_pool *pool = be->pool;
+	struct upstream_conn *c;
+	int fd, one = 1;
+
+	/* Most recently used first: it is the least likely to have timed out. */
+	c = TAILQ_LAST(&be->idle, conn_list);
+	if (c != NULL) {
+		idle_remove(c);
+		c->reused = 1;
+		bufferevent_setcb(c->bev, NULL, NULL, NULL, NULL);
+		bufferevent_set_timeouts(c->bev, NULL, NULL);
+		return c;
+	}
+
+	c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return NULL;
+	fd = socket(be->addr.ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		free(c);
+		return NULL;
+	}
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	c->bev = bufferevent_socket_new(pool->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (c->bev == NULL) {
+		close(fd);
+		free(c);
+		errno = ENOMEM;
+		return NULL;
+	}
+	c->be = be;
+	bufferevent_set_timeouts(c->bev, NULL, connect_tv);
+	if (bufferevent_socket_connect(c->bev, (struct sockaddr *)&be->addr.ss, be->addr.len) < 0) {
+		int e = errno ? errno : ECONNREFUSED;
+
+		bufferevent_free(c->bev);
+		free(c);
+		errno = e;
+		return NULL;
+	}
+	return c;
+}
+
+void upstream_put(struct upstream_conn *c)
+{
+	struct upstream_backend *be = c->be;
+	struct timeval tv = { UPSTREAM_IDLE_SEC, 0 };
+
+	if (be->nidle >= be->pool->max_idle ||
+	    evbuffer_get_length(bufferevent_get_input(c->bev)) > 0 ||
+	    evbuffer_get_length(bufferevent_get_output(c->bev)) > 0) {
+		upstream_close(c);
+		return;
+	}
+	bufferevent_setcb(c->bev, idle_read_cb, NULL, idle_event_cb, c);
+	bufferevent_setwatermark(c->bev, EV_READ, 0, 0);
+	bufferevent_set_timeouts(c->bev, &tv, NULL);
+	bufferevent_enable(c->bev, EV_READ);
+	TAILQ_INSERT_TAIL(&be->idle, c, entry);
+	be->nidle++;
+}
+
+void upstream_close(struct upstream_conn *c)
+{
+	if (c == NULL)
+		return;
+	bufferevent_free(c->bev);
+	free(c);
+}

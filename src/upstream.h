@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/* Backend connections: connect, and a bounded idle pool per backend for reuse. */
+#ifndef ZS_UPSTREAM_H
+#define ZS_UPSTREAM_H
+
+#include <sys/queue.h>
+
+#include "addr.h"
+
+struct event_base;
+struct bufferevent;
+struct router;
+struct upstream_backend;
+
+struct upstream_conn {
+	struct bufferevent *bev;
+	struct upstream_backend *be;
+	int reused;		/* came from the idle pool: may be stale */
+	int connected;
+	TAILQ_ENTRY(upstream_conn) entry;
+};
+
+struct upstream_pool;
+
+/* One backend per distinct backend address among the routes. */
+struct upstream_pool *upstream_pool_new(struct event_base *base, const struct router *rt,
+					unsigned int max_idle);
+void upstream_pool_free(struct upstream_pool *pool);
+struct upstream_backend *upstream_pool_backend(struct upstream_pool *pool, unsigned int route_id);
+
+/*
+ * An idle connection to be, or a new one with connect(2) started. The caller
+ * sets the bufferevent callbacks. NULL with errno on failure.
+ */
+struct upstream_conn *upstream_get(struct upstream_backend *be, const struct timeval *connect_tv);
+/* Back to the idle pool (closes it when the pool is full). */
+void upstream_put(struct upstream_conn *c);
+void upstream_close(struct upstream_conn *c);
+
+#endif
