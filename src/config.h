@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/* The command line, parsed once at start-up. */
+#ifndef ZS_CONFIG_H
+#define ZS_CONFIG_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include "addr.h"
+#include "router.h"
+
+enum log_format { LOGFMT_TEXT, LOGFMT_JSON };
+
+struct config {
+	struct addr *listens;
+	char **listen_text;		/* as given, for the "listening on" line */
+	size_t nlistens;
+	struct router router;
+	int verbosity;			/* -1 quiet, 0 normal, 1+ verbose */
+	int no_bpf;
+	char *cgroup;			/* --cgroup PATH (kernel engine) */
+	char *access_log;		/* NULL: none; "-": stdout */
+	enum log_format log_format;
+	unsigned int upstream_timeout_ms;	/* default 60 s */
+	unsigned int connect_timeout_ms;	/* default 1 s */
+	unsigned int idle_timeout_ms;		/* keep-alive idle, default 60 s */
+	unsigned int header_timeout_ms;		/* request head must arrive within, default 10 s */
+	unsigned int shutdown_timeout_ms;	/* drain on SIGTERM, default 10 s */
+	unsigned int max_conns;			/* client connections, default 4096 */
+};
+
+#define CONFIG_RUN 0
+#define CONFIG_EXIT 1	/* --help or --version printed: exit 0 */
+
+/*
+ * Returns CONFIG_RUN, CONFIG_EXIT, or -EINVAL with a one-line message naming
+ * the bad argument in err (the caller prints it and exits 2).
+ */
+int config_parse(struct config *cfg, int argc, char **argv, char *err, size_t errlen);
+void config_free(struct config *cfg);
+/* "30", "30s", "500ms", "2m" -> milliseconds. 0 or -EINVAL. */
+int config_parse_duration(const char *s, unsigned int *ms);
+void config_usage(FILE *f);
+
+#endif
