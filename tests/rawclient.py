@@ -1,0 +1,319 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Raw-socket HTTP client for the error scenarios.
+
+    rawclient.py PORT [--timeout S] ACTION...
+
+Connects to 127.0.0.1:PORT, runs the actions in order while a reader thread
+collects everything the server sends, then waits (at most --timeout seconds
+from the start, default 5) for the server to close the connection. Prints
+shell assignments for `eval`:
+
+    rc_connected   1, or 0 when the connection was refused
+    rc_statuses    status codes of the responses seen, in order ("400")
+    rc_complete    number of complete responses
+    rc_eof         1 when the server closed (FIN or RST) before the timeout
+    rc_reset       1 when the close was a reset
+    rc_eof_ms      ms from connect to the close (-1 without one)
+    rc_mark_ms     ms from connect to the last `mark` or `wait` (-1 without one)
+    rc_bytes       bytes received
+    rc_send_error  errno name of a failed send ("" when all sends went out)
+    rc_xbackend    X-Backend values of the responses, in order
+
+Actions:
+    send:DATA            send DATA; Python escapes (\\r \\n \\x01) are decoded
+    big:N                send N bytes of 'a'
+    sleep:S              sleep S seconds
+    trickle:DATA:S       send DATA one byte at a time, S seconds apart, stopping
+                         once the server has closed
+    wait:N               wait until N complete responses arrived, then mark
+    mark                 note the time (rc_mark_ms)
+    shut                 shutdown(SHUT_WR)
+
+    rawclient.py record PORT LOGFILE
+
+A recording backend instead: listens on 127.0.0.1:PORT, prints "ready",
+appends every byte any connection sends to LOGFILE, and answers each request
+head without Content-Length or Transfer-Encoding with "200 OK" and the body
+"recorded\n". A head announcing a body is recorded but never answered (the
+error scenarios send it such requests only when zeroserve should have
+refused them). Exits by itself after 60 s.
+"""
+import errno
+import re
+import shlex
+import socket
+import sys
+import threading
+import time
+
+STATUS_RE = re.compile(rb"HTTP/1\.[01] (\d{3})[ \r]")
+XB_RE = re.compile(rb"\r\nX-Backend:[ \t]*([^\r\n]*)", re.I)
+BODY_RE = re.compile(rb"\r\n(content-length|transfer-encoding)[ \t]*:", re.I)
+
+
+def decode(s):
+    return s.encode("latin-1").decode("unicode_escape").encode("latin-1")
+
+
+def parse_responses(buf, eof):
+    """Returns (statuses, complete) for the responses at the start of buf."""
+    statuses = []
+    complete = 0
+    pos = 0
+    while pos < len(buf):
+        end = buf.find(b"\r\n\r\n", pos)
+        if end < 0:
+            m = STATUS_RE.match(buf, pos)
+            if m:
+                statuses.append(int(m.group(1)))
+            break
+        head = buf[pos:end]
+        m = STATUS_RE.match(head + b"\r")
+        if not m:
+            break
+        status = int(m.group(1))
+        statuses.append(status)
+        body = end + 4
+        length = None
+        chunked = False
+        for line in head.split(b"\r\n")[1:]:
+            name, _, value = line.partition(b":")
+            name = name.strip().lower()
+            if name == b"content-length":
+                try:
+                    length = int(value.strip())
+                except ValueError:
+                    length = None
+            elif name == b"transfer-encoding" and b"chunked" in value.lower():
+                chunked = True
+        if 100 <= status < 200 or status in (204, 304):
+            complete += 0 if 100 <= status < 200 else 1
+            pos = body
+            continue
+        if chunked:
+            p = body
+            done = False
+            while True:
+                nl = buf.find(b"\r\n", p)
+                if nl < 0:
+                    break
+                try:
+                    size = int(buf[p:nl].split(b";")[0], 16)
+                except ValueError:
+                    break
+                if size == 0:
+                    trailer_end = buf.find(b"\r\n\r\n", nl)
+                    if trailer_end < 0 and buf[nl:nl + 4] != b"\r\n\r\n":
+                        break
+                    p = (nl + 4) if buf[nl:nl + 4] == b"\r\n\r\n" else trailer_end + 4
+                    done = True
+                    break
+                p = nl + 2 + size + 2
+                if p > len(buf):
+                    break
+            if not done:
+                break
+            complete += 1
+            pos = p
+        elif length is not None:
+            if len(buf) - body < length:
+                break
+            complete += 1
+            pos = body + length
+        else:
+            if eof:
+                complete += 1
+            break
+    return statuses, complete
+
+
+class Reader(threading.Thread):
+    def __init__(self, sock, t0):
+        super().__init__(daemon=True)
+        self.sock = sock
+        self.t0 = t0
+        self.buf = b""
+        self.eof_at = None
+        self.reset = False
+        self.cond = threading.Condition()
+
+    def run(self):
+        while True:
+            try:
+                data = self.sock.recv(65536)
+            except ConnectionResetError:
+                data = None
+                self.reset = True
+            except OSError:
+                data = None
+                self.reset = True
+            with self.cond:
+                if data:
+                    self.buf += data
+                else:
+                    self.eof_at = time.monotonic() - self.t0
+                self.cond.notify_all()
+            if not data:
+                return
+
+    def closed(self):
+        with self.cond:
+            return self.eof_at is not None
+
+
+def ename(e):
+    return errno.errorcode.get(e.errno, str(e.errno)) if e.errno else type(e).__name__
+
+
+def record(port, logfile):
+    lock = threading.Lock()
+    srv = socket.socket()
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.bind(("127.0.0.1", port))
+    srv.listen(64)
+    print("ready", flush=True)
+    answer = (b"HTTP/1.1 200 OK\r\nX-Backend: recorder\r\n"
+              b"Content-Length: 9\r\n\r\nrecorded\n")
+
+    def serve(conn):
+        buf = b""
+        with conn:
+            while True:
+                try:
+                    data = conn.recv(65536)
+                except OSError:
+                    return
+                if not data:
+                    return
+                with lock, open(logfile, "ab") as f:
+                    f.write(data)
+                buf += data
+                while b"\r\n\r\n" in buf:
+                    head, buf = buf.split(b"\r\n\r\n", 1)
+                    if BODY_RE.search(head):
+                        continue
+                    try:
+                        conn.sendall(answer)
+                    except OSError:
+                        return
+
+    end = time.monotonic() + 60
+    while True:
+        left = end - time.monotonic()
+        if left <= 0:
+            return 0
+        srv.settimeout(left)
+        try:
+            conn, _ = srv.accept()
+        except OSError:
+            return 0
+        conn.settimeout(left)
+        threading.Thread(target=serve, args=(conn,), daemon=True).start()
+
+
+def main(argv):
+    if len(argv) == 4 and argv[1] == "record":
+        return record(int(argv[2]), argv[3])
+    if len(argv) < 2:
+        sys.stderr.write(__doc__)
+        return 2
+    port = int(argv[1])
+    timeout = 5.0
+    actions = argv[2:]
+    if actions[:1] == ["--timeout"]:
+        timeout = float(actions[1])
+        actions = actions[2:]
+    out = {"connected": 0, "statuses": "", "complete": 0, "eof": 0, "reset": 0,
+           "eof_ms": -1, "mark_ms": -1, "bytes": 0, "send_error": "", "xbackend": ""}
+    t0 = time.monotonic()
+    deadline = t0 + timeout
+    try:
+        sock = socket.create_connection(("127.0.0.1", port), timeout=2)
+    except OSError as e:
+        out["send_error"] = ename(e)
+        emit(out)
+        return 0
+    sock.settimeout(None)
+    out["connected"] = 1
+    reader = Reader(sock, t0)
+    reader.start()
+
+    def send(data):
+        if out["send_error"]:
+            return False
+        try:
+            sock.sendall(data)
+            return True
+        except OSError as e:
+            out["send_error"] = ename(e)
+            return False
+
+    for act in actions:
+        kind, _, arg = act.partition(":")
+        if kind == "send":
+            send(decode(arg))
+        elif kind == "big":
+            send(b"a" * int(arg))
+        elif kind == "sleep":
+            time.sleep(float(arg))
+        elif kind == "trickle":
+            data, _, interval = arg.rpartition(":")
+            for b in decode(data):
+                if reader.closed() or time.monotonic() > deadline:
+                    break
+                if not send(bytes([b])):
+                    break
+                time.sleep(float(interval))
+        elif kind == "wait":
+            n = int(arg)
+            with reader.cond:
+                while True:
+                    _, complete = parse_responses(reader.buf, reader.eof_at is not None)
+                    if complete >= n or reader.eof_at is not None:
+                        break
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        break
+                    reader.cond.wait(left)
+            out["mark_ms"] = int((time.monotonic() - t0) * 1000)
+        elif kind == "mark":
+            out["mark_ms"] = int((time.monotonic() - t0) * 1000)
+        elif kind == "shut":
+            try:
+                sock.shutdown(socket.SHUT_WR)
+            except OSError as e:
+                out["send_error"] = ename(e)
+        else:
+            sys.stderr.write("rawclient: unknown action %r\n" % act)
+            return 2
+
+    reader.join(max(0.0, deadline - time.monotonic()))
+    with reader.cond:
+        buf = reader.buf
+        eof_at = reader.eof_at
+        reset = reader.reset
+    statuses, complete = parse_responses(buf, eof_at is not None)
+    out["statuses"] = " ".join(str(s) for s in statuses)
+    out["complete"] = complete
+    out["bytes"] = len(buf)
+    out["xbackend"] = " ".join(v.decode("latin-1").strip() for v in XB_RE.findall(buf))
+    if eof_at is not None:
+        out["eof"] = 1
+        out["eof_ms"] = int(eof_at * 1000)
+        out["reset"] = 1 if reset else 0
+    try:
+        sock.close()
+    except OSError:
+        pass
+    emit(out)
+    return 0
+
+
+def emit(out):
+    for k, v in out.items():
+        print("rc_%s=%s" % (k, shlex.quote(str(v))))
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

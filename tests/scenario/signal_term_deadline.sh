@@ -1,0 +1,53 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# SIGTERM with a request slower than --shutdown-timeout: zeroserve gives up on
+# it when the timeout expires and exits, closing the client connection.
+. "$ZS_TESTS/lib.sh"
+
+# alive PID: the process exists and is not a zombie.
+alive() {
+	kill -0 "$1" 2>/dev/null &&
+		[ "$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$1/status" 2>/dev/null)" != Z ]
+}
+
+# wait_exit PID MS: wait up to MS ms for PID to exit; prints the ms it took.
+wait_exit() {
+	python3 - "$1" "$2" <<'PY'
+import sys, time
+pid, limit = sys.argv[1], int(sys.argv[2]) / 1000
+t0 = time.monotonic()
+while time.monotonic() - t0 < limit:
+    try:
+        with open("/proc/%s/status" % pid) as f:
+            if "\nState:\tZ" in f.read():
+                break
+    except FileNotFoundError:
+        break
+    time.sleep(0.01)
+print(int((time.monotonic() - t0) * 1000))
+PY
+}
+
+backend_start b1 >/dev/null
+zs_start --shutdown-timeout 1 "/=127.0.0.1:$BACKEND_PORT"
+
+curl -s --max-time 10 -o /dev/null -w '%{http_code} %{time_total}' \
+	"http://127.0.0.1:$ZS_PORT/sleep/8000" >"$T/slow.out" 2>&1 &
+curl_pid=$!
+sleep 0.4
+kill -TERM "$ZS_PID"
+ms=$(wait_exit "$ZS_PID" 4000)
+alive "$ZS_PID" && fail "zeroserve still running 4 s after SIGTERM with --shutdown-timeout 1"
+[ "$ms" -ge 800 ] || fail "zeroserve exited $ms ms after SIGTERM, before the 1 s drain ended"
+[ "$ms" -le 2500 ] || fail "zeroserve exited $ms ms after SIGTERM, want <= 2500"
+st=0
+wait "$ZS_PID" || st=$?
+[ "$st" -le 1 ] || fail "exit status $st after the drain timeout: killed by a signal or crashed?"
+
+st=0
+wait "$curl_pid" || st=$?
+set -- $(cat "$T/slow.out")
+[ "$1" != 200 ] || fail "the request cut at shutdown got a complete 200"
+t=$(awk -v t="${2:-99}" 'BEGIN { printf "%d", t * 1000 }')
+[ "$t" -lt 4000 ] || fail "the client connection was left open after zeroserve exited (curl: $*)"
+exit 0

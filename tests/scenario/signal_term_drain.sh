@@ -1,0 +1,68 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# SIGTERM: the listener closes at once, a request in flight still completes
+# with 200, then zeroserve exits 0 well within --shutdown-timeout.
+. "$ZS_TESTS/lib.sh"
+
+# alive PID: the process exists and is not a zombie.
+alive() {
+	kill -0 "$1" 2>/dev/null &&
+		[ "$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$1/status" 2>/dev/null)" != Z ]
+}
+
+# wait_exit PID MS: wait up to MS ms for PID to exit; prints the ms it took.
+wait_exit() {
+	python3 - "$1" "$2" <<'PY'
+import sys, time
+pid, limit = sys.argv[1], int(sys.argv[2]) / 1000
+t0 = time.monotonic()
+while time.monotonic() - t0 < limit:
+    try:
+        with open("/proc/%s/status" % pid) as f:
+            if "\nState:\tZ" in f.read():
+                break
+    except FileNotFoundError:
+        break
+    time.sleep(0.01)
+print(int((time.monotonic() - t0) * 1000))
+PY
+}
+
+backend_start b1 >/dev/null
+zs_start --shutdown-timeout 5 "/=127.0.0.1:$BACKEND_PORT"
+
+curl -s --max-time 10 -o "$T/slow" -w '%{http_code}' "http://127.0.0.1:$ZS_PORT/sleep/1500" \
+	>"$T/slow.code" 2>"$T/slow.err" &
+curl_pid=$!
+sleep 0.4
+alive "$curl_pid" || fail "the slow request ended before SIGTERM: $(cat "$T/slow.code")"
+kill -TERM "$ZS_PID"
+
+# New connections are refused within 300 ms of the signal.
+python3 - "$ZS_PORT" <<'PY' || fail "zeroserve still accepts connections after SIGTERM"
+import socket, sys, time
+end = time.monotonic() + 0.3
+while True:
+    try:
+        socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=0.2).close()
+    except ConnectionRefusedError:
+        sys.exit(0)
+    except OSError:
+        pass
+    if time.monotonic() > end:
+        sys.exit(1)
+    time.sleep(0.02)
+PY
+alive "$ZS_PID" || fail "zeroserve exited with a request in flight"
+
+wait "$curl_pid" || fail "the in-flight request failed: $(cat "$T/slow.err")"
+expect_eq "$(cat "$T/slow.code")" 200 "status of the request in flight at SIGTERM"
+expect_eq "$(cat "$T/slow")" "slept 1500 ms" "body of the request in flight at SIGTERM"
+
+ms=$(wait_exit "$ZS_PID" 5000)
+alive "$ZS_PID" && fail "zeroserve still running 5 s after its last request ended"
+st=0
+wait "$ZS_PID" || st=$?
+expect_eq "$st" 0 "exit status after SIGTERM"
+[ "$ms" -le 1000 ] || fail "zeroserve exited $ms ms after its last request ended, want <= 1000"
+exit 0
