@@ -9,21 +9,26 @@ alive() {
 		[ "$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$1/status" 2>/dev/null)" != Z ]
 }
 
-# wait_exit PID MS: wait up to MS ms for PID to exit; prints the ms it took.
+# now_ns: wall-clock time in ns, for wait_exit.
+now_ns() {
+	date +%s%N
+}
+
+# wait_exit PID SINCE_NS MS: wait until PID has exited, at most MS ms after
+# SINCE_NS (from now_ns); prints the ms from SINCE_NS to the exit.
 wait_exit() {
-	python3 - "$1" "$2" <<'PY'
+	python3 - "$1" "$2" "$3" <<'PY'
 import sys, time
-pid, limit = sys.argv[1], int(sys.argv[2]) / 1000
-t0 = time.monotonic()
-while time.monotonic() - t0 < limit:
+pid, t0, limit = sys.argv[1], int(sys.argv[2]) / 1e9, int(sys.argv[3]) / 1000
+while time.time() - t0 < limit:
     try:
         with open("/proc/%s/status" % pid) as f:
             if "\nState:\tZ" in f.read():
                 break
     except FileNotFoundError:
         break
-    time.sleep(0.01)
-print(int((time.monotonic() - t0) * 1000))
+    time.sleep(0.005)
+print(int((time.time() - t0) * 1000))
 PY
 }
 
@@ -32,8 +37,9 @@ for sig in INT TERM; do
 	zs_start "/=127.0.0.1:$BACKEND_PORT"
 	code=$(curl -s --max-time 5 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$ZS_PORT/echo")
 	expect_eq "$code" 200 "GET /echo before SIG$sig"
+	sent=$(now_ns)
 	kill -"$sig" "$ZS_PID"
-	ms=$(wait_exit "$ZS_PID" 3000)
+	ms=$(wait_exit "$ZS_PID" "$sent" 3000)
 	alive "$ZS_PID" && fail "idle zeroserve still running 3 s after SIG$sig"
 	st=0
 	wait "$ZS_PID" || st=$?

@@ -10,21 +10,26 @@ alive() {
 		[ "$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$1/status" 2>/dev/null)" != Z ]
 }
 
-# wait_exit PID MS: wait up to MS ms for PID to exit; prints the ms it took.
+# now_ns: wall-clock time in ns, for wait_exit.
+now_ns() {
+	date +%s%N
+}
+
+# wait_exit PID SINCE_NS MS: wait until PID has exited, at most MS ms after
+# SINCE_NS (from now_ns); prints the ms from SINCE_NS to the exit.
 wait_exit() {
-	python3 - "$1" "$2" <<'PY'
+	python3 - "$1" "$2" "$3" <<'PY'
 import sys, time
-pid, limit = sys.argv[1], int(sys.argv[2]) / 1000
-t0 = time.monotonic()
-while time.monotonic() - t0 < limit:
+pid, t0, limit = sys.argv[1], int(sys.argv[2]) / 1e9, int(sys.argv[3]) / 1000
+while time.time() - t0 < limit:
     try:
         with open("/proc/%s/status" % pid) as f:
             if "\nState:\tZ" in f.read():
                 break
     except FileNotFoundError:
         break
-    time.sleep(0.01)
-print(int((time.monotonic() - t0) * 1000))
+    time.sleep(0.005)
+print(int((time.time() - t0) * 1000))
 PY
 }
 
@@ -35,8 +40,9 @@ curl -s --max-time 10 -o /dev/null -w '%{http_code} %{time_total}' \
 	"http://127.0.0.1:$ZS_PORT/sleep/8000" >"$T/slow.out" 2>&1 &
 curl_pid=$!
 sleep 0.4
+sent=$(now_ns)
 kill -TERM "$ZS_PID"
-ms=$(wait_exit "$ZS_PID" 4000)
+ms=$(wait_exit "$ZS_PID" "$sent" 4000)
 alive "$ZS_PID" && fail "zeroserve still running 4 s after SIGTERM with --shutdown-timeout 1"
 [ "$ms" -ge 800 ] || fail "zeroserve exited $ms ms after SIGTERM, before the 1 s drain ended"
 [ "$ms" -le 2500 ] || fail "zeroserve exited $ms ms after SIGTERM, want <= 2500"
