@@ -35,7 +35,7 @@ expect_usage_error 127.0.0.1:http8 -l 127.0.0.1:http8 "/=$backend"
 # A good address given next to a bad one must not be left listening either.
 good=$(zs_port)
 expect_usage_error nonsense -l "127.0.0.1:$good" -l nonsense "/=$backend"
-python3 - "$good" <<'PY' || fail "127.0.0.1:$good accepts connections after a usage error"
+$PYTHON - "$good" <<'PY' || fail "127.0.0.1:$good accepts connections after a usage error"
 import socket, sys
 try:
     socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=1).close()

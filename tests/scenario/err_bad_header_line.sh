@@ -6,7 +6,7 @@
 # A recording backend: every byte zeroserve forwards lands in $T/recorded.
 REC_PORT=$(zs_port)
 : >"$T/recorded"
-python3 "$ZS_TESTS/rawclient.py" record "$REC_PORT" "$T/recorded" >"$T/recorder.out" 2>&1 &
+$PYTHON "$ZS_TESTS/rawclient.py" record "$REC_PORT" "$T/recorded" >"$T/recorder.out" 2>&1 &
 _zs_track $!
 i=0
 while ! grep -qx ready "$T/recorder.out"; do
@@ -20,7 +20,7 @@ zs_start "/=127.0.0.1:$REC_PORT"
 # exactly the responses STATUSES ("400"), from zeroserve, then the connection
 # closes within 2 s.
 expect_refused() {
-	eval "$(python3 "$ZS_TESTS/rawclient.py" "$ZS_PORT" --timeout 4 "send:$2")"
+	eval "$($PYTHON "$ZS_TESTS/rawclient.py" "$ZS_PORT" --timeout 4 "send:$2")"
 	[ "${rc_connected:-0}" = 1 ] || fail "$3: cannot connect (${rc_send_error:-rawclient failed})"
 	expect_eq "$rc_statuses" "$1" "$3: statuses of the responses"
 	[ -z "$rc_xbackend" ] || fail "$3: answered by the backend ($rc_xbackend)"

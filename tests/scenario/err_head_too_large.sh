@@ -6,7 +6,7 @@
 # A recording backend: every byte zeroserve forwards lands in $T/recorded.
 REC_PORT=$(zs_port)
 : >"$T/recorded"
-python3 "$ZS_TESTS/rawclient.py" record "$REC_PORT" "$T/recorded" >"$T/recorder.out" 2>&1 &
+$PYTHON "$ZS_TESTS/rawclient.py" record "$REC_PORT" "$T/recorded" >"$T/recorder.out" 2>&1 &
 _zs_track $!
 i=0
 while ! grep -qx ready "$T/recorder.out"; do
@@ -20,7 +20,7 @@ zs_start "/=127.0.0.1:$REC_PORT"
 # exactly the responses STATUSES ("400"), from zeroserve, then the connection
 # closes within 2 s.
 expect_refused() {
-	eval "$(python3 "$ZS_TESTS/rawclient.py" "$ZS_PORT" --timeout 4 "send:$2")"
+	eval "$($PYTHON "$ZS_TESTS/rawclient.py" "$ZS_PORT" --timeout 4 "send:$2")"
 	[ "${rc_connected:-0}" = 1 ] || fail "$3: cannot connect (${rc_send_error:-rawclient failed})"
 	expect_eq "$rc_statuses" "$1" "$3: statuses of the responses"
 	[ -z "$rc_xbackend" ] || fail "$3: answered by the backend ($rc_xbackend)"
@@ -44,7 +44,7 @@ nothing_forwarded() {
 }
 
 # One 70000-byte header, sent in one go.
-eval "$(python3 "$ZS_TESTS/rawclient.py" "$ZS_PORT" --timeout 4 \
+eval "$($PYTHON "$ZS_TESTS/rawclient.py" "$ZS_PORT" --timeout 4 \
 	'send:GET / HTTP/1.1\r\nHost: x\r\nX-Big: ' big:70000 'send:\r\n\r\n')"
 [ "${rc_connected:-0}" = 1 ] || fail "cannot connect"
 expect_eq "$rc_statuses" 431 "70000-byte header: statuses of the responses"
@@ -54,7 +54,7 @@ still_serves 1
 
 # 100 headers adding up to more than 64 KiB, after the request line came
 # alone (the limit counts the whole head, across reads).
-eval "$(python3 "$ZS_TESTS/rawclient.py" "$ZS_PORT" --timeout 4 \
+eval "$($PYTHON "$ZS_TESTS/rawclient.py" "$ZS_PORT" --timeout 4 \
 	'send:GET / HTTP/1.1\r\nHost: x\r\n' \
 	sleep:0.05 'send:'"$(i=0; while [ $i -lt 100 ]; do printf 'X-F%d: %0700d\\r\\n' $i 0; i=$((i + 1)); done)" \
 	'send:\r\n')"

@@ -7,7 +7,7 @@ backend_start b1 >/dev/null
 zs_start --idle-timeout 1 "/=127.0.0.1:$BACKEND_PORT"
 
 # One request, then silence: the close must come 0.8..3 s after the response.
-eval "$(python3 "$ZS_TESTS/rawclient.py" "$ZS_PORT" --timeout 6 \
+eval "$($PYTHON "$ZS_TESTS/rawclient.py" "$ZS_PORT" --timeout 6 \
 	'send:GET /echo HTTP/1.1\r\nHost: x\r\n\r\n' wait:1)"
 [ "${rc_connected:-0}" = 1 ] || fail "cannot connect (${rc_send_error:-rawclient failed})"
 expect_eq "$rc_statuses" 200 "GET /echo: statuses"
@@ -18,7 +18,7 @@ idle=$((rc_eof_ms - rc_mark_ms))
 [ "$idle" -le 3000 ] || fail "idle keep-alive connection closed $idle ms after the response, want <= 3000"
 
 # Activity restarts the timer: two requests 0.6 s apart on one connection both work.
-eval "$(python3 "$ZS_TESTS/rawclient.py" "$ZS_PORT" --timeout 6 \
+eval "$($PYTHON "$ZS_TESTS/rawclient.py" "$ZS_PORT" --timeout 6 \
 	'send:GET /echo HTTP/1.1\r\nHost: x\r\n\r\n' wait:1 sleep:0.6 \
 	'send:GET /echo HTTP/1.1\r\nHost: x\r\n\r\n' wait:2 sleep:0.6 \
 	'send:GET /echo HTTP/1.1\r\nHost: x\r\n\r\n' wait:3)"

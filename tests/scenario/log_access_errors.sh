@@ -25,7 +25,7 @@ done
 sleep 0.2
 expect_eq "$(wc -l <"$T/access.log")" 3 "access log lines for 3 requests"
 
-python3 - "$T/access.log" "$T/curl.out" "$dead" "$BACKEND_PORT" <<'PY' || fail "access log: $(cat "$T/access.log")"
+$PYTHON - "$T/access.log" "$T/curl.out" "$dead" "$BACKEND_PORT" <<'PY' || fail "access log: $(cat "$T/access.log")"
 import json, sys
 lines = open(sys.argv[1], "rb").read().splitlines()
 sent = [l.split() for l in open(sys.argv[2]).read().splitlines()]

@@ -27,7 +27,7 @@ wait_lines() {
 }
 wait_lines 4 "4 requests"
 
-python3 - "$T/access.log" "$T/curl.out" "$BACKEND_PORT" "$ZS_ENGINE_ARGS" <<'PY' || fail "access log: $(cat "$T/access.log")"
+$PYTHON - "$T/access.log" "$T/curl.out" "$BACKEND_PORT" "$ZS_ENGINE_ARGS" <<'PY' || fail "access log: $(cat "$T/access.log")"
 import datetime, json, sys, time
 lines = open(sys.argv[1], "rb").read().splitlines()
 sizes = [int(l.split()[2]) for l in open(sys.argv[2]).read().splitlines()]
@@ -77,13 +77,13 @@ PY
 # a request that reached the backend is logged with its path.
 : >"$T/odd"
 for path in '/echo/a\x22b' '/echo/back\x5cslash' '/echo/caf\xe9' '/echo/%22%5c%0a'; do
-	eval "$(python3 "$ZS_TESTS/rawclient.py" "$ZS_PORT" --timeout 3 \
+	eval "$($PYTHON "$ZS_TESTS/rawclient.py" "$ZS_PORT" --timeout 3 \
 		"send:GET $path HTTP/1.1\\r\\nHost: x\\r\\nConnection: close\\r\\n\\r\\n")"
 	[ -n "$rc_statuses" ] || fail "GET $path: no response"
 	printf '%s %s %s\n' "$rc_statuses" "${rc_xbackend:--}" "$path" >>"$T/odd"
 done
 sleep 0.3
-python3 - "$T/access.log" "$T/odd" <<'PY' || fail "access log: $(cat -v "$T/access.log")"
+$PYTHON - "$T/access.log" "$T/odd" <<'PY' || fail "access log: $(cat -v "$T/access.log")"
 import json, sys
 lines = open(sys.argv[1], "rb").read().splitlines()[4:]
 for line in lines:

@@ -25,7 +25,7 @@ done
 sleep 0.2
 expect_eq "$(wc -l <"$T/access.log")" 4 "access log lines for 4 requests"
 
-python3 - "$T/access.log" "$T/curl.out" "$BACKEND_PORT" "$ZS_ENGINE_ARGS" <<'PY' || fail "access log: $(cat "$T/access.log")"
+$PYTHON - "$T/access.log" "$T/curl.out" "$BACKEND_PORT" "$ZS_ENGINE_ARGS" <<'PY' || fail "access log: $(cat "$T/access.log")"
 import re, sys
 lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
 sizes = [l.split()[2] for l in open(sys.argv[2]).read().splitlines()]

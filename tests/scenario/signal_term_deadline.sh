@@ -18,7 +18,7 @@ now_ns() {
 # wait_exit PID SINCE_NS MS: wait until PID has exited, at most MS ms after
 # SINCE_NS (from now_ns); prints the ms from SINCE_NS to the exit.
 wait_exit() {
-	python3 - "$1" "$2" "$3" <<'PY'
+	$PYTHON - "$1" "$2" "$3" <<'PY'
 import sys, time
 pid, t0, limit = sys.argv[1], int(sys.argv[2]) / 1e9, int(sys.argv[3]) / 1000
 while time.time() - t0 < limit:

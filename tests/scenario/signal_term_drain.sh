@@ -18,7 +18,7 @@ now_ns() {
 # wait_exit PID SINCE_NS MS: wait until PID has exited, at most MS ms after
 # SINCE_NS (from now_ns); prints the ms from SINCE_NS to the exit.
 wait_exit() {
-	python3 - "$1" "$2" "$3" <<'PY'
+	$PYTHON - "$1" "$2" "$3" <<'PY'
 import sys, time
 pid, t0, limit = sys.argv[1], int(sys.argv[2]) / 1e9, int(sys.argv[3]) / 1000
 while time.time() - t0 < limit:
@@ -44,7 +44,7 @@ alive "$curl_pid" || fail "the slow request ended before SIGTERM: $(cat "$T/slow
 kill -TERM "$ZS_PID"
 
 # New connections are refused within 300 ms of the signal.
-python3 - "$ZS_PORT" <<'PY' || fail "zeroserve still accepts connections after SIGTERM"
+$PYTHON - "$ZS_PORT" <<'PY' || fail "zeroserve still accepts connections after SIGTERM"
 import socket, sys, time
 end = time.monotonic() + 0.3
 while True:

@@ -18,7 +18,7 @@ now_ns() {
 # wait_exit PID SINCE_NS MS: wait until PID has exited, at most MS ms after
 # SINCE_NS (from now_ns); prints the ms from SINCE_NS to the exit.
 wait_exit() {
-	python3 - "$1" "$2" "$3" <<'PY'
+	$PYTHON - "$1" "$2" "$3" <<'PY'
 import sys, time
 pid, t0, limit = sys.argv[1], int(sys.argv[2]) / 1e9, int(sys.argv[3]) / 1000
 while time.time() - t0 < limit:
@@ -37,7 +37,7 @@ backend_start b1 >/dev/null
 zs_start --shutdown-timeout 10 --idle-timeout 60 "/=127.0.0.1:$BACKEND_PORT"
 
 # One request, then the connection stays open and idle.
-python3 "$ZS_TESTS/rawclient.py" "$ZS_PORT" --timeout 6 \
+$PYTHON "$ZS_TESTS/rawclient.py" "$ZS_PORT" --timeout 6 \
 	'send:GET /echo HTTP/1.1\r\nHost: x\r\n\r\n' wait:1 >"$T/raw.out" &
 raw_pid=$!
 sleep 0.5
