@@ -36,7 +36,11 @@ if [ -z "${ZS_ENGINE_ARGS+set}" ]; then
 	ZS_ENGINE_ARGS=--no-bpf
 fi
 ZS_TEST_NAME=$(basename "$0" .sh)
-PYTHON=${PYTHON:-python3}
+# Debian's python3 directly: a version manager's shim costs ~0.1 s per call.
+if [ -z "${PYTHON:-}" ]; then
+	PYTHON=python3
+	[ -x /usr/bin/python3 ] && PYTHON=/usr/bin/python3
+fi
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/zs-$ZS_TEST_NAME.XXXXXX") || {
 	echo "$ZS_TEST_NAME: cannot create a temp dir" >&2
@@ -98,6 +102,10 @@ trap _zs_cleanup EXIT
 trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 143' TERM
+# fail in a $(...) subshell (PA=$(backend_start a)) signals the test's
+# shell, which then fails too instead of going on with an empty value.
+ZS_MAIN_PID=$$
+trap 'exit 1' USR1
 
 _zs_track() {
 	echo "$1" >>"$T/.pids"
@@ -122,6 +130,10 @@ fail() {
 	if [ -n "$ZS_LOG" ] && [ -s "$ZS_LOG" ]; then
 		echo "--- last lines of $ZS_LOG:" >&2
 		tail -n 20 "$ZS_LOG" >&2
+	fi
+	# $$ is the test's shell even in a subshell; $PPID of a child is not.
+	if [ "$(exec sh -c 'echo $PPID')" != "$ZS_MAIN_PID" ]; then
+		kill -USR1 "$ZS_MAIN_PID"
 	fi
 	exit 1
 }
