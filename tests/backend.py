@@ -79,9 +79,9 @@ class Request:
         self.target = target          # raw request-target, bytes
         self.version = version        # "HTTP/1.1"
         self.headers = headers        # [(name, value)] as str (latin-1)
-        split = urllib.parse.urlsplit(target.decode("latin-1"))
-        self.path = split.path
-        self.query = urllib.parse.parse_qs(split.query)
+        path, _, query = target.decode("latin-1").partition("?")
+        self.path = path
+        self.query = urllib.parse.parse_qs(query)
 
     def header(self, name):
         name = name.lower()

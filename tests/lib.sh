@@ -173,7 +173,7 @@ print(s.getsockname()[1])') || fail "zs_port: python3 failed"
 # as soon as PID has exited. Exit status 0 when up.
 _zs_wait_port() {
 	$PYTHON - "$1" "$2" "$3" <<'EOF'
-import os, socket, sys, time
+import socket, sys, time
 port, pid, limit = int(sys.argv[1]), sys.argv[2], float(sys.argv[3])
 end = time.monotonic() + limit
 while time.monotonic() < end:
@@ -302,11 +302,8 @@ resp_header() {
 
 # sha256 (hex) of N bytes of the backend's /bytes pattern.
 pattern_sha256() {
-	$PYTHON -c 'import hashlib, sys
-n = int(sys.argv[1]); h = hashlib.sha256(); block = bytes(range(256)) * 256
-while n > 0:
-    h.update(block[:min(n, len(block))]); n -= len(block)
-print(h.hexdigest())' "$1"
+	zs_python -c 'import sys, rawhttp
+print(rawhttp.pattern_sha256(int(sys.argv[1])))' "$1"
 }
 
 # Evaluate a python expression over the JSON document `d` read from FILE.
@@ -324,11 +321,6 @@ echo_header() {
 for k, v in json.load(open(sys.argv[1]))["headers"]:
     if k.lower() == sys.argv[2].lower():
         print(v)' "$1" "$2" || fail "echo_header: $1 is not an /echo reply: $(head -c 300 "$1")"
-}
-
-# Resident set size of PID in KiB.
-zs_rss_kib() {
-	sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$1/status"
 }
 
 # Run python with tests/ on its module path (for rawhttp.py).
