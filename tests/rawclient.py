@@ -29,10 +29,12 @@ Actions:
     wait:N               wait until N complete responses arrived, then mark
     mark                 note the time (rc_mark_ms)
     shut                 shutdown(SHUT_WR)
+    touch:PATH           create the file PATH (tells a test the script got here)
 
     rawclient.py record PORT LOGFILE
 
-A recording backend instead: listens on 127.0.0.1:PORT, prints "ready",
+A recording backend instead: listens on 127.0.0.1:PORT (0: any free port),
+prints "ready PORT",
 appends every byte any connection sends to LOGFILE, and answers each request
 head without Content-Length or Transfer-Encoding with "200 OK" and the body
 "recorded\n". A head announcing a body is recorded but never answered (the
@@ -172,7 +174,7 @@ def record(port, logfile):
     srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     srv.bind(("127.0.0.1", port))
     srv.listen(64)
-    print("ready", flush=True)
+    print("ready %d" % srv.getsockname()[1], flush=True)
     answer = (b"HTTP/1.1 200 OK\r\nX-Backend: recorder\r\n"
               b"Content-Length: 9\r\n\r\nrecorded\n")
 
@@ -279,6 +281,8 @@ def main(argv):
             out["mark_ms"] = int((time.monotonic() - t0) * 1000)
         elif kind == "mark":
             out["mark_ms"] = int((time.monotonic() - t0) * 1000)
+        elif kind == "touch":
+            open(arg, "w").close()
         elif kind == "shut":
             try:
                 sock.shutdown(socket.SHUT_WR)

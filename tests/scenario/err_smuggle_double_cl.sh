@@ -6,16 +6,16 @@
 . "$ZS_TESTS/lib.sh"
 
 # A recording backend: every byte zeroserve forwards lands in $T/recorded.
-REC_PORT=$(zs_port)
 : >"$T/recorded"
-$PYTHON "$ZS_TESTS/rawclient.py" record "$REC_PORT" "$T/recorded" >"$T/recorder.out" 2>&1 &
+$PYTHON "$ZS_TESTS/rawclient.py" record 0 "$T/recorded" >"$T/recorder.out" 2>&1 &
 _zs_track $!
 i=0
-while ! grep -qx ready "$T/recorder.out"; do
+while ! grep -q '^ready [0-9]' "$T/recorder.out"; do
 	i=$((i + 1))
 	[ $i -lt 100 ] || fail "recording backend did not start: $(cat "$T/recorder.out")"
 	sleep 0.05
 done
+REC_PORT=$(sed -n 's/^ready //p' "$T/recorder.out")
 zs_start "/=127.0.0.1:$REC_PORT"
 
 # expect_refused STATUSES DATA WHAT: sending DATA on a new connection gets

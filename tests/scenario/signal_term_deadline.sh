@@ -33,13 +33,27 @@ print(int((time.time() - t0) * 1000))
 PY
 }
 
+# upstream_busy: wait until the slow request has reached the backend. Its
+# /conns counts every connection it accepted, our own queries included.
+upstream_busy() {
+	q=0
+	while :; do
+		q=$((q + 1))
+		n=$(curl -s --max-time 2 "http://127.0.0.1:$BACKEND_PORT/conns")
+		[ "${n:-0}" -gt "$q" ] && break
+		[ $q -lt 100 ] || fail "the slow request never reached the backend"
+		sleep 0.05
+	done
+	sleep 0.2
+}
+
 backend_start b1 >/dev/null
 zs_start --shutdown-timeout 1 "/=127.0.0.1:$BACKEND_PORT"
 
 curl -s --max-time 10 -o /dev/null -w '%{http_code} %{time_total}' \
 	"http://127.0.0.1:$ZS_PORT/sleep/8000" >"$T/slow.out" 2>&1 &
 curl_pid=$!
-sleep 0.4
+upstream_busy
 sent=$(now_ns)
 kill -TERM "$ZS_PID"
 ms=$(wait_exit "$ZS_PID" "$sent" 4000)

@@ -38,9 +38,15 @@ zs_start --shutdown-timeout 10 --idle-timeout 60 "/=127.0.0.1:$BACKEND_PORT"
 
 # One request, then the connection stays open and idle.
 $PYTHON "$ZS_TESTS/rawclient.py" "$ZS_PORT" --timeout 6 \
-	'send:GET /echo HTTP/1.1\r\nHost: x\r\n\r\n' wait:1 >"$T/raw.out" &
+	'send:GET /echo HTTP/1.1\r\nHost: x\r\n\r\n' wait:1 "touch:$T/answered" >"$T/raw.out" &
 raw_pid=$!
-sleep 0.5
+i=0
+while [ ! -e "$T/answered" ]; do
+	i=$((i + 1))
+	[ $i -lt 100 ] || fail "no response to GET /echo within 5 s"
+	sleep 0.05
+done
+sleep 0.2
 sent=$(now_ns)
 kill -TERM "$ZS_PID"
 ms=$(wait_exit "$ZS_PID" "$sent" 4000)
