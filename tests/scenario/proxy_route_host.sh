@@ -1,10 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Host routes: app.localhost=TARGET takes the requests whose Host is
-# app.localhost (any port, any case) over a host-less route with the same
-# prefix; the longest prefix still wins first (router.h: "Longest prefix
-# wins; among equal prefixes a Host route wins"); other hosts fall through
-# to the host-less routes.
+# Host routes: app.localhost=TARGET takes every request whose Host is
+# app.localhost (any port, any case), even where a host-less route has a
+# longer prefix (DESIGN.md: "a route naming a Host beats one that does
+# not"); other hosts fall through to the host-less routes.
 . "$ZS_TESTS/lib.sh"
 
 PA=$(backend_start a)
@@ -26,8 +25,8 @@ route app.localhost /echo/x?y=1 a
 route "app.localhost:$ZS_PORT" /echo a
 route app.localhost:1234 /echo/z a
 route APP.LocalHost /echo a
-route app.localhost /echo/deep c
-route app.localhost /echo/deeper a
+route app.localhost /echo/deep a
+route app.localhost /echo/deep/er a
 route other.localhost /echo b
 route other.localhost /echo/deep c
 route app.localhost.evil /echo b
