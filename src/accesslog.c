@@ -44,6 +44,31 @@ void accesslog_close(struct accesslog *al)
 	free(al);
 }
 
+/* Length of the valid UTF-8 sequence at s (2..4), or 0. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	size_t need, i;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		need = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		need = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		need = 4;
+	else
+		return 0;
+	if (n < need)
+		return 0;
+	for (i = 1; i < need; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	/* Overlong 3- and 4-byte forms and surrogates are not UTF-8. */
+	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0) ||
+	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))
+		return 0;
+	return need;
+}
+
 size_t accesslog_escape(char *buf, size_t len, const char *s, size_t slen, int json)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -54,11 +79,22 @@ size_t accesslog_escape(char *buf, size_t len, const char *s, size_t slen, int j
 	for (i = 0; i < slen && o + 7 < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 
+		if (json && c >= 0x80) {
+			size_t u = utf8_len((const unsigned char *)s + i, slen - i);
+
+			if (u > 0 && o + u + 7 < len) {
+				memcpy(buf + o, s + i, u);
+				o += u;
+				i += u - 1;
+				continue;
+			}
+		}
 		if (c == '"' || c == '\\') {
 			buf[o++] = '\\';
 			buf[o++] = (char)c;
-		} else if (c < 0x20 || c == 0x7f || (!json && c >= 0x80)) {
-			/* Control bytes would let a client forge log lines. */
+		} else if (c < 0x20 || c >= 0x7f) {
+			/* Control bytes would let a client forge log lines; bytes
+			 * that are not UTF-8 would make the JSON invalid. */
 			if (json) {
 				memcpy(buf + o, "\\u00", 4);
 				o += 4;
@@ -78,7 +114,7 @@ size_t accesslog_escape(char *buf, size_t len, const char *s, size_t slen, int j
 
 void accesslog_write(struct accesslog *al, const struct accesslog_entry *e)
 {
-	char line[4096], path[2048], method[64], when[64];
+	char line[4096], path[2048], method[64], route[512], when[64];
 	struct timespec ts;
 	struct tm tm;
 	int n;
@@ -89,17 +125,18 @@ void accesslog_write(struct accesslog *al, const struct accesslog_entry *e)
 	snprintf(when + n, sizeof(when) - (size_t)n, ".%03ldZ", ts.tv_nsec / 1000000);
 	accesslog_escape(path, sizeof(path), e->path, e->path_len, al->json);
 	accesslog_escape(method, sizeof(method), e->method, strlen(e->method), al->json);
+	accesslog_escape(route, sizeof(route), e->route, strlen(e->route), al->json);
 	if (al->json)
 		n = snprintf(line, sizeof(line),
 			     "{\"time\":\"%s\",\"client\":\"%s\",\"method\":\"%s\",\"path\":\"%s\","
 			     "\"status\":%d,\"bytes\":%llu,\"duration_ms\":%.3f,\"route\":\"%s\","
 			     "\"engine\":\"%s\"}\n",
 			     when, e->client, method, path, e->status, (unsigned long long)e->bytes,
-			     e->duration_ms, e->route, e->engine);
+			     e->duration_ms, route, e->engine);
 	else
 		n = snprintf(line, sizeof(line), "%s %s \"%s %s\" %d %llu %.3fms route=%s engine=%s\n",
 			     when, e->client, method, path, e->status, (unsigned long long)e->bytes,
-			     e->duration_ms, e->route, e->engine);
+			     e->duration_ms, route, e->engine);
 	if (n < 0)
 		return;
 	if ((size_t)n >= sizeof(line))

@@ -93,9 +93,32 @@ static int on_header_field(llhttp_t *p, const char *at, size_t len)
 	return 0;
 }
 
+/* RFC 9110 tchar: llhttp lets some non-token bytes through in field names. */
+static int is_token(const char *s, size_t len)
+{
+	static const char extra[] = "!#$%&'*+-.^_`|~";
+	size_t i;
+
+	if (len == 0)
+		return 0;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c != 0 && strchr(extra, c) != NULL)))
+			return 0;
+	}
+	return 1;
+}
+
 static int on_header_field_complete(llhttp_t *p)
 {
 	struct http_head *h = &msg_of(p)->head;
+
+	if (!is_token(h->buf + h->fields[h->nfields].name_off, h->fields[h->nfields].name_len)) {
+		llhttp_set_error_reason(p, "invalid header field name");
+		return HPE_USER;
+	}
 
 	h->in_field = 0;
 	h->in_value = 1;
@@ -391,8 +414,76 @@ int http_request_check(const struct http_msg *m)
 	return 0;
 }
 
-/* Hop-by-hop: never forwarded, whatever the direction. */
-static int field_is_hop(const struct http_head *h, const struct http_field *f, int upgrade)
+/*
+ * Heads are assembled in one flat buffer and added to the evbuffer at once:
+ * a handful of small evbuffer_add/printf calls per head cost more than the
+ * parsing. Single-threaded, so one static buffer serves every session.
+ */
+struct hb {
+	char buf[HTTP_MAX_HEAD + 4096];
+	size_t len;
+	int overflow;
+};
+
+static struct hb hb;
+
+static void hb_put(const char *p, size_t n)
+{
+	if (hb.len + n > sizeof(hb.buf)) {
+		hb.overflow = 1;
+		return;
+	}
+	memcpy(hb.buf + hb.len, p, n);
+	hb.len += n;
+}
+
+static void hb_str(const char *p)
+{
+	hb_put(p, strlen(p));
+}
+
+static void hb_uint(unsigned int v)
+{
+	char d[12];
+	int i = sizeof(d);
+
+	do {
+		d[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	hb_put(d + i, sizeof(d) - (size_t)i);
+}
+
+static int hb_flush(struct evbuffer *out)
+{
+	int rc = hb.overflow ? -ENOSPC : evbuffer_add(out, hb.buf, hb.len) < 0 ? -ENOMEM : 0;
+
+	hb.len = 0;
+	hb.overflow = 0;
+	return rc;
+}
+
+static void hb_field(const struct http_head *h, const struct http_field *f)
+{
+	hb_put(h->buf + f->name_off, f->name_len);
+	hb_put(": ", 2);
+	hb_put(h->buf + f->value_off, f->value_len);
+	hb_put("\r\n", 2);
+}
+
+/* Does Connection name a field? Checked once per head, not once per field. */
+static int head_has_connection(const struct http_head *h)
+{
+	unsigned int i;
+
+	for (i = 0; i < h->nfields; i++)
+		if (field_is(h, &h->fields[i], "connection", 10))
+			return 1;
+	return 0;
+}
+
+static int skip_field(const struct http_head *h, const struct http_field *f, int upgrade,
+		      int has_conn)
 {
 	static const struct {
 		const char *name;
@@ -407,6 +498,8 @@ static int field_is_hop(const struct http_head *h, const struct http_field *f, i
 		if (field_is(h, f, hop[i].name, hop[i].len))
 			return !(upgrade && i == 4);
 	}
+	if (!has_conn)
+		return 0;
 	/* Fields that Connection names are this hop's too. */
 	for (j = 0; j < h->nfields; j++) {
 		const struct http_field *c = &h->fields[j];
@@ -419,66 +512,90 @@ static int field_is_hop(const struct http_head *h, const struct http_field *f, i
 	return 0;
 }
 
-static void add_field(struct evbuffer *out, const struct http_head *h, const struct http_field *f)
-{
-	evbuffer_add(out, h->buf + f->name_off, f->name_len);
-	evbuffer_add(out, ": ", 2);
-	evbuffer_add(out, h->buf + f->value_off, f->value_len);
-	evbuffer_add(out, "\r\n", 2);
-}
-
 int http_build_request(struct evbuffer *out, const struct http_msg *m, const char *target,
 		       size_t target_len, const struct http_forward *fwd, int upgrade)
 {
 	const struct http_head *h = &m->head;
-	const char *method = llhttp_method_name(m->parser.method);
-	const char *host, *xff, *fwded;
-	size_t hostlen, xfflen, fwdlen;
+	const char *host = NULL, *xff = NULL, *fwded = NULL;
+	size_t hostlen = 0, xfflen = 0, fwdlen = 0;
+	int has_conn = head_has_connection(h);
 	unsigned int i;
 
-	host = http_head_get(h, "host", &hostlen);
-	xff = http_head_get(h, "x-forwarded-for", &xfflen);
-	fwded = http_head_get(h, "forwarded", &fwdlen);
-
-	evbuffer_add_printf(out, "%s ", method);
-	evbuffer_add(out, target, target_len);
-	evbuffer_add(out, " HTTP/1.1\r\n", 11);
+	hb_str(llhttp_method_name(m->parser.method));
+	hb_put(" ", 1);
+	hb_put(target, target_len);
+	hb_put(" HTTP/1.1\r\n", 11);
 	for (i = 0; i < h->nfields; i++) {
 		const struct http_field *f = &h->fields[i];
+		const char *v = h->buf + f->value_off;
 
-		if (field_is_hop(h, f, upgrade) || field_is(h, f, "x-forwarded-for", 15) ||
-		    field_is(h, f, "x-forwarded-proto", 17) ||
-		    field_is(h, f, "x-forwarded-host", 16) || field_is(h, f, "forwarded", 9))
+		if (skip_field(h, f, upgrade, has_conn))
 			continue;
-		add_field(out, h, f);
+		/* The forwarding fields are rewritten below, whatever the client sent. */
+		if (field_is(h, f, "x-forwarded-for", 15)) {
+			if (xff == NULL) {
+				xff = v;
+				xfflen = f->value_len;
+			}
+			continue;
+		}
+		if (field_is(h, f, "forwarded", 9)) {
+			if (fwded == NULL) {
+				fwded = v;
+				fwdlen = f->value_len;
+			}
+			continue;
+		}
+		if (field_is(h, f, "x-forwarded-proto", 17) || field_is(h, f, "x-forwarded-host", 16))
+			continue;
+		if (host == NULL && field_is(h, f, "host", 4)) {
+			host = v;
+			hostlen = f->value_len;
+		}
+		hb_field(h, f);
 	}
 	if (upgrade)
-		evbuffer_add(out, "Connection: upgrade\r\n", 21);
+		hb_put("Connection: upgrade\r\n", 21);
 	/* HTTP/1.0 clients may omit Host; the backend still needs one. */
 	if (host == NULL)
-		evbuffer_add(out, "Host: localhost\r\n", 17);
-	if (xff != NULL)
-		evbuffer_add_printf(out, "X-Forwarded-For: %.*s, %s\r\n", (int)xfflen, xff,
-				    fwd->client_ip);
-	else
-		evbuffer_add_printf(out, "X-Forwarded-For: %s\r\n", fwd->client_ip);
-	evbuffer_add_printf(out, "X-Forwarded-Proto: %s\r\n", fwd->proto);
-	if (host != NULL)
-		evbuffer_add_printf(out, "X-Forwarded-Host: %.*s\r\n", (int)hostlen, host);
-	evbuffer_add(out, "Forwarded: ", 11);
+		hb_put("Host: localhost\r\n", 17);
+	hb_put("X-Forwarded-For: ", 17);
+	if (xff != NULL) {
+		hb_put(xff, xfflen);
+		hb_put(", ", 2);
+	}
+	hb_str(fwd->client_ip);
+	hb_put("\r\nX-Forwarded-Proto: ", 21);
+	hb_str(fwd->proto);
+	hb_put("\r\n", 2);
+	if (host != NULL) {
+		hb_put("X-Forwarded-Host: ", 18);
+		hb_put(host, hostlen);
+		hb_put("\r\n", 2);
+	}
+	hb_put("Forwarded: ", 11);
 	if (fwded != NULL) {
-		evbuffer_add(out, fwded, fwdlen);
-		evbuffer_add(out, ", ", 2);
+		hb_put(fwded, fwdlen);
+		hb_put(", ", 2);
 	}
 	/* RFC 7239: IPv6 nodes are quoted and bracketed. */
-	if (fwd->client_is_v6)
-		evbuffer_add_printf(out, "for=\"[%s]\"", fwd->client_ip);
-	else
-		evbuffer_add_printf(out, "for=%s", fwd->client_ip);
-	if (host != NULL && hostlen > 0 && memchr(host, '"', hostlen) == NULL)
-		evbuffer_add_printf(out, ";host=\"%.*s\"", (int)hostlen, host);
-	evbuffer_add_printf(out, ";proto=%s\r\n\r\n", fwd->proto);
-	return 0;
+	if (fwd->client_is_v6) {
+		hb_put("for=\"[", 6);
+		hb_str(fwd->client_ip);
+		hb_put("]\"", 2);
+	} else {
+		hb_put("for=", 4);
+		hb_str(fwd->client_ip);
+	}
+	if (host != NULL && hostlen > 0 && memchr(host, '"', hostlen) == NULL) {
+		hb_put(";host=\"", 7);
+		hb_put(host, hostlen);
+		hb_put("\"", 1);
+	}
+	hb_put(";proto=", 7);
+	hb_str(fwd->proto);
+	hb_put("\r\n\r\n", 4);
+	return hb_flush(out);
 }
 
 int http_build_response(struct evbuffer *out, const struct http_msg *m, int client_minor,
@@ -486,31 +603,34 @@ int http_build_response(struct evbuffer *out, const struct http_msg *m, int clie
 {
 	const struct http_head *h = &m->head;
 	int status = m->parser.status_code;
+	int has_conn = head_has_connection(h);
 	unsigned int i;
 
-	evbuffer_add_printf(out, "HTTP/1.%d %d ", client_minor ? 1 : 0, status);
+	hb_put(client_minor ? "HTTP/1.1 " : "HTTP/1.0 ", 9);
+	hb_uint((unsigned int)status);
+	hb_put(" ", 1);
 	if (h->url_len > 0)
-		evbuffer_add(out, h->buf + h->url_off, h->url_len);
+		hb_put(h->buf + h->url_off, h->url_len);
 	else
-		evbuffer_add_printf(out, "%s", http_status_text(status));
-	evbuffer_add(out, "\r\n", 2);
+		hb_str(http_status_text(status));
+	hb_put("\r\n", 2);
 	for (i = 0; i < h->nfields; i++) {
 		const struct http_field *f = &h->fields[i];
 
-		if (field_is_hop(h, f, upgrade))
+		if (skip_field(h, f, upgrade, has_conn))
 			continue;
 		if (dechunk && field_is(h, f, "transfer-encoding", 17))
 			continue;
-		add_field(out, h, f);
+		hb_field(h, f);
 	}
 	if (upgrade)
-		evbuffer_add(out, "Connection: upgrade\r\n", 21);
+		hb_put("Connection: upgrade\r\n", 21);
 	else if (!keep_alive)
-		evbuffer_add(out, "Connection: close\r\n", 19);
+		hb_put("Connection: close\r\n", 19);
 	else if (!client_minor)
-		evbuffer_add(out, "Connection: keep-alive\r\n", 24);
-	evbuffer_add(out, "\r\n", 2);
-	return 0;
+		hb_put("Connection: keep-alive\r\n", 24);
+	hb_put("\r\n", 2);
+	return hb_flush(out);
 }
 
 const char *http_status_text(int status)

@@ -23,8 +23,8 @@ int main(int argc, char **argv)
 
 	rc = config_parse(&cfg, argc, argv, err, sizeof(err));
 	if (rc < 0) {
-		fprintf(stderr, "zeroserve: %s\n", err);
-		fprintf(stderr, "Try 'zeroserve --help' for more information.\n");
+		/* One line naming the bad argument; --help lists the options. */
+		fprintf(stderr, "zeroserve: %s (see zeroserve --help)\n", err);
 		config_free(&cfg);
 		return 2;
 	}

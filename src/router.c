@@ -438,8 +438,10 @@ const struct route *router_match(const struct router *rt, const char *host, size
 		}
 		if (!prefix_matches(r, path, pathlen))
 			continue;
-		if (best == NULL || r->prefix_len > best->prefix_len ||
-		    (r->prefix_len == best->prefix_len && r->host && !best->host))
+		/* Host first, as a server block before its locations: a route for
+		 * this Host beats every host-less one; then the longest prefix. */
+		if (best == NULL || (r->host && !best->host) ||
+		    (!r->host == !best->host && r->prefix_len > best->prefix_len))
 			best = r;
 	}
 	return best;

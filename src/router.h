@@ -46,7 +46,8 @@ void router_free(struct router *rt);
  * Host is the Host header value as received (port and case are ignored; may be
  * NULL). path is the request path without the query. A prefix ending in '/'
  * matches any path it starts; otherwise the path must equal it or continue
- * with '/'. Longest prefix wins; among equal prefixes a Host route wins.
+ * with '/'. A route for the request's Host beats every host-less route;
+ * then the longest prefix wins.
  * Returns NULL when nothing matches.
  */
 const struct route *router_match(const struct router *rt, const char *host, size_t hostlen,

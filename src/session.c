@@ -96,8 +96,8 @@ static void log_request(struct session *s)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	e.client = s->client_text;
 	e.method = s->method[0] ? s->method : "-";
-	e.path = s->path ? s->path : "-";
-	e.path_len = s->path ? s->path_len : 1;
+	e.path = s->path_len ? s->path : "-";
+	e.path_len = s->path_len ? s->path_len : 1;
 	e.status = s->status ? s->status : 499;
 	e.bytes = s->bytes_out;
 	e.duration_ms = (double)(now.tv_sec - s->t_start.tv_sec) * 1e3 +
@@ -372,9 +372,12 @@ static void request_start(struct session *s, int ev)
 		return;
 	}
 	session_upstream_start(s);
-	if (s->state == S_CLOSING || s->up == NULL)
+	if (s->dead || s->state == S_CLOSING || s->up == NULL)
 		return;
 	s->state = s->req_done ? S_WAIT : S_BODY;
+	/* A client that stops sending its body is timed like a silent backend. */
+	if (!s->req_done)
+		bufferevent_set_timeouts(s->cbev, &srv->tv_upstream, &srv->tv_upstream);
 }
 
 /* Everything the client sent that can be handled now. */
@@ -394,6 +397,14 @@ static void client_process(struct session *s)
 				break;
 			s->state = S_HEAD;
 			s->up_paused = s->c_paused = 0;
+			/* Errors before the request line is parsed answer in HTTP/1.1. */
+			s->client_minor = 1;
+			s->client_keep = 0;
+			s->method[0] = '\0';
+			s->path_len = 0;
+			s->bytes_out = 0;
+			s->status = 0;
+			s->route = NULL;
 			clock_gettime(CLOCK_MONOTONIC, &s->t_start);
 			evtimer_add(s->timer, &s->srv->tv_header);
 		}
@@ -436,6 +447,7 @@ static void client_process(struct session *s)
 			if (ev & HTTP_EV_DONE) {
 				s->req_done = 1;
 				s->state = S_WAIT;
+				bufferevent_set_timeouts(s->cbev, NULL, &s->srv->tv_upstream);
 				session_upstream_request_sent(s);
 				break;
 			}
@@ -516,8 +528,13 @@ static void client_event(struct bufferevent *bev, short what, void *arg)
 		} else {
 			session_close(s, s->state == S_IDLE ? "client closed" : "client closed early");
 		}
+	} else if ((what & BEV_EVENT_TIMEOUT) && (what & BEV_EVENT_READING) && s->state == S_BODY &&
+		   !s->resp_started) {
+		s->client_keep = 0;
+		session_error_reply(s, 408, "request body timeout");
 	} else if (what & BEV_EVENT_TIMEOUT) {
-		session_close(s, "client write timeout");
+		session_close(s, (what & BEV_EVENT_READING) ? "client read timeout"
+							    : "client write timeout");
 	} else {
 		session_close(s, s->state == S_CLOSING && s->lingering ? "done" : "client error");
 	}

@@ -34,7 +34,9 @@ static void upstream_attach(struct session *s)
 	if (up->connected)
 		bufferevent_set_timeouts(up->bev, s->req_done ? &srv->tv_upstream : NULL,
 					 &srv->tv_upstream);
-	bufferevent_enable(up->bev, EV_READ | EV_WRITE);
+	/* EV_WRITE stays enabled from creation: enabling it again arms a write
+	 * event even with nothing to send, two epoll_ctl calls per request. */
+	bufferevent_enable(up->bev, EV_READ);
 }
 
 void session_upstream_start(struct session *s)
@@ -99,10 +101,9 @@ static void response_head(struct session *s)
 	int status = r->parser.status_code;
 
 	if (status / 100 == 1 && status != 101) {
-		/* Interim (100 Continue): HTTP/1.0 clients must not see it. */
+		/* Interim (100 Continue, 103 Early Hints): not for HTTP/1.0 clients. */
 		if (s->client_minor)
-			evbuffer_add_printf(s->scratch, "HTTP/1.1 %d %s\r\n\r\n", status,
-					    http_status_text(status));
+			http_build_response(s->scratch, r, 1, 1, 0, 0);
 		http_msg_reset(r);
 		r->skip_body = s->req.parser.method == HTTP_HEAD;
 		return;
@@ -172,14 +173,12 @@ static void upstream_process(struct session *s)
 			response_head(s);
 			if (s->dead)
 				return;
+			if (s->state == S_TUNNEL)
+				continue;	/* the rest is the other protocol's */
 			if (s->resp_started && (ev & HTTP_EV_DONE)) {
 				relay_send(s->cbev, 1, s->scratch);
 				response_done(s);
 				return;
-			}
-			if (s->state == S_TUNNEL) {
-				log_info("%s: %s upgraded", s->client_text, s->method);
-				continue;
 			}
 			continue;
 		}

@@ -37,6 +37,8 @@ struct upstream_pool {
 	size_t nroutes;
 };
 
+static void idle_remove(struct upstream_conn *c);
+
 static int addr_eq(const struct addr *a, const struct addr *b)
 {
 	return a->len == b->len && memcmp(&a->ss, &b->ss, a->len) == 0;
@@ -90,8 +92,10 @@ void upstream_pool_free(struct upstream_pool *pool)
 	for (i = 0; i < pool->nbackends; i++) {
 		struct upstream_conn *c;
 
-		while ((c = TAILQ_FIRST(&pool->backends[i].idle)) != NULL)
+		while ((c = TAILQ_FIRST(&pool->backends[i].idle)) != NULL) {
+			idle_remove(c);
 			upstream_close(c);
+		}
 	}
 	free(pool->backends);
 	free(pool->by_route);

@@ -502,7 +502,8 @@ START_TEST(test_match_host)
 	assert_match(&rt, "app", "/", "/=:1");
 	assert_match(&rt, "", "/", "/=:1");
 	assert_match(&rt, NULL, "/", "/=:1");
-	/* Longer host-less prefix beats a shorter Host route. */
+	/* A Host route beats every host-less one, however long its prefix;
+	 * host-less routes serve the hosts no Host route matches. */
 	assert_match(&rt, "other.localhost", "/api", "/api=:3");
 	assert_match(&rt, "other.localhost", "/x/y", "other.localhost/x=:5");
 	assert_match(&rt, "other.localhost:1", "/x", "other.localhost/x=:5");
@@ -510,6 +511,21 @@ START_TEST(test_match_host)
 	assert_match(&rt, "[::1]:8080", "/v6/a", "[::1]/v6=:6");
 	assert_match(&rt, "[::1]", "/v6", "[::1]/v6=:6");
 	assert_match(&rt, "[::2]:8080", "/v6", "/=:1");
+	router_free(&rt);
+}
+END_TEST
+
+START_TEST(test_match_host_first)
+{
+	struct router rt;
+
+	router_init(&rt);
+	add(&rt, "app.localhost=:2");
+	add(&rt, "/api/v1=:3");
+	add(&rt, "/=:1");
+	assert_match(&rt, "app.localhost", "/api/v1/x", "app.localhost=:2");
+	assert_match(&rt, "other", "/api/v1/x", "/api/v1=:3");
+	assert_match(&rt, "other", "/x", "/=:1");
 	router_free(&rt);
 }
 END_TEST
@@ -632,6 +648,7 @@ static Suite *router_suite(void)
 	tcase_add_test(tc, test_match_longest_prefix);
 	tcase_add_test(tc, test_match_no_catch_all);
 	tcase_add_test(tc, test_match_host);
+	tcase_add_test(tc, test_match_host_first);
 	tcase_add_test(tc, test_match_host_only);
 	suite_add_tcase(s, tc);
 
