@@ -23,7 +23,8 @@
 #   zs_req PATH [CURL ARGS]  request http://127.0.0.1:$ZS_PORT/PATH: body in
 #                        $T/body, headers in $T/head, prints the status code
 #   resp_header NAME     values of header NAME in $T/head (last response)
-#   zs_python ARGS...    python3 with tests/ on PYTHONPATH (for rawhttp.py)
+#   zs_python ARGS...    python3 with tests/ on PYTHONPATH (for rawhttp.py),
+#                        killed after ZS_PY_TIMEOUT (60) s
 #   pattern_sha256 N     sha256 of N bytes of backend.py's /bytes pattern
 #   json_get FILE EXPR   evaluate python EXPR on the JSON document d in FILE
 #   echo_header FILE NAME  values of request header NAME in a /echo reply
@@ -323,7 +324,9 @@ for k, v in json.load(open(sys.argv[1]))["headers"]:
         print(v)' "$1" "$2" || fail "echo_header: $1 is not an /echo reply: $(head -c 300 "$1")"
 }
 
-# Run python with tests/ on its module path (for rawhttp.py).
+# Run python with tests/ on its module path (for rawhttp.py), for at most
+# ZS_PY_TIMEOUT (60) seconds.
 zs_python() {
-	PYTHONPATH="$ZS_TESTS${PYTHONPATH:+:$PYTHONPATH}" $PYTHON "$@"
+	PYTHONPATH="$ZS_TESTS${PYTHONPATH:+:$PYTHONPATH}" \
+		timeout "${ZS_PY_TIMEOUT:-60}" $PYTHON "$@"
 }
