@@ -307,7 +307,7 @@ static void bad_option(int argc, char **argv, char *err, size_t errlen)
 	else if (n > 2 && abbreviations(arg + 2, n - 2) > 1)
 		seterr(err, errlen, "ambiguous option '%.*s'", (int)n, arg);
 	else
-		seterr(err, errlen, "unknown option '%.*s'", (int)n, arg);
+		seterr(err, errlen, "unknown option '%s'", arg);
 }
 
 static void missing_argument(int argc, char **argv, char *err, size_t errlen)

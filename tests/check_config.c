@@ -325,7 +325,7 @@ END_TEST
 START_TEST(test_unknown_options)
 {
 	parse_bad(ARGV("--frobnicate"), "unknown option '--frobnicate'");
-	parse_bad(ARGV("/=:3000", "--frobnicate=1"), "unknown option '--frobnicate'");
+	parse_bad(ARGV("/=:3000", "--frobnicate=1"), "unknown option '--frobnicate=1'");
 	parse_bad(ARGV("-x"), "unknown option '-x'");
 	parse_bad(ARGV("-vx"), "unknown option '-x'");
 	parse_bad(ARGV("-xv"), "unknown option '-x'");
