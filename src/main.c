@@ -4,12 +4,27 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include <event2/event.h>
 
 #include "config.h"
 #include "log.h"
 #include "server.h"
+
+/* Two descriptors per connection (client and backend) plus the idle pool. */
+static void raise_fd_limit(unsigned int max_conns)
+{
+	struct rlimit rl;
+	rlim_t want = (rlim_t)max_conns * 2 + 256;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur < want)
+		log_warnx("only %llu file descriptors: fewer than --max-conns %u connections fit",
+			  (unsigned long long)rl.rlim_cur, max_conns);
+}
 
 int main(int argc, char **argv)
 {
@@ -35,6 +50,7 @@ int main(int argc, char **argv)
 	log_init(cfg.verbosity);
 	log_bridge_libevent();
 	signal(SIGPIPE, SIG_IGN);
+	raise_fd_limit(cfg.max_conns);
 
 	ecfg = event_config_new();
 	/* No locking: one thread owns everything. */

@@ -14,13 +14,12 @@
 #include <unistd.h>
 
 #include <event2/buffer.h>
-#include <event2/bufferevent.h>
 #include <event2/event.h>
 
 #include "accesslog.h"
 #include "config.h"
 #include "log.h"
-#include "relay.h"
+#include "conn.h"
 #include "router.h"
 #include "server.h"
 #include "session.h"
@@ -30,9 +29,9 @@
 /* A closing connection waits this long for the client's FIN (lingering close). */
 #define LINGER_SEC 2
 
-static void client_read(struct bufferevent *bev, void *arg);
-static void client_write(struct bufferevent *bev, void *arg);
-static void client_event(struct bufferevent *bev, short what, void *arg);
+static void client_read(struct conn *conn, void *arg);
+static void client_write(struct conn *conn, void *arg);
+static void client_event(struct conn *conn, short what, void *arg);
 static void timer_cb(evutil_socket_t fd, short what, void *arg);
 
 struct session *session_new(struct server *srv, int fd, const struct sockaddr *sa, int salen)
@@ -50,15 +49,15 @@ struct session *session_new(struct server *srv, int fd, const struct sockaddr *s
 	addr_format(&s->client, s->client_text, sizeof(s->client_text));
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 
-	s->cbev = bufferevent_socket_new(srv->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	s->cc = conn_new(srv->base, fd);
 	s->scratch = evbuffer_new();
 	s->reqhead = evbuffer_new();
 	s->timer = evtimer_new(srv->base, timer_cb, s);
-	if (s->cbev == NULL || s->scratch == NULL || s->reqhead == NULL || s->timer == NULL) {
-		if (s->cbev == NULL)
+	if (s->cc == NULL || s->scratch == NULL || s->reqhead == NULL || s->timer == NULL) {
+		if (s->cc == NULL)
 			close(fd);
 		else
-			bufferevent_free(s->cbev);
+			conn_free(s->cc);
 		if (s->scratch)
 			evbuffer_free(s->scratch);
 		if (s->reqhead)
@@ -71,16 +70,15 @@ struct session *session_new(struct server *srv, int fd, const struct sockaddr *s
 	}
 	http_msg_init(&s->req, HTTP_REQUEST);
 	http_msg_init(&s->resp, HTTP_RESPONSE);
-	bufferevent_setcb(s->cbev, client_read, client_write, client_event, s);
+	conn_setcb(s->cc, client_read, client_write, client_event, s);
 	/* Bounded per connection: stop reading above the mark (pipelining, slow backend). */
-	bufferevent_setwatermark(s->cbev, EV_READ, 0, RELAY_HIGH_WATER);
-	bufferevent_setwatermark(s->cbev, EV_WRITE, RELAY_HIGH_WATER / 2, 0);
-	bufferevent_set_timeouts(s->cbev, NULL, &srv->tv_upstream);
-	bufferevent_set_max_single_read(s->cbev, 128 * 1024);
+	conn_set_read_high(s->cc, CONN_HIGH_WATER);
+	conn_set_write_low(s->cc, CONN_HIGH_WATER / 2);
+	conn_set_timeouts(s->cc, NULL, &srv->tv_upstream);
 	s->state = S_IDLE;
 	/* A new connection has header-timeout to send its first request. */
 	evtimer_add(s->timer, &srv->tv_header);
-	bufferevent_enable(s->cbev, EV_READ);
+	conn_read_enable(s->cc, 1);
 	TAILQ_INSERT_TAIL(&srv->sessions, s, entry);
 	srv->nsessions++;
 	return s;
@@ -111,7 +109,7 @@ static void session_destroy(struct session *s)
 {
 	struct server *srv = s->srv;
 
-	bufferevent_free(s->cbev);
+	conn_free(s->cc);
 	event_free(s->timer);
 	evbuffer_free(s->scratch);
 	evbuffer_free(s->reqhead);
@@ -148,7 +146,7 @@ void session_close(struct session *s, const char *reason)
 		s->up = NULL;
 	}
 	evtimer_del(s->timer);
-	bufferevent_disable(s->cbev, EV_READ | EV_WRITE);
+	conn_read_enable(s->cc, 0);
 	if (s->busy == 0)
 		session_destroy(s);
 }
@@ -164,9 +162,9 @@ static void linger(struct session *s)
 		return;
 	}
 	s->lingering = 1;
-	(void)shutdown(bufferevent_getfd(s->cbev), SHUT_WR);
-	evbuffer_drain(bufferevent_get_input(s->cbev), (size_t)-1);
-	bufferevent_enable(s->cbev, EV_READ);
+	(void)shutdown(conn_fd(s->cc), SHUT_WR);
+	evbuffer_drain(conn_input(s->cc), (size_t)-1);
+	conn_read_enable(s->cc, 1);
 	evtimer_add(s->timer, &tv);
 }
 
@@ -179,7 +177,7 @@ void session_finish(struct session *s)
 	}
 	s->state = S_CLOSING;
 	evtimer_del(s->timer);
-	if (evbuffer_get_length(bufferevent_get_output(s->cbev)) == 0)
+	if (evbuffer_get_length(conn_output(s->cc)) == 0)
 		linger(s);
 }
 
@@ -247,7 +245,7 @@ void session_local_reply(struct session *s, int status, const char *ctype, const
 	http_simple_response(s->scratch, status, s->client_minor, s->client_keep, ctype, body, len,
 			     head_only);
 	s->bytes_out += head_only ? 0 : len;
-	relay_send(s->cbev, 1, s->scratch);
+	conn_send(s->cc, s->scratch);
 	session_request_end(s);
 }
 
@@ -377,13 +375,13 @@ static void request_start(struct session *s, int ev)
 	s->state = s->req_done ? S_WAIT : S_BODY;
 	/* A client that stops sending its body is timed like a silent backend. */
 	if (!s->req_done)
-		bufferevent_set_timeouts(s->cbev, &srv->tv_upstream, &srv->tv_upstream);
+		conn_set_timeouts(s->cc, &srv->tv_upstream, &srv->tv_upstream);
 }
 
 /* Everything the client sent that can be handled now. */
 static void client_process(struct session *s)
 {
-	struct evbuffer *in = bufferevent_get_input(s->cbev);
+	struct evbuffer *in = conn_input(s->cc);
 	size_t used, avail;
 	int ev;
 
@@ -442,17 +440,17 @@ static void client_process(struct session *s)
 			}
 			if (used > 0) {
 				evbuffer_remove_buffer(in, s->scratch, used);
-				relay_send(s->up->bev, s->up->connected, s->scratch);
+				conn_send(s->up->conn, s->scratch);
 			}
 			if (ev & HTTP_EV_DONE) {
 				s->req_done = 1;
 				s->state = S_WAIT;
-				bufferevent_set_timeouts(s->cbev, NULL, &s->srv->tv_upstream);
+				conn_set_timeouts(s->cc, NULL, &s->srv->tv_upstream);
 				session_upstream_request_sent(s);
 				break;
 			}
-			if (relay_full(s->up->bev)) {
-				bufferevent_disable(s->cbev, EV_READ);
+			if (conn_full(s->up->conn)) {
+				conn_read_enable(s->cc, 0);
 				s->c_paused = 1;
 				break;
 			}
@@ -464,9 +462,9 @@ static void client_process(struct session *s)
 			if (avail == 0 || s->c_paused || s->up == NULL)
 				break;
 			evbuffer_add_buffer(s->scratch, in);
-			relay_send(s->up->bev, s->up->connected, s->scratch);
-			if (relay_full(s->up->bev)) {
-				bufferevent_disable(s->cbev, EV_READ);
+			conn_send(s->up->conn, s->scratch);
+			if (conn_full(s->up->conn)) {
+				conn_read_enable(s->cc, 0);
 				s->c_paused = 1;
 			}
 			break;
@@ -482,12 +480,12 @@ void session_client_resume(struct session *s)
 {
 	if (s->c_paused && !s->dead) {
 		s->c_paused = 0;
-		bufferevent_enable(s->cbev, EV_READ);
+		conn_read_enable(s->cc, 1);
 	}
 	client_process(s);
 }
 
-static void client_read(struct bufferevent *bev, void *arg)
+static void client_read(struct conn *conn, void *arg)
 {
 	struct session *s = arg;
 
@@ -496,28 +494,28 @@ static void client_read(struct bufferevent *bev, void *arg)
 	session_leave(s);
 }
 
-static void client_write(struct bufferevent *bev, void *arg)
+static void client_write(struct conn *conn, void *arg)
 {
 	struct session *s = arg;
 
 	session_enter(s);
 	if (s->state == S_CLOSING) {
-		if (!s->lingering && evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+		if (!s->lingering && evbuffer_get_length(conn_output(conn)) == 0)
 			linger(s);
-	} else if (s->up_paused && s->up != NULL && !relay_full(bev)) {
+	} else if (s->up_paused && s->up != NULL && !conn_full(conn)) {
 		s->up_paused = 0;
-		bufferevent_enable(s->up->bev, EV_READ);
-		session_upstream_read(s->up->bev, s);
+		conn_read_enable(s->up->conn, 1);
+		session_upstream_read(s->up->conn, s);
 	}
 	session_leave(s);
 }
 
-static void client_event(struct bufferevent *bev, short what, void *arg)
+static void client_event(struct conn *conn, short what, void *arg)
 {
 	struct session *s = arg;
 
 	session_enter(s);
-	if (what & BEV_EVENT_EOF) {
+	if (what & CONN_EOF) {
 		s->client_eof = 1;
 		if (s->state == S_CLOSING) {
 			if (s->lingering)
@@ -528,12 +526,12 @@ static void client_event(struct bufferevent *bev, short what, void *arg)
 		} else {
 			session_close(s, s->state == S_IDLE ? "client closed" : "client closed early");
 		}
-	} else if ((what & BEV_EVENT_TIMEOUT) && (what & BEV_EVENT_READING) && s->state == S_BODY &&
+	} else if ((what & CONN_TIMEOUT) && (what & CONN_READING) && s->state == S_BODY &&
 		   !s->resp_started) {
 		s->client_keep = 0;
 		session_error_reply(s, 408, "request body timeout");
-	} else if (what & BEV_EVENT_TIMEOUT) {
-		session_close(s, (what & BEV_EVENT_READING) ? "client read timeout"
+	} else if (what & CONN_TIMEOUT) {
+		session_close(s, (what & CONN_READING) ? "client read timeout"
 							    : "client write timeout");
 	} else {
 		session_close(s, s->state == S_CLOSING && s->lingering ? "done" : "client error");

@@ -13,7 +13,7 @@
 #include "addr.h"
 #include "http.h"
 
-struct bufferevent;
+struct conn;
 struct event;
 struct evbuffer;
 struct server;
@@ -31,7 +31,7 @@ enum session_state {
 
 struct session {
 	struct server *srv;
-	struct bufferevent *cbev;	/* client half */
+	struct conn *cc;		/* client half */
 	struct upstream_conn *up;	/* backend half, while a request is in flight */
 	enum session_state state;
 	struct addr client;
@@ -86,7 +86,7 @@ void session_leave(struct session *s);
 void session_upstream_start(struct session *s);
 /* The request's last byte went upstream: the response clock starts. */
 void session_upstream_request_sent(struct session *s);
-void session_upstream_read(struct bufferevent *bev, void *arg);
+void session_upstream_read(struct conn *conn, void *arg);
 void session_error_reply(struct session *s, int status, const char *msg);
 void session_local_reply(struct session *s, int status, const char *ctype, const char *body,
 			 size_t len);

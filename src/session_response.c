@@ -9,34 +9,30 @@
 #include <string.h>
 
 #include <event2/buffer.h>
-#include <event2/bufferevent.h>
 #include <event2/event.h>
 
+#include "conn.h"
 #include "log.h"
-#include "relay.h"
 #include "router.h"
 #include "server.h"
 #include "session.h"
 #include "upstream.h"
 
-static void upstream_write(struct bufferevent *bev, void *arg);
-static void upstream_event(struct bufferevent *bev, short what, void *arg);
+static void upstream_write(struct conn *conn, void *arg);
+static void upstream_event(struct conn *conn, short what, void *arg);
 
 static void upstream_attach(struct session *s)
 {
 	struct upstream_conn *up = s->up;
 	struct server *srv = s->srv;
 
-	bufferevent_setcb(up->bev, session_upstream_read, upstream_write, upstream_event, s);
-	bufferevent_setwatermark(up->bev, EV_READ, 0, RELAY_HIGH_WATER);
-	bufferevent_setwatermark(up->bev, EV_WRITE, RELAY_HIGH_WATER / 2, 0);
-	bufferevent_set_max_single_read(up->bev, 128 * 1024);
-	if (up->connected)
-		bufferevent_set_timeouts(up->bev, s->req_done ? &srv->tv_upstream : NULL,
-					 &srv->tv_upstream);
-	/* EV_WRITE stays enabled from creation: enabling it again arms a write
-	 * event even with nothing to send, two epoll_ctl calls per request. */
-	bufferevent_enable(up->bev, EV_READ);
+	conn_setcb(up->conn, session_upstream_read, upstream_write, upstream_event, s);
+	conn_set_read_high(up->conn, CONN_HIGH_WATER);
+	conn_set_write_low(up->conn, CONN_HIGH_WATER / 2);
+	if (conn_connected(up->conn))
+		conn_set_timeouts(up->conn, s->req_done ? &srv->tv_upstream : NULL,
+				  &srv->tv_upstream);
+	conn_read_enable(up->conn, 1);
 }
 
 void session_upstream_start(struct session *s)
@@ -50,13 +46,13 @@ void session_upstream_start(struct session *s)
 		evbuffer_add(s->scratch, evbuffer_pullup(h, -1), evbuffer_get_length(h));
 	else
 		evbuffer_add_buffer(s->scratch, h);
-	relay_send(s->up->bev, s->up->connected, s->scratch);
+	conn_send(s->up->conn, s->scratch);
 }
 
 void session_upstream_request_sent(struct session *s)
 {
-	if (s->up != NULL && s->up->connected)
-		bufferevent_set_timeouts(s->up->bev, &s->srv->tv_upstream, &s->srv->tv_upstream);
+	if (s->up != NULL && conn_connected(s->up->conn))
+		conn_set_timeouts(s->up->conn, &s->srv->tv_upstream, &s->srv->tv_upstream);
 }
 
 /* Same request, new connection: only for a stale pooled one that said nothing. */
@@ -76,7 +72,7 @@ static int upstream_retry(struct session *s)
 	}
 	upstream_attach(s);
 	evbuffer_add_buffer(s->scratch, s->reqhead);
-	relay_send(s->up->bev, s->up->connected, s->scratch);
+	conn_send(s->up->conn, s->scratch);
 	return 0;
 }
 
@@ -87,7 +83,7 @@ static void response_done(struct session *s)
 	s->up = NULL;
 	s->resp.body_sink = NULL;
 	if (s->req_done && http_msg_keep_alive(&s->resp) &&
-	    evbuffer_get_length(bufferevent_get_input(up->bev)) == 0)
+	    evbuffer_get_length(conn_input(up->conn)) == 0)
 		upstream_put(up);
 	else
 		upstream_close(up);
@@ -120,7 +116,7 @@ static void response_head(struct session *s)
 		http_build_response(s->scratch, r, s->client_minor, 1, 1, 0);
 		s->state = S_TUNNEL;
 		/* A tunnel may stay quiet for long: only writes are timed. */
-		bufferevent_set_timeouts(s->up->bev, NULL, &s->srv->tv_upstream);
+		conn_set_timeouts(s->up->conn, NULL, &s->srv->tv_upstream);
 		return;
 	}
 	/* After an upgrade request the client's parser cannot go on. */
@@ -143,7 +139,7 @@ static void upstream_process(struct session *s)
 
 	if (s->dead || s->up == NULL)
 		return;
-	in = bufferevent_get_input(s->up->bev);
+	in = conn_input(s->up->conn);
 	while (!s->dead && s->up != NULL && !s->up_paused) {
 		if (s->state == S_TUNNEL) {
 			if (evbuffer_get_length(in) > 0) {
@@ -161,7 +157,7 @@ static void upstream_process(struct session *s)
 				evbuffer_drain(s->scratch, (size_t)-1);
 				session_error_reply(s, 502, "backend sent an invalid response");
 			} else {
-				relay_send(s->cbev, 1, s->scratch);
+				conn_send(s->cc, s->scratch);
 				session_close(s, "backend sent an invalid response body");
 			}
 			return;
@@ -176,7 +172,7 @@ static void upstream_process(struct session *s)
 			if (s->state == S_TUNNEL)
 				continue;	/* the rest is the other protocol's */
 			if (s->resp_started && (ev & HTTP_EV_DONE)) {
-				relay_send(s->cbev, 1, s->scratch);
+				conn_send(s->cc, s->scratch);
 				response_done(s);
 				return;
 			}
@@ -188,7 +184,7 @@ static void upstream_process(struct session *s)
 			evbuffer_remove_buffer(in, s->scratch, used);
 		s->bytes_out += evbuffer_get_length(s->scratch) - before;
 		if (ev & HTTP_EV_DONE) {
-			relay_send(s->cbev, 1, s->scratch);
+			conn_send(s->cc, s->scratch);
 			response_done(s);
 			return;
 		}
@@ -199,16 +195,16 @@ static void upstream_process(struct session *s)
 		return;
 	out = s->scratch;
 	if (evbuffer_get_length(out) > 0)
-		relay_send(s->cbev, 1, out);
+		conn_send(s->cc, out);
 	if (s->state == S_TUNNEL)
 		session_client_resume(s);
-	if (!s->dead && s->up != NULL && relay_full(s->cbev)) {
-		bufferevent_disable(s->up->bev, EV_READ);
+	if (!s->dead && s->up != NULL && conn_full(s->cc)) {
+		conn_read_enable(s->up->conn, 0);
 		s->up_paused = 1;
 	}
 }
 
-void session_upstream_read(struct bufferevent *bev, void *arg)
+void session_upstream_read(struct conn *conn, void *arg)
 {
 	struct session *s = arg;
 
@@ -217,12 +213,12 @@ void session_upstream_read(struct bufferevent *bev, void *arg)
 	session_leave(s);
 }
 
-static void upstream_write(struct bufferevent *bev, void *arg)
+static void upstream_write(struct conn *conn, void *arg)
 {
 	struct session *s = arg;
 
 	session_enter(s);
-	if (s->c_paused && !relay_full(bev))
+	if (s->c_paused && !conn_full(conn))
 		session_client_resume(s);
 	session_leave(s);
 }
@@ -233,35 +229,34 @@ static void response_eof(struct session *s)
 	int ev = http_msg_finish(&s->resp);
 
 	if (ev & HTTP_EV_ERROR) {
-		relay_send(s->cbev, 1, s->scratch);
+		conn_send(s->cc, s->scratch);
 		session_close(s, "backend closed mid-response");
 		return;
 	}
 	s->bytes_out += evbuffer_get_length(s->scratch);
-	relay_send(s->cbev, 1, s->scratch);
+	conn_send(s->cc, s->scratch);
 	upstream_close(s->up);
 	s->up = NULL;
 	session_request_end(s);
 }
 
-static void upstream_event(struct bufferevent *bev, short what, void *arg)
+static void upstream_event(struct conn *conn, short what, void *arg)
 {
 	struct session *s = arg;
 	struct upstream_conn *up = s->up;
 
 	session_enter(s);
-	if (what & BEV_EVENT_CONNECTED) {
-		up->connected = 1;
-		bufferevent_set_timeouts(bev, s->req_done ? &s->srv->tv_upstream : NULL,
-					 &s->srv->tv_upstream);
+	if (what & CONN_CONNECTED) {
+		conn_set_timeouts(conn, s->req_done ? &s->srv->tv_upstream : NULL,
+				  &s->srv->tv_upstream);
 		goto out;
 	}
 	if (s->state == S_TUNNEL) {
 		session_finish(s);
 		goto out;
 	}
-	if (what & BEV_EVENT_TIMEOUT) {
-		if (!up->connected)
+	if (what & CONN_TIMEOUT) {
+		if (!conn_connected(up->conn))
 			session_error_reply(s, 502, "backend connect timed out");
 		else if (!s->resp_started)
 			session_error_reply(s, 504, "backend did not answer in time");
@@ -269,7 +264,7 @@ static void upstream_event(struct bufferevent *bev, short what, void *arg)
 			session_close(s, "backend timed out mid-response");
 		goto out;
 	}
-	if ((what & BEV_EVENT_EOF) && s->resp_started && http_msg_needs_eof(&s->resp)) {
+	if ((what & CONN_EOF) && s->resp_started && http_msg_needs_eof(&s->resp)) {
 		response_eof(s);
 		goto out;
 	}
@@ -277,9 +272,9 @@ static void upstream_event(struct bufferevent *bev, short what, void *arg)
 		goto out;
 	if (!s->resp_started) {
 		log_debug("%s: backend %s: %s", s->client_text, s->route ? s->route->authority : "?",
-			  (what & BEV_EVENT_EOF) ? "closed" : strerror(EVUTIL_SOCKET_ERROR()));
+			  (what & CONN_EOF) ? "closed" : strerror(EVUTIL_SOCKET_ERROR()));
 		session_error_reply(s, 502,
-				    !up->connected ? "backend refused the connection"
+				    !conn_connected(up->conn) ? "backend refused the connection"
 						   : "backend closed the connection without answering");
 	} else {
 		session_close(s, "backend closed mid-response");

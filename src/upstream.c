@@ -9,8 +9,9 @@
 #include <unistd.h>
 
 #include <event2/buffer.h>
-#include <event2/bufferevent.h>
 #include <event2/event.h>
+
+#include "conn.h"
 
 #include "log.h"
 #include "router.h"
@@ -118,7 +119,7 @@ static void idle_remove(struct upstream_conn *c)
 }
 
 /* An idle connection that speaks or closes is of no further use. */
-static void idle_read_cb(struct bufferevent *bev, void *arg)
+static void idle_read_cb(struct conn *conn, void *arg)
 {
 	struct upstream_conn *c = arg;
 
@@ -126,7 +127,7 @@ static void idle_read_cb(struct bufferevent *bev, void *arg)
 	upstream_close(c);
 }
 
-static void idle_event_cb(struct bufferevent *bev, short what, void *arg)
+static void idle_event_cb(struct conn *conn, short what, void *arg)
 {
 	struct upstream_conn *c = arg;
 
@@ -138,15 +139,15 @@ struct upstream_conn *upstream_get(struct upstream_backend *be, const struct tim
 {
 	struct upstream_pool *pool = be->pool;
 	struct upstream_conn *c;
-	int fd, one = 1;
+	int fd, rc, one = 1;
 
 	/* Most recently used first: it is the least likely to have timed out. */
 	c = TAILQ_LAST(&be->idle, conn_list);
 	if (c != NULL) {
 		idle_remove(c);
 		c->reused = 1;
-		bufferevent_setcb(c->bev, NULL, NULL, NULL, NULL);
-		bufferevent_set_timeouts(c->bev, NULL, NULL);
+		conn_setcb(c->conn, NULL, NULL, NULL, NULL);
+		conn_set_timeouts(c->conn, NULL, NULL);
 		return c;
 	}
 
@@ -159,21 +160,20 @@ struct upstream_conn *upstream_get(struct upstream_backend *be, const struct tim
 		return NULL;
 	}
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	c->bev = bufferevent_socket_new(pool->base, fd, BEV_OPT_CLOSE_ON_FREE);
-	if (c->bev == NULL) {
+	c->conn = conn_new(pool->base, fd);
+	if (c->conn == NULL) {
 		close(fd);
 		free(c);
 		errno = ENOMEM;
 		return NULL;
 	}
 	c->be = be;
-	bufferevent_set_timeouts(c->bev, NULL, connect_tv);
-	if (bufferevent_socket_connect(c->bev, (struct sockaddr *)&be->addr.ss, be->addr.len) < 0) {
-		int e = errno ? errno : ECONNREFUSED;
-
-		bufferevent_free(c->bev);
+	conn_set_timeouts(c->conn, NULL, connect_tv);
+	rc = conn_connect(c->conn, (struct sockaddr *)&be->addr.ss, be->addr.len);
+	if (rc < 0) {
+		conn_free(c->conn);
 		free(c);
-		errno = e;
+		errno = -rc;
 		return NULL;
 	}
 	return c;
@@ -185,15 +185,14 @@ void upstream_put(struct upstream_conn *c)
 	struct timeval tv = { UPSTREAM_IDLE_SEC, 0 };
 
 	if (be->nidle >= be->pool->max_idle ||
-	    evbuffer_get_length(bufferevent_get_input(c->bev)) > 0 ||
-	    evbuffer_get_length(bufferevent_get_output(c->bev)) > 0) {
+	    evbuffer_get_length(conn_input(c->conn)) > 0 ||
+	    evbuffer_get_length(conn_output(c->conn)) > 0) {
 		upstream_close(c);
 		return;
 	}
-	bufferevent_setcb(c->bev, idle_read_cb, NULL, idle_event_cb, c);
-	bufferevent_setwatermark(c->bev, EV_READ, 0, 0);
-	bufferevent_set_timeouts(c->bev, &tv, NULL);
-	bufferevent_enable(c->bev, EV_READ);
+	conn_setcb(c->conn, idle_read_cb, NULL, idle_event_cb, c);
+	conn_set_timeouts(c->conn, &tv, NULL);
+	conn_read_enable(c->conn, 1);
 	TAILQ_INSERT_TAIL(&be->idle, c, entry);
 	be->nidle++;
 }
@@ -202,6 +201,6 @@ void upstream_close(struct upstream_conn *c)
 {
 	if (c == NULL)
 		return;
-	bufferevent_free(c->bev);
+	conn_free(c->conn);
 	free(c);
 }

@@ -8,15 +8,14 @@
 #include "addr.h"
 
 struct event_base;
-struct bufferevent;
+struct conn;
 struct router;
 struct upstream_backend;
 
 struct upstream_conn {
-	struct bufferevent *bev;
+	struct conn *conn;
 	struct upstream_backend *be;
 	int reused;		/* came from the idle pool: may be stale */
-	int connected;
 	TAILQ_ENTRY(upstream_conn) entry;
 };
 
@@ -30,7 +29,7 @@ struct upstream_backend *upstream_pool_backend(struct upstream_pool *pool, unsig
 
 /*
  * An idle connection to be, or a new one with connect(2) started. The caller
- * sets the bufferevent callbacks. NULL with errno on failure.
+ * sets the conn callbacks. NULL with errno on failure.
  */
 struct upstream_conn *upstream_get(struct upstream_backend *be, const struct timeval *connect_tv);
 /* Back to the idle pool (closes it when the pool is full). */

@@ -1,0 +1,376 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+
+#include "conn.h"
+
+/* One read(2) asks for this much; a callback reads up to READ_BURST. */
+#define READ_CHUNK (64 * 1024)
+#define READ_BURST (256 * 1024)
+
+struct conn {
+	int fd;
+	struct event *rev, *wev;
+	struct evbuffer *in, *out;
+	struct evbuffer_cb_entry *in_cb;	/* resumes reading below read_high */
+	conn_cb readcb, writecb;
+	conn_event_cb eventcb;
+	void *arg;
+	struct timeval rtv, wtv;
+	unsigned int has_rtv : 1, has_wtv : 1;
+	unsigned int reading : 1;	/* wanted by the user */
+	unsigned int suspended : 1;	/* input at read_high */
+	unsigned int connecting : 1;
+	int error;			/* from a write made outside the event loop */
+	int busy;			/* our callbacks on the stack */
+	unsigned int freed : 1;		/* conn_free called from a callback */
+	size_t read_high, write_low;
+};
+
+static void rev_add(struct conn *c)
+{
+	event_add(c->rev, c->has_rtv ? &c->rtv : NULL);
+}
+
+static void wev_add(struct conn *c)
+{
+	event_add(c->wev, c->has_wtv ? &c->wtv : NULL);
+}
+
+static void update_read(struct conn *c)
+{
+	if (c->reading && !c->suspended)
+		rev_add(c);
+	else
+		event_del(c->rev);
+}
+
+static void input_drained(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
+{
+	struct conn *c = arg;
+
+	if (c->suspended && evbuffer_get_length(buf) < c->read_high) {
+		c->suspended = 0;
+		evbuffer_cb_clear_flags(buf, c->in_cb, EVBUFFER_CB_ENABLED);
+		update_read(c);
+	}
+}
+
+static void conn_destroy(struct conn *c)
+{
+	event_free(c->rev);
+	event_free(c->wev);
+	evbuffer_free(c->in);
+	evbuffer_free(c->out);
+	if (c->fd >= 0)
+		close(c->fd);
+	free(c);
+}
+
+void conn_free(struct conn *c)
+{
+	if (c == NULL)
+		return;
+	if (c->busy > 0) {
+		/* Freed from inside one of its callbacks: finish when it returns. */
+		c->freed = 1;
+		event_del(c->rev);
+		event_del(c->wev);
+		return;
+	}
+	conn_destroy(c);
+}
+
+/* Leave a callback section; 1 when the conn is gone. */
+static int conn_leave(struct conn *c)
+{
+	if (--c->busy == 0 && c->freed) {
+		conn_destroy(c);
+		return 1;
+	}
+	return 0;
+}
+
+static void read_ev(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+	struct evbuffer_iovec vec[2];
+	size_t got = 0, want, have, left;
+	ssize_t r;
+	int n, i, used;
+
+	c->busy++;
+	if (what & EV_TIMEOUT) {
+		c->eventcb(c, CONN_TIMEOUT | CONN_READING, c->arg);
+		conn_leave(c);
+		return;
+	}
+	for (;;) {
+		want = READ_CHUNK;
+		have = evbuffer_get_length(c->in);
+		if (c->read_high) {
+			if (have >= c->read_high) {
+				c->suspended = 1;
+				evbuffer_cb_set_flags(c->in, c->in_cb, EVBUFFER_CB_ENABLED);
+				event_del(c->rev);
+				break;
+			}
+			if (c->read_high - have < want)
+				want = c->read_high - have;
+		}
+		n = evbuffer_reserve_space(c->in, (ev_ssize_t)want, vec, 2);
+		if (n <= 0) {
+			c->eventcb(c, CONN_ERROR | CONN_READING, c->arg);
+			conn_leave(c);
+			return;
+		}
+		/* Never hand the kernel more room than asked for. */
+		for (i = 0, left = want; i < n; i++) {
+			if (vec[i].iov_len > left)
+				vec[i].iov_len = left;
+			left -= vec[i].iov_len;
+		}
+		r = readv(c->fd, (struct iovec *)vec, n);
+		if (r <= 0) {
+			int e = errno;
+
+			evbuffer_commit_space(c->in, vec, 0);
+			if (r < 0 && (e == EAGAIN || e == EINTR))
+				break;
+			if (got > 0) {
+				c->readcb(c, c->arg);
+				if (c->freed) {
+					conn_leave(c);
+					return;
+				}
+			}
+			errno = e;
+			c->eventcb(c, (r == 0 ? CONN_EOF : CONN_ERROR) | CONN_READING, c->arg);
+			if (!c->freed)
+				event_del(c->rev);
+			conn_leave(c);
+			return;
+		}
+		for (i = 0, used = 0, left = (size_t)r; i < n && left > 0; i++, used++) {
+			if (vec[i].iov_len > left)
+				vec[i].iov_len = left;
+			left -= vec[i].iov_len;
+		}
+		evbuffer_commit_space(c->in, vec, used);
+		got += (size_t)r;
+		/* A short read drained the socket: spare the EAGAIN round trip. */
+		if ((size_t)r < want || got >= READ_BURST)
+			break;
+	}
+	if (got > 0)
+		c->readcb(c, c->arg);
+	conn_leave(c);
+}
+
+/* Connect finished, or the socket takes more output. */
+static void write_ev(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+	socklen_t len = sizeof(int);
+	int err = 0, r;
+
+	c->busy++;
+	if (c->error) {
+		errno = c->error;
+		event_del(c->wev);
+		c->eventcb(c, CONN_ERROR | CONN_WRITING, c->arg);
+		goto out;
+	}
+	if (what & EV_TIMEOUT) {
+		c->eventcb(c, CONN_TIMEOUT | CONN_WRITING, c->arg);
+		goto out;
+	}
+	if (c->connecting) {
+		if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+			err = errno;
+		if (err != 0) {
+			errno = err;
+			event_del(c->wev);
+			c->eventcb(c, CONN_ERROR, c->arg);
+			goto out;
+		}
+		c->connecting = 0;
+		c->eventcb(c, CONN_CONNECTED, c->arg);
+		if (c->freed)
+			goto out;
+		update_read(c);
+	}
+	if (evbuffer_get_length(c->out) > 0) {
+		r = evbuffer_write(c->out, c->fd);
+		if (r < 0 && errno != EAGAIN && errno != EINTR) {
+			event_del(c->wev);
+			c->eventcb(c, CONN_ERROR | CONN_WRITING, c->arg);
+			goto out;
+		}
+	}
+	if (evbuffer_get_length(c->out) == 0)
+		event_del(c->wev);
+	else if (!event_pending(c->wev, EV_WRITE, NULL))
+		wev_add(c);
+	if (evbuffer_get_length(c->out) <= c->write_low && c->writecb != NULL)
+		c->writecb(c, c->arg);
+out:
+	conn_leave(c);
+}
+
+struct conn *conn_new(struct event_base *base, int fd)
+{
+	struct conn *c = calloc(1, sizeof(*c));
+
+	if (c == NULL)
+		return NULL;
+	c->fd = fd;
+	c->rev = event_new(base, fd, EV_READ | EV_PERSIST, read_ev, c);
+	c->wev = event_new(base, fd, EV_WRITE | EV_PERSIST, write_ev, c);
+	c->in = evbuffer_new();
+	c->out = evbuffer_new();
+	if (c->rev == NULL || c->wev == NULL || c->in == NULL || c->out == NULL)
+		goto fail;
+	c->in_cb = evbuffer_add_cb(c->in, input_drained, c);
+	if (c->in_cb == NULL)
+		goto fail;
+	evbuffer_cb_clear_flags(c->in, c->in_cb, EVBUFFER_CB_ENABLED);
+	return c;
+fail:
+	if (c->rev)
+		event_free(c->rev);
+	if (c->wev)
+		event_free(c->wev);
+	if (c->in)
+		evbuffer_free(c->in);
+	if (c->out)
+		evbuffer_free(c->out);
+	free(c);
+	errno = ENOMEM;
+	return NULL;
+}
+
+int conn_connect(struct conn *c, const struct sockaddr *sa, socklen_t len)
+{
+	if (connect(c->fd, sa, len) == 0) {
+		/* Loopback may connect at once; report it from the loop all the same. */
+		c->connecting = 1;
+		event_active(c->wev, EV_WRITE, 0);
+		return 0;
+	}
+	if (errno != EINPROGRESS)
+		return -errno;
+	c->connecting = 1;
+	wev_add(c);
+	return 0;
+}
+
+void conn_setcb(struct conn *c, conn_cb readcb, conn_cb writecb, conn_event_cb eventcb, void *arg)
+{
+	c->readcb = readcb;
+	c->writecb = writecb;
+	c->eventcb = eventcb;
+	c->arg = arg;
+}
+
+void conn_read_enable(struct conn *c, int on)
+{
+	if (c->reading == !!on)
+		return;
+	c->reading = !!on;
+	if (!c->connecting)
+		update_read(c);
+}
+
+static void set_tv(struct timeval *dst, const struct timeval *src)
+{
+	*dst = *src;
+}
+
+void conn_set_timeouts(struct conn *c, const struct timeval *rtv, const struct timeval *wtv)
+{
+	int rchange = c->has_rtv != (rtv != NULL) ||
+		      (rtv != NULL && (rtv->tv_sec != c->rtv.tv_sec || rtv->tv_usec != c->rtv.tv_usec));
+	int wchange = c->has_wtv != (wtv != NULL) ||
+		      (wtv != NULL && (wtv->tv_sec != c->wtv.tv_sec || wtv->tv_usec != c->wtv.tv_usec));
+
+	/* Unchanged timeouts are the common case per request: no timer work. */
+	if (rchange) {
+		c->has_rtv = rtv != NULL;
+		if (rtv)
+			set_tv(&c->rtv, rtv);
+		if (event_pending(c->rev, EV_READ, NULL))
+			rev_add(c);
+	}
+	if (wchange) {
+		c->has_wtv = wtv != NULL;
+		if (wtv)
+			set_tv(&c->wtv, wtv);
+		if (event_pending(c->wev, EV_WRITE, NULL))
+			wev_add(c);
+	}
+}
+
+void conn_set_read_high(struct conn *c, size_t high)
+{
+	c->read_high = high;
+}
+
+void conn_set_write_low(struct conn *c, size_t low)
+{
+	c->write_low = low;
+}
+
+struct evbuffer *conn_input(struct conn *c)
+{
+	return c->in;
+}
+
+struct evbuffer *conn_output(struct conn *c)
+{
+	return c->out;
+}
+
+int conn_fd(const struct conn *c)
+{
+	return c->fd;
+}
+
+int conn_connected(const struct conn *c)
+{
+	return !c->connecting;
+}
+
+void conn_send(struct conn *c, struct evbuffer *src)
+{
+	int r;
+
+	if (evbuffer_get_length(src) == 0 || c->freed)
+		return;
+	if (!c->connecting && !c->error && evbuffer_get_length(c->out) == 0) {
+		r = evbuffer_write(src, c->fd);
+		if (r < 0 && errno != EAGAIN && errno != EINTR) {
+			/* Report from the loop, not from inside the caller's work. */
+			c->error = errno;
+			evbuffer_drain(src, evbuffer_get_length(src));
+			event_active(c->wev, EV_WRITE, 0);
+			return;
+		}
+		if (evbuffer_get_length(src) == 0)
+			return;
+	}
+	evbuffer_add_buffer(c->out, src);
+	if (!c->connecting && !event_pending(c->wev, EV_WRITE, NULL))
+		wev_add(c);
+}
+
+int conn_full(const struct conn *c)
+{
+	return evbuffer_get_length(c->out) >= CONN_HIGH_WATER;
+}

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A buffered, non-blocking socket on libevent events and evbuffers: what a
+ * bufferevent does, without its per-read FIONREAD ioctl and its 4 KiB cap
+ * per loop turn (libevent 2.1's EVBUFFER_MAX_READ), which cost a 64 KiB
+ * response sixteen loop turns. Bytes are written at once when nothing is
+ * queued, so a request or response usually costs one read and one write.
+ */
+#ifndef ZS_CONN_H
+#define ZS_CONN_H
+
+#include <stddef.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
+struct event_base;
+struct evbuffer;
+struct conn;
+
+/* Per-direction bound on queued bytes: reading from the source stops above it. */
+#define CONN_HIGH_WATER (256 * 1024)
+
+/* Event bits, as bufferevent's. */
+#define CONN_READING	0x01
+#define CONN_WRITING	0x02
+#define CONN_EOF	0x10
+#define CONN_ERROR	0x20
+#define CONN_TIMEOUT	0x40
+#define CONN_CONNECTED	0x80
+
+typedef void (*conn_cb)(struct conn *c, void *arg);
+typedef void (*conn_event_cb)(struct conn *c, short what, void *arg);
+
+/* Takes fd (non-blocking). NULL with errno. */
+struct conn *conn_new(struct event_base *base, int fd);
+/* Closes the socket. */
+void conn_free(struct conn *c);
+/* Starts a connect(2); CONN_CONNECTED or CONN_ERROR follows. 0 or -errno. */
+int conn_connect(struct conn *c, const struct sockaddr *sa, socklen_t len);
+
+/*
+ * readcb: new input. writecb: output fell to the write low-water mark (0 by
+ * default) after the conn wrote. eventcb: CONN_EOF, CONN_ERROR,
+ * CONN_TIMEOUT (with CONN_READING or CONN_WRITING), CONN_CONNECTED.
+ */
+void conn_setcb(struct conn *c, conn_cb readcb, conn_cb writecb, conn_event_cb eventcb, void *arg);
+void conn_read_enable(struct conn *c, int on);
+/* NULL: no timeout. The read timeout counts while reading is enabled, the
+ * write timeout while output waits (or the connect is pending). */
+void conn_set_timeouts(struct conn *c, const struct timeval *rtv, const struct timeval *wtv);
+/* Stop reading while the input holds this much (0: no bound). */
+void conn_set_read_high(struct conn *c, size_t high);
+void conn_set_write_low(struct conn *c, size_t low);
+
+struct evbuffer *conn_input(struct conn *c);
+struct evbuffer *conn_output(struct conn *c);
+int conn_fd(const struct conn *c);
+int conn_connected(const struct conn *c);
+/* Move src's bytes to c: written now when nothing is queued, else queued. */
+void conn_send(struct conn *c, struct evbuffer *src);
+/* Output over CONN_HIGH_WATER: stop reading the other side. */
+int conn_full(const struct conn *c);
+
+#endif
