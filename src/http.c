@@ -163,9 +163,10 @@ static int on_headers_complete(llhttp_t *p)
 		return 1;	/* answer to HEAD: on_message_complete follows */
 	if (p->type == HTTP_REQUEST && p->upgrade)
 		return 0;	/* llhttp stops with HPE_PAUSED_UPGRADE */
+	/* No body whatever Content-Length says (RFC 9112 6.3). */
 	if (p->type == HTTP_RESPONSE && (p->status_code / 100 == 1 || p->status_code == 204 ||
 					 p->status_code == 304))
-		return 0;
+		return 1;
 	has_body = (p->flags & F_CHUNKED) ||
 		   ((p->flags & F_CONTENT_LENGTH) && p->content_length > 0) ||
 		   (p->type == HTTP_RESPONSE && !(p->flags & F_CONTENT_LENGTH));
@@ -273,16 +274,26 @@ int http_msg_feed(struct http_msg *m, struct evbuffer *in, size_t *consumed)
 			break;
 		for (i = 0; i < n && i < 16; i++) {
 			const char *base = vec[i].iov_base;
+			int head_before = m->head_done;
 			llhttp_errno_t err;
+			size_t used;
 
 			err = llhttp_execute(&m->parser, base, vec[i].iov_len);
-			if (err == HPE_OK) {
-				total += vec[i].iov_len;
-				if (!m->head_done)
-					m->head_raw += vec[i].iov_len;
-				continue;
+			used = err == HPE_OK ? vec[i].iov_len
+					     : (size_t)(llhttp_get_error_pos(&m->parser) - base);
+			/* The parse stops at the end of a head, so this counts only
+			 * head bytes, whitespace llhttp skips without a callback too. */
+			if (!head_before) {
+				m->head_raw += used;
+				if (m->head_raw > HTTP_MAX_HEAD) {
+					*consumed = total + used;
+					m->status = 431;
+					return feed_error(m);
+				}
 			}
-			total += (size_t)(llhttp_get_error_pos(&m->parser) - base);
+			total += used;
+			if (err == HPE_OK)
+				continue;
 			*consumed = total;
 			if (err == HPE_PAUSED)
 				return m->events;
@@ -292,14 +303,11 @@ int http_msg_feed(struct http_msg *m, struct evbuffer *in, size_t *consumed)
 			}
 			return feed_error(m);
 		}
-		if (n <= 16)
+		/* evbuffer_peek fills at most 16: a full batch may have more behind it. */
+		if (n < 16)
 			break;
 	}
 	*consumed = total;
-	if (!m->head_done && m->head_raw > HTTP_MAX_HEAD) {
-		m->status = 431;
-		return feed_error(m);
-	}
 	return m->events;
 }
 
@@ -308,6 +316,13 @@ int http_msg_finish(struct http_msg *m)
 	llhttp_errno_t err;
 
 	m->events = 0;
+	/* Paused right after the head of a close-delimited message that then
+	 * had no body: llhttp has not reached its read-until-EOF state yet. */
+	if (llhttp_get_errno(&m->parser) == HPE_PAUSED && m->head_done && m->body_bytes == 0 &&
+	    llhttp_message_needs_eof(&m->parser)) {
+		m->events |= HTTP_EV_DONE;
+		return m->events;
+	}
 	if (llhttp_get_errno(&m->parser) == HPE_PAUSED)
 		llhttp_resume(&m->parser);
 	err = llhttp_finish(&m->parser);
@@ -420,7 +435,8 @@ int http_request_check(const struct http_msg *m)
  * parsing. Single-threaded, so one static buffer serves every session.
  */
 struct hb {
-	char buf[HTTP_MAX_HEAD + 4096];
+	/* Host may appear three times (Host, X-Forwarded-Host, Forwarded). */
+	char buf[4 * HTTP_MAX_HEAD + 4096];
 	size_t len;
 	int overflow;
 };
@@ -471,6 +487,21 @@ static void hb_field(const struct http_head *h, const struct http_field *f)
 	hb_put("\r\n", 2);
 }
 
+/* Repeated fields are one list (RFC 9110 5.3): every value, then ", ". */
+static void hb_list(const struct http_head *h, const char *name, size_t nlen)
+{
+	unsigned int i;
+
+	for (i = 0; i < h->nfields; i++) {
+		const struct http_field *f = &h->fields[i];
+
+		if (field_is(h, f, name, nlen) && f->value_len > 0) {
+			hb_put(h->buf + f->value_off, f->value_len);
+			hb_put(", ", 2);
+		}
+	}
+}
+
 /* Does Connection name a field? Checked once per head, not once per field. */
 static int head_has_connection(const struct http_head *h)
 {
@@ -516,8 +547,9 @@ int http_build_request(struct evbuffer *out, const struct http_msg *m, const cha
 		       size_t target_len, const struct http_forward *fwd, int upgrade)
 {
 	const struct http_head *h = &m->head;
-	const char *host = NULL, *xff = NULL, *fwded = NULL;
-	size_t hostlen = 0, xfflen = 0, fwdlen = 0;
+	const char *host = NULL;
+	size_t hostlen = 0;
+	int xff = 0, fwded = 0;
 	int has_conn = head_has_connection(h);
 	unsigned int i;
 
@@ -533,17 +565,11 @@ int http_build_request(struct evbuffer *out, const struct http_msg *m, const cha
 			continue;
 		/* The forwarding fields are rewritten below, whatever the client sent. */
 		if (field_is(h, f, "x-forwarded-for", 15)) {
-			if (xff == NULL) {
-				xff = v;
-				xfflen = f->value_len;
-			}
+			xff = 1;
 			continue;
 		}
 		if (field_is(h, f, "forwarded", 9)) {
-			if (fwded == NULL) {
-				fwded = v;
-				fwdlen = f->value_len;
-			}
+			fwded = 1;
 			continue;
 		}
 		if (field_is(h, f, "x-forwarded-proto", 17) || field_is(h, f, "x-forwarded-host", 16))
@@ -560,10 +586,8 @@ int http_build_request(struct evbuffer *out, const struct http_msg *m, const cha
 	if (host == NULL)
 		hb_put("Host: localhost\r\n", 17);
 	hb_put("X-Forwarded-For: ", 17);
-	if (xff != NULL) {
-		hb_put(xff, xfflen);
-		hb_put(", ", 2);
-	}
+	if (xff)
+		hb_list(h, "x-forwarded-for", 15);
 	hb_str(fwd->client_ip);
 	hb_put("\r\nX-Forwarded-Proto: ", 21);
 	hb_str(fwd->proto);
@@ -574,10 +598,8 @@ int http_build_request(struct evbuffer *out, const struct http_msg *m, const cha
 		hb_put("\r\n", 2);
 	}
 	hb_put("Forwarded: ", 11);
-	if (fwded != NULL) {
-		hb_put(fwded, fwdlen);
-		hb_put(", ", 2);
-	}
+	if (fwded)
+		hb_list(h, "forwarded", 9);
 	/* RFC 7239: IPv6 nodes are quoted and bracketed. */
 	if (fwd->client_is_v6) {
 		hb_put("for=\"[", 6);

@@ -79,8 +79,8 @@ int http_head_has_token(const struct http_head *h, const char *name, const char 
 
 /*
  * Request checks llhttp leaves to us. Returns 0 or the HTTP status to answer
- * (400 missing or repeated Host in HTTP/1.1, 405 CONNECT, 501 unknown
- * transfer coding).
+ * (400 missing or repeated Host in HTTP/1.1, 405 CONNECT). llhttp itself
+ * rejects unknown transfer codings and Content-Length with Transfer-Encoding.
  */
 int http_request_check(const struct http_msg *m);
 
@@ -95,7 +95,7 @@ struct http_forward {
  * HTTP/1.1, the client's fields minus hop-by-hop ones (Connection and what
  * it names, Keep-Alive, Proxy-Connection, TE, Upgrade unless upgrading),
  * plus X-Forwarded-For (appended), X-Forwarded-Proto, X-Forwarded-Host,
- * Forwarded (appended). Returns 0 or -ENOMEM.
+ * Forwarded (appended). Returns 0, -ENOSPC (head too large) or -ENOMEM.
  */
 int http_build_request(struct evbuffer *out, const struct http_msg *m, const char *target,
 		       size_t target_len, const struct http_forward *fwd, int upgrade);

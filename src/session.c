@@ -358,9 +358,14 @@ static void request_start(struct session *s, int ev)
 	fwd.client_is_v6 = s->client.ss.ss_family == AF_INET6;
 	fwd.proto = "http";
 	evbuffer_drain(s->reqhead, (size_t)-1);
-	http_build_request(s->reqhead, &s->req, rewritten, (size_t)n, &fwd, s->upgrade);
+	n = http_build_request(s->reqhead, &s->req, rewritten, (size_t)n, &fwd, s->upgrade);
 	if (rewritten != tbuf)
 		free(rewritten);
+	if (n < 0) {
+		s->client_keep = 0;
+		session_error_reply(s, 431, "request head too large to forward");
+		return;
+	}
 	s->resp.skip_body = s->req.parser.method == HTTP_HEAD;
 
 	be = upstream_pool_backend(srv->pool, s->route->id);
