@@ -26,6 +26,8 @@
 #   zs_python ARGS...    python3 with tests/ on PYTHONPATH (for rawhttp.py),
 #                        killed after ZS_PY_TIMEOUT (60) s
 #   pattern_sha256 N     sha256 of N bytes of backend.py's /bytes pattern
+#   expect_echo PATH BACKEND [CURL ARGS]  GET PATH through zeroserve: 200 from
+#                        BACKEND's /echo, which saw PATH as it was sent
 #   json_get FILE EXPR   evaluate python EXPR on the JSON document d in FILE
 #   echo_header FILE NAME  values of request header NAME in a /echo reply
 # An EXIT trap stops every process started through these helpers (by PID)
@@ -305,6 +307,16 @@ resp_header() {
 pattern_sha256() {
 	zs_python -c 'import sys, rawhttp
 print(rawhttp.pattern_sha256(int(sys.argv[1])))' "$1"
+}
+
+expect_echo() {
+	_path=$1
+	_backend=$2
+	shift 2
+	_code=$(zs_req "$_path" "$@") || fail "GET $_path $*: curl failed"
+	expect_eq "$_code" 200 "status of GET $_path $*"
+	expect_eq "$(json_get "$T/body" 'd["backend"]')" "$_backend" "backend for GET $_path $*"
+	expect_eq "$(json_get "$T/body" 'd["path"]')" "$_path" "path the backend saw for GET $_path $*"
 }
 
 # Evaluate a python expression over the JSON document `d` read from FILE.

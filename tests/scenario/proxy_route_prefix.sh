@@ -10,24 +10,16 @@ PB=$(backend_start b)
 PC=$(backend_start c)
 zs_start /=127.0.0.1:$PB /echo/api/v2=127.0.0.1:$PC /echo/api=127.0.0.1:$PA
 
-# route PATH BACKEND: PATH is answered by BACKEND, which saw PATH unchanged.
-route() {
-	code=$(zs_req "$1") || fail "GET $1: curl failed"
-	expect_eq "$code" 200 "status of GET $1"
-	expect_eq "$(json_get "$T/body" 'd["backend"]')" "$2" "backend for $1"
-	expect_eq "$(json_get "$T/body" 'd["path"]')" "$1" "path the backend saw for $1"
-}
-
-route /echo/api a
-route /echo/api/ a
-route /echo/api/users?x=1 a
-route /echo/api/v2 c
-route /echo/api/v2/items c
-route /echo/api/v20 a
-route /echo/apix b
-route /echo/ap b
-route /echo b
-route /echo/other/api b
+expect_echo /echo/api a
+expect_echo /echo/api/ a
+expect_echo /echo/api/users?x=1 a
+expect_echo /echo/api/v2 c
+expect_echo /echo/api/v2/items c
+expect_echo /echo/api/v20 a
+expect_echo /echo/apix b
+expect_echo /echo/ap b
+expect_echo /echo b
+expect_echo /echo/other/api b
 
 # A path no backend endpoint knows still goes to the route's backend.
 code=$(zs_req /nothing/here) || fail "GET /nothing/here: curl failed"
