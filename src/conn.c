@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
@@ -31,7 +32,53 @@ struct conn {
 	int busy;			/* our callbacks on the stack */
 	unsigned int freed : 1;		/* conn_free called from a callback */
 	size_t read_high, write_low;
+	/* splice: src side holds the pipe and the count, dst points back */
+	struct conn *splice_dst, *splice_src;
+	int pipe_r, pipe_w;
+	size_t pipe_fill;
+	uint64_t splice_left, spliced;
 };
+
+/* Pipes are kept for reuse: one pipe2 + close per response would cost more
+ * than the copy they save. Only empty pipes come back. */
+#define PIPE_POOL 64
+static int pipe_pool[PIPE_POOL][2];
+static int npipes;
+
+static int pipe_get(int fds[2])
+{
+	if (npipes > 0) {
+		npipes--;
+		fds[0] = pipe_pool[npipes][0];
+		fds[1] = pipe_pool[npipes][1];
+		return 0;
+	}
+	if (pipe2(fds, O_NONBLOCK | O_CLOEXEC) < 0)
+		return -errno;
+	return 0;
+}
+
+static void pipe_put(int r, int w, size_t fill)
+{
+	if (fill == 0 && npipes < PIPE_POOL) {
+		pipe_pool[npipes][0] = r;
+		pipe_pool[npipes][1] = w;
+		npipes++;
+		return;
+	}
+	close(r);
+	close(w);
+}
+
+static void splice_end(struct conn *src)
+{
+	if (src->splice_dst != NULL) {
+		src->splice_dst->splice_src = NULL;
+		src->splice_dst = NULL;
+		pipe_put(src->pipe_r, src->pipe_w, src->pipe_fill);
+		src->pipe_fill = 0;
+	}
+}
 
 static void rev_add(struct conn *c)
 {
@@ -77,6 +124,9 @@ void conn_free(struct conn *c)
 {
 	if (c == NULL)
 		return;
+	if (c->splice_src != NULL)
+		splice_end(c->splice_src);
+	splice_end(c);
 	if (c->busy > 0) {
 		/* Freed from inside one of its callbacks: finish when it returns. */
 		c->freed = 1;
@@ -97,6 +147,8 @@ static int conn_leave(struct conn *c)
 	return 0;
 }
 
+static void splice_pump(struct conn *src);
+
 static void read_ev(evutil_socket_t fd, short what, void *arg)
 {
 	struct conn *c = arg;
@@ -108,6 +160,11 @@ static void read_ev(evutil_socket_t fd, short what, void *arg)
 	c->busy++;
 	if (what & EV_TIMEOUT) {
 		c->eventcb(c, CONN_TIMEOUT | CONN_READING, c->arg);
+		conn_leave(c);
+		return;
+	}
+	if (c->splice_dst != NULL) {
+		splice_pump(c);
 		conn_leave(c);
 		return;
 	}
@@ -173,6 +230,65 @@ static void read_ev(evutil_socket_t fd, short what, void *arg)
 	conn_leave(c);
 }
 
+
+/*
+ * Socket -> pipe -> socket until the count is done or a side would block.
+ * A full destination parks the source (its read event off) and waits for
+ * the destination's write event, so the pipe bounds what is held.
+ */
+static void splice_pump(struct conn *src)
+{
+	struct conn *dst = src->splice_dst;
+	ssize_t n;
+
+	while (dst != NULL) {
+		if (src->pipe_fill == 0 && src->splice_left > 0) {
+			n = splice(src->fd, NULL, src->pipe_w, NULL,
+				   src->splice_left < (1u << 20) ? (size_t)src->splice_left : (1u << 20),
+				   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+			if (n == 0) {
+				event_del(src->rev);
+				src->eventcb(src, CONN_EOF | CONN_READING, src->arg);
+				return;
+			}
+			if (n < 0) {
+				if (errno == EAGAIN || errno == EINTR) {
+					rev_add(src);
+					return;
+				}
+				event_del(src->rev);
+				src->eventcb(src, CONN_ERROR | CONN_READING, src->arg);
+				return;
+			}
+			src->pipe_fill = (size_t)n;
+			src->splice_left -= (uint64_t)n;
+		}
+		while (src->pipe_fill > 0) {
+			n = splice(src->pipe_r, NULL, dst->fd, NULL, src->pipe_fill,
+				   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+			if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+				event_del(src->rev);
+				wev_add(dst);
+				return;
+			}
+			if (n <= 0) {
+				dst->error = n < 0 ? errno : EPIPE;
+				event_active(dst->wev, EV_WRITE, 0);
+				event_del(src->rev);
+				return;
+			}
+			src->pipe_fill -= (size_t)n;
+			src->spliced += (uint64_t)n;
+		}
+		if (src->splice_left == 0) {
+			splice_end(src);
+			update_read(src);
+			src->readcb(src, src->arg);
+			return;
+		}
+	}
+}
+
 /* Connect finished, or the socket takes more output. */
 static void write_ev(evutil_socket_t fd, short what, void *arg)
 {
@@ -181,6 +297,15 @@ static void write_ev(evutil_socket_t fd, short what, void *arg)
 	int err = 0, r;
 
 	c->busy++;
+	if (c->splice_src != NULL && !c->error && !(what & EV_TIMEOUT)) {
+		struct conn *src = c->splice_src;
+
+		event_del(c->wev);
+		src->busy++;
+		splice_pump(src);
+		conn_leave(src);
+		goto out;
+	}
 	if (c->error) {
 		errno = c->error;
 		event_del(c->wev);
@@ -373,4 +498,35 @@ void conn_send(struct conn *c, struct evbuffer *src)
 int conn_full(const struct conn *c)
 {
 	return evbuffer_get_length(c->out) >= CONN_HIGH_WATER;
+}
+
+int conn_splice(struct conn *src, struct conn *dst, uint64_t bytes)
+{
+	int fds[2], rc;
+
+	if (src->splice_dst != NULL || dst->splice_src != NULL || src->freed || dst->freed)
+		return -EBUSY;
+	rc = pipe_get(fds);
+	if (rc < 0)
+		return rc;
+	src->pipe_r = fds[0];
+	src->pipe_w = fds[1];
+	src->pipe_fill = 0;
+	src->splice_left = bytes;
+	src->spliced = 0;
+	src->splice_dst = dst;
+	dst->splice_src = src;
+	/* The source's readiness drives the pump from now on. */
+	rev_add(src);
+	return 0;
+}
+
+int conn_splicing(const struct conn *c)
+{
+	return c->splice_dst != NULL;
+}
+
+uint64_t conn_spliced(const struct conn *c)
+{
+	return c->spliced;
 }

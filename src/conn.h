@@ -10,6 +10,7 @@
 #define ZS_CONN_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 
@@ -60,5 +61,17 @@ int conn_connected(const struct conn *c);
 void conn_send(struct conn *c, struct evbuffer *src);
 /* Output over CONN_HIGH_WATER: stop reading the other side. */
 int conn_full(const struct conn *c);
+
+/*
+ * Move the next bytes from src's socket to dst's through a pipe with
+ * splice(2): no copy through userspace. src's input and dst's output must be
+ * empty. src's read callback runs when all bytes have moved (conn_splicing
+ * is then 0); EOF and errors go to the callbacks of the side they happen on.
+ * Returns 0, or -errno when no pipe is available (copy instead).
+ */
+int conn_splice(struct conn *src, struct conn *dst, uint64_t bytes);
+int conn_splicing(const struct conn *c);
+/* Bytes spliced by the current or last conn_splice on src. */
+uint64_t conn_spliced(const struct conn *c);
 
 #endif

@@ -57,6 +57,7 @@ struct session {
 	unsigned int dead : 1;		/* closed; freed when the last callback returns */
 	unsigned int lingering : 1;
 	unsigned int in_read : 1;	/* client_process is on the stack */
+	unsigned int splicing : 1;	/* response body moving by splice(2) */
 	int busy;			/* callbacks of this session on the stack */
 	int client_minor;
 	int status;

@@ -131,6 +131,27 @@ static void response_head(struct session *s)
 			    s->dechunk);
 }
 
+/* Bodies at least this long skip userspace: below it a copy is cheaper. */
+#define SPLICE_MIN (16 * 1024)
+
+/*
+ * The rest of a Content-Length body can go socket to socket with splice(2)
+ * once nothing of it waits in our buffers on either side.
+ */
+static void maybe_splice(struct session *s)
+{
+	const llhttp_t *p = &s->resp.parser;
+
+	if (s->state == S_TUNNEL || !s->resp_started || s->dechunk || s->resp.skip_body ||
+	    !(p->flags & F_CONTENT_LENGTH) || (p->flags & F_CHUNKED) ||
+	    p->content_length < SPLICE_MIN ||
+	    evbuffer_get_length(conn_input(s->up->conn)) > 0 ||
+	    evbuffer_get_length(conn_output(s->cc)) > 0)
+		return;
+	if (conn_splice(s->up->conn, s->cc, p->content_length) == 0)
+		s->splicing = 1;
+}
+
 static void upstream_process(struct session *s)
 {
 	struct evbuffer *in, *out;
@@ -139,6 +160,14 @@ static void upstream_process(struct session *s)
 
 	if (s->dead || s->up == NULL)
 		return;
+	if (s->splicing) {
+		if (conn_splicing(s->up->conn))
+			return;
+		s->splicing = 0;
+		s->bytes_out += conn_spliced(s->up->conn);
+		response_done(s);
+		return;
+	}
 	in = conn_input(s->up->conn);
 	while (!s->dead && s->up != NULL && !s->up_paused) {
 		if (s->state == S_TUNNEL) {
@@ -202,6 +231,8 @@ static void upstream_process(struct session *s)
 		conn_read_enable(s->up->conn, 0);
 		s->up_paused = 1;
 	}
+	if (!s->dead && s->up != NULL && !s->up_paused)
+		maybe_splice(s);
 }
 
 void session_upstream_read(struct conn *conn, void *arg)
