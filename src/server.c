@@ -141,7 +141,7 @@ int server_init(struct server *srv, struct event_base *base, const struct config
 	ms_to_tv(cfg->idle_timeout_ms, &srv->tv_idle);
 	ms_to_tv(cfg->header_timeout_ms, &srv->tv_header);
 
-	srv->pool = upstream_pool_new(base, &cfg->router, POOL_MAX_IDLE);
+	srv->pool = upstream_pool_new(base, &cfg->router, POOL_MAX_IDLE, &srv->tv_upstream);
 	if (srv->pool == NULL)
 		return -ENOMEM;
 	if (cfg->access_log != NULL) {

@@ -29,6 +29,41 @@
 /* A closing connection waits this long for the client's FIN (lingering close). */
 #define LINGER_SEC 2
 
+/*
+ * One lazy timer per session: moving a deadline later costs nothing (the
+ * timer fires early and re-arms), so a keep-alive request touches no timer.
+ */
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void timer_arm(struct session *s, uint64_t in_ms)
+{
+	struct timeval tv = { (time_t)(in_ms / 1000), (suseconds_t)(in_ms % 1000) * 1000 };
+
+	evtimer_add(s->timer, &tv);
+	s->timer_armed = 1;
+	s->timer_fire_ms = now_ms() + in_ms;
+}
+
+static void deadline_set(struct session *s, const struct timeval *tv)
+{
+	uint64_t ms = (uint64_t)tv->tv_sec * 1000 + (uint64_t)tv->tv_usec / 1000;
+
+	s->deadline_ms = now_ms() + ms;
+	if (!s->timer_armed || s->deadline_ms < s->timer_fire_ms)
+		timer_arm(s, ms);
+}
+
+static void deadline_clear(struct session *s)
+{
+	s->deadline_ms = 0;
+}
+
 static void client_read(struct conn *conn, void *arg);
 static void client_write(struct conn *conn, void *arg);
 static void client_event(struct conn *conn, short what, void *arg);
@@ -77,7 +112,7 @@ struct session *session_new(struct server *srv, int fd, const struct sockaddr *s
 	conn_set_timeouts(s->cc, NULL, &srv->tv_upstream);
 	s->state = S_IDLE;
 	/* A new connection has header-timeout to send its first request. */
-	evtimer_add(s->timer, &srv->tv_header);
+	deadline_set(s, &srv->tv_header);
 	conn_read_enable(s->cc, 1);
 	TAILQ_INSERT_TAIL(&srv->sessions, s, entry);
 	srv->nsessions++;
@@ -89,7 +124,7 @@ static void log_request(struct session *s)
 	struct accesslog_entry e;
 	struct timespec now;
 
-	if (s->srv->alog == NULL || s->t_start.tv_sec == 0)
+	if (s->srv->alog == NULL || !s->in_request)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	e.client = s->client_text;
@@ -139,8 +174,10 @@ void session_close(struct session *s, const char *reason)
 		return;
 	s->dead = 1;
 	log_debug("%s: closed: %s", s->client_text, reason);
-	if (s->t_start.tv_sec != 0)
-		log_request(s);
+	/* A cut-off splice: what it moved still went to the client. */
+	if (s->splicing && s->up != NULL)
+		s->bytes_out += conn_spliced(s->up->conn);
+	log_request(s);
 	if (s->up != NULL) {
 		upstream_close(s->up);
 		s->up = NULL;
@@ -165,7 +202,7 @@ static void linger(struct session *s)
 	(void)shutdown(conn_fd(s->cc), SHUT_WR);
 	evbuffer_drain(conn_input(s->cc), (size_t)-1);
 	conn_read_enable(s->cc, 1);
-	evtimer_add(s->timer, &tv);
+	deadline_set(s, &tv);
 }
 
 /* The last response is queued: close once it is out. */
@@ -176,7 +213,7 @@ void session_finish(struct session *s)
 		s->up = NULL;
 	}
 	s->state = S_CLOSING;
-	evtimer_del(s->timer);
+	deadline_clear(s);
 	if (evbuffer_get_length(conn_output(s->cc)) == 0)
 		linger(s);
 }
@@ -190,7 +227,15 @@ void session_drain(struct session *s)
 static void timer_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct session *s = arg;
+	uint64_t now = now_ms();
 
+	s->timer_armed = 0;
+	if (s->deadline_ms == 0)
+		return;
+	if (now < s->deadline_ms) {
+		timer_arm(s, s->deadline_ms - now);
+		return;
+	}
 	session_enter(s);
 	switch (s->state) {
 	case S_IDLE:
@@ -212,7 +257,7 @@ void session_request_end(struct session *s)
 	struct server *srv = s->srv;
 
 	log_request(s);
-	s->t_start.tv_sec = 0;
+	s->in_request = 0;
 	if (!s->client_keep || srv->draining) {
 		session_finish(s);
 		return;
@@ -222,7 +267,7 @@ void session_request_end(struct session *s)
 	evbuffer_drain(s->reqhead, (size_t)-1);
 	s->route = NULL;
 	s->state = S_IDLE;
-	evtimer_add(s->timer, &srv->tv_idle);
+	deadline_set(s, &srv->tv_idle);
 	/* Pipelined bytes may already wait. */
 	session_client_resume(s);
 }
@@ -240,8 +285,11 @@ void session_local_reply(struct session *s, int status, const char *ctype, const
 	if (!s->req_done || s->srv->draining)
 		s->client_keep = 0;
 	s->status = status;
-	if (s->t_start.tv_sec == 0)
-		clock_gettime(CLOCK_MONOTONIC, &s->t_start);
+	if (!s->in_request) {
+		s->in_request = 1;
+		if (s->srv->alog != NULL)
+			clock_gettime(CLOCK_MONOTONIC, &s->t_start);
+	}
 	http_simple_response(s->scratch, status, s->client_minor, s->client_keep, ctype, body, len,
 			     head_only);
 	s->bytes_out += head_only ? 0 : len;
@@ -293,7 +341,7 @@ static void request_start(struct session *s, int ev)
 	size_t tlen;
 	int status, n;
 
-	evtimer_del(s->timer);
+	deadline_clear(s);
 	s->req_done = (ev & HTTP_EV_DONE) != 0;
 	s->resp_started = 0;
 	s->dechunk = 0;
@@ -408,8 +456,9 @@ static void client_process(struct session *s)
 			s->bytes_out = 0;
 			s->status = 0;
 			s->route = NULL;
-			clock_gettime(CLOCK_MONOTONIC, &s->t_start);
-			evtimer_add(s->timer, &s->srv->tv_header);
+			s->in_request = 1;
+			if (s->srv->alog != NULL)
+				clock_gettime(CLOCK_MONOTONIC, &s->t_start);
 		}
 		if (s->state == S_HEAD) {
 			if (avail == 0)
@@ -425,8 +474,15 @@ static void client_process(struct session *s)
 				break;
 			}
 			evbuffer_drain(in, used);
-			if (!(ev & HTTP_EV_HEAD))
+			if (!(ev & HTTP_EV_HEAD)) {
+				/* The head deadline; a head that comes whole never needs it. */
+				if (!s->head_timed) {
+					s->head_timed = 1;
+					deadline_set(s, &s->srv->tv_header);
+				}
 				break;
+			}
+			s->head_timed = 0;
 			request_start(s, ev);
 			continue;
 		}

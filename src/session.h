@@ -58,11 +58,16 @@ struct session {
 	unsigned int lingering : 1;
 	unsigned int in_read : 1;	/* client_process is on the stack */
 	unsigned int splicing : 1;	/* response body moving by splice(2) */
+	unsigned int in_request : 1;	/* a request is being handled (for the log) */
+	unsigned int timer_armed : 1;
+	unsigned int head_timed : 1;	/* head deadline set for this request */
 	int busy;			/* callbacks of this session on the stack */
 	int client_minor;
 	int status;
 	uint64_t bytes_out;
-	struct timespec t_start;
+	struct timespec t_start;	/* only with an access log */
+	uint64_t deadline_ms;		/* idle / head / linger deadline, 0: none */
+	uint64_t timer_fire_ms;		/* when the armed timer fires */
 	char method[24];
 	char *path;			/* request target, for the access log */
 	size_t path_len;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -16,9 +17,6 @@
 #include "log.h"
 #include "router.h"
 #include "upstream.h"
-
-/* Idle connections are closed after this even if the backend keeps them. */
-#define UPSTREAM_IDLE_SEC 30
 
 TAILQ_HEAD(conn_list, upstream_conn);
 
@@ -32,6 +30,7 @@ struct upstream_backend {
 struct upstream_pool {
 	struct event_base *base;
 	unsigned int max_idle;
+	struct timeval idle_tv;
 	struct upstream_backend *backends;
 	size_t nbackends;
 	unsigned int *by_route;	/* route id -> backend index */
@@ -46,7 +45,7 @@ static int addr_eq(const struct addr *a, const struct addr *b)
 }
 
 struct upstream_pool *upstream_pool_new(struct event_base *base, const struct router *rt,
-					unsigned int max_idle)
+					unsigned int max_idle, const struct timeval *idle_tv)
 {
 	struct upstream_pool *pool;
 	size_t i, j;
@@ -56,6 +55,7 @@ struct upstream_pool *upstream_pool_new(struct event_base *base, const struct ro
 		return NULL;
 	pool->base = base;
 	pool->max_idle = max_idle;
+	pool->idle_tv = *idle_tv;
 	pool->nroutes = rt->n;
 	pool->by_route = calloc(rt->n + 1, sizeof(*pool->by_route));
 	pool->backends = calloc(rt->n + 1, sizeof(*pool->backends));
@@ -147,7 +147,6 @@ struct upstream_conn *upstream_get(struct upstream_backend *be, const struct tim
 		idle_remove(c);
 		c->reused = 1;
 		conn_setcb(c->conn, NULL, NULL, NULL, NULL);
-		conn_set_timeouts(c->conn, NULL, NULL);
 		return c;
 	}
 
@@ -182,7 +181,6 @@ struct upstream_conn *upstream_get(struct upstream_backend *be, const struct tim
 void upstream_put(struct upstream_conn *c)
 {
 	struct upstream_backend *be = c->be;
-	struct timeval tv = { UPSTREAM_IDLE_SEC, 0 };
 
 	if (be->nidle >= be->pool->max_idle ||
 	    evbuffer_get_length(conn_input(c->conn)) > 0 ||
@@ -191,7 +189,7 @@ void upstream_put(struct upstream_conn *c)
 		return;
 	}
 	conn_setcb(c->conn, idle_read_cb, NULL, idle_event_cb, c);
-	conn_set_timeouts(c->conn, &tv, NULL);
+	conn_set_timeouts(c->conn, &be->pool->idle_tv, &be->pool->idle_tv);
 	conn_read_enable(c->conn, 1);
 	TAILQ_INSERT_TAIL(&be->idle, c, entry);
 	be->nidle++;

@@ -22,8 +22,13 @@ struct upstream_conn {
 struct upstream_pool;
 
 /* One backend per distinct backend address among the routes. */
+/*
+ * idle_tv bounds how long a pooled connection waits unused; it is the
+ * upstream timeout, so a connection moving between pool and session keeps
+ * its timers untouched.
+ */
 struct upstream_pool *upstream_pool_new(struct event_base *base, const struct router *rt,
-					unsigned int max_idle);
+					unsigned int max_idle, const struct timeval *idle_tv);
 void upstream_pool_free(struct upstream_pool *pool);
 struct upstream_backend *upstream_pool_backend(struct upstream_pool *pool, unsigned int route_id);
 
