@@ -620,6 +620,19 @@ int http_build_request(struct evbuffer *out, const struct http_msg *m, const cha
 	return hb_flush(out);
 }
 
+int http_response_is_clean(const struct http_msg *m)
+{
+	const struct http_head *h = &m->head;
+	unsigned int i;
+
+	if (m->parser.http_major != 1 || m->parser.http_minor != 1)
+		return 0;
+	for (i = 0; i < h->nfields; i++)
+		if (skip_field(h, &h->fields[i], 0, 0))
+			return 0;
+	return 1;
+}
+
 int http_build_response(struct evbuffer *out, const struct http_msg *m, int client_minor,
 			int keep_alive, int upgrade, int dechunk)
 {

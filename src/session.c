@@ -128,7 +128,7 @@ static void log_request(struct session *s)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	e.client = s->client_text;
-	e.method = s->method[0] ? s->method : "-";
+	e.method = s->method ? s->method : "-";
 	e.path = s->path_len ? s->path : "-";
 	e.path_len = s->path_len ? s->path_len : 1;
 	e.status = s->status ? s->status : 499;
@@ -351,7 +351,7 @@ static void request_start(struct session *s, int ev)
 	s->client_minor = s->req.parser.http_major == 1 ? s->req.parser.http_minor : 0;
 	s->client_keep = http_msg_keep_alive(&s->req) && !srv->draining;
 	s->upgrade = s->req.parser.upgrade && s->req.parser.method != HTTP_CONNECT;
-	snprintf(s->method, sizeof(s->method), "%s", llhttp_method_name(s->req.parser.method));
+	s->method = llhttp_method_name(s->req.parser.method);
 	if (s->path == NULL || s->path_len < h->url_len) {
 		free(s->path);
 		s->path = malloc(h->url_len + 1);
@@ -451,7 +451,7 @@ static void client_process(struct session *s)
 			/* Errors before the request line is parsed answer in HTTP/1.1. */
 			s->client_minor = 1;
 			s->client_keep = 0;
-			s->method[0] = '\0';
+			s->method = NULL;
 			s->path_len = 0;
 			s->bytes_out = 0;
 			s->status = 0;

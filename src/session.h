@@ -68,7 +68,7 @@ struct session {
 	struct timespec t_start;	/* only with an access log */
 	uint64_t deadline_ms;		/* idle / head / linger deadline, 0: none */
 	uint64_t timer_fire_ms;		/* when the armed timer fires */
-	char method[24];
+	const char *method;		/* llhttp's static name, for the log */
 	char *path;			/* request target, for the access log */
 	size_t path_len;
 

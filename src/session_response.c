@@ -91,11 +91,25 @@ static void response_done(struct session *s)
 }
 
 /* The response head is parsed: 1xx, 101 or the final answer. */
-static void response_head(struct session *s)
+static void response_head(struct session *s, struct evbuffer *in, size_t used)
 {
 	struct http_msg *r = &s->resp;
 	int status = r->parser.status_code;
+	int keep;
 
+	/* The common answer goes out as the backend wrote it: an HTTP/1.1 head,
+	 * whole in our buffer, with no hop-by-hop field, for a keep-alive
+	 * HTTP/1.1 client. Anything else is rebuilt field by field. */
+	if (status >= 200 && status != 101 && s->client_minor == 1 && s->client_keep &&
+	    s->req_done && !s->upgrade && !s->srv->draining && r->head_raw == used &&
+	    !http_msg_needs_eof(r) && http_response_is_clean(r)) {
+		s->resp_started = 1;
+		s->status = status;
+		evbuffer_drain(s->reqhead, (size_t)-1);
+		evbuffer_remove_buffer(in, s->scratch, used);
+		return;
+	}
+	evbuffer_drain(in, used);
 	if (status / 100 == 1 && status != 101) {
 		/* Interim (100 Continue, 103 Early Hints): not for HTTP/1.0 clients. */
 		if (s->client_minor)
@@ -127,8 +141,8 @@ static void response_head(struct session *s)
 		s->client_keep = 0;
 	if (s->dechunk)
 		r->body_sink = s->scratch;
-	http_build_response(s->scratch, r, s->client_minor, s->client_keep && !s->srv->draining, 0,
-			    s->dechunk);
+	keep = s->client_keep && !s->srv->draining;
+	http_build_response(s->scratch, r, s->client_minor, keep, 0, s->dechunk);
 }
 
 /*
@@ -196,10 +210,11 @@ static void upstream_process(struct session *s)
 			return;
 		}
 		if (!s->resp_started) {
-			evbuffer_drain(in, used);
-			if (!(ev & HTTP_EV_HEAD))
+			if (!(ev & HTTP_EV_HEAD)) {
+				evbuffer_drain(in, used);
 				break;
-			response_head(s);
+			}
+			response_head(s, in, used);
 			if (s->dead)
 				return;
 			if (s->state == S_TUNNEL)
