@@ -134,9 +134,10 @@ void accesslog_write(struct accesslog *al, const struct accesslog_entry *e)
 			     when, e->client, method, path, e->status, (unsigned long long)e->bytes,
 			     e->duration_ms, route, e->engine);
 	else
-		n = snprintf(line, sizeof(line), "%s %s \"%s %s\" %d %llu %.3fms route=%s engine=%s\n",
-			     when, e->client, method, path, e->status, (unsigned long long)e->bytes,
-			     e->duration_ms, route, e->engine);
+		n = snprintf(line, sizeof(line),
+			     "%s %s \"%s %s\" %d %llu %.3fms route=%s engine=%s\n", when, e->client,
+			     method, path, e->status, (unsigned long long)e->bytes, e->duration_ms,
+			     route, e->engine);
 	if (n < 0)
 		return;
 	if ((size_t)n >= sizeof(line))

@@ -9,15 +9,15 @@
 struct accesslog;
 
 struct accesslog_entry {
-	const char *client;	/* "127.0.0.1:53412" */
+	const char *client; /* "127.0.0.1:53412" */
 	const char *method;
-	const char *path;	/* as received */
+	const char *path; /* as received */
 	size_t path_len;
 	int status;
-	uint64_t bytes;		/* body bytes sent to the client */
+	uint64_t bytes; /* body bytes sent to the client */
 	double duration_ms;
-	const char *route;	/* route spec, or "-" */
-	const char *engine;	/* "user" or "kernel" */
+	const char *route;  /* route spec, or "-" */
+	const char *engine; /* "user" or "kernel" */
 };
 
 /* path "-" is stdout. json: one JSON object per line. NULL with errno. */

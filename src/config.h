@@ -12,24 +12,24 @@ enum log_format { LOGFMT_TEXT, LOGFMT_JSON };
 
 struct config {
 	struct addr *listens;
-	char **listen_text;		/* as given, for the "listening on" line */
+	char **listen_text; /* as given, for the "listening on" line */
 	size_t nlistens;
 	struct router router;
-	int verbosity;			/* -1 quiet, 0 normal, 1+ verbose */
+	int verbosity; /* -1 quiet, 0 normal, 1+ verbose */
 	int no_bpf;
-	char *cgroup;			/* --cgroup PATH (kernel engine) */
-	char *access_log;		/* NULL: none; "-": stdout */
+	char *cgroup;	  /* --cgroup PATH (kernel engine) */
+	char *access_log; /* NULL: none; "-": stdout */
 	enum log_format log_format;
-	unsigned int upstream_timeout_ms;	/* default 60 s */
-	unsigned int connect_timeout_ms;	/* default 1 s */
-	unsigned int idle_timeout_ms;		/* keep-alive idle, default 60 s */
-	unsigned int header_timeout_ms;		/* request head must arrive within, default 10 s */
-	unsigned int shutdown_timeout_ms;	/* drain on SIGTERM, default 10 s */
-	unsigned int max_conns;			/* client connections, default 4096 */
+	unsigned int upstream_timeout_ms; /* default 60 s */
+	unsigned int connect_timeout_ms;  /* default 1 s */
+	unsigned int idle_timeout_ms;	  /* keep-alive idle, default 60 s */
+	unsigned int header_timeout_ms;	  /* request head must arrive within, default 10 s */
+	unsigned int shutdown_timeout_ms; /* drain on SIGTERM, default 10 s */
+	unsigned int max_conns;		  /* client connections, default 4096 */
 };
 
-#define CONFIG_RUN 0
-#define CONFIG_EXIT 1	/* --help or --version printed: exit 0 */
+#define CONFIG_RUN  0
+#define CONFIG_EXIT 1 /* --help or --version printed: exit 0 */
 
 /*
  * Returns CONFIG_RUN, CONFIG_EXIT, or -EINVAL with a one-line message naming

@@ -19,18 +19,18 @@ struct conn {
 	int fd;
 	struct event *rev, *wev;
 	struct evbuffer *in, *out;
-	struct evbuffer_cb_entry *in_cb;	/* resumes reading below read_high */
+	struct evbuffer_cb_entry *in_cb; /* resumes reading below read_high */
 	conn_cb readcb, writecb;
 	conn_event_cb eventcb;
 	void *arg;
 	struct timeval rtv, wtv;
 	unsigned int has_rtv : 1, has_wtv : 1;
-	unsigned int reading : 1;	/* wanted by the user */
-	unsigned int suspended : 1;	/* input at read_high */
+	unsigned int reading : 1;   /* wanted by the user */
+	unsigned int suspended : 1; /* input at read_high */
 	unsigned int connecting : 1;
-	int error;			/* from a write made outside the event loop */
-	int busy;			/* our callbacks on the stack */
-	unsigned int freed : 1;		/* conn_free called from a callback */
+	int error;		/* from a write made outside the event loop */
+	int busy;		/* our callbacks on the stack */
+	unsigned int freed : 1; /* conn_free called from a callback */
 	size_t read_high, write_low;
 	/* splice: src side holds the pipe and the count, dst points back */
 	struct conn *splice_dst, *splice_src;
@@ -230,7 +230,6 @@ static void read_ev(evutil_socket_t fd, short what, void *arg)
 	conn_leave(c);
 }
 
-
 /*
  * Socket -> pipe -> socket until the count is done or a side would block.
  * A full destination parks the source (its read event off) and waits for
@@ -244,7 +243,8 @@ static void splice_pump(struct conn *src)
 	while (dst != NULL) {
 		if (src->pipe_fill == 0 && src->splice_left > 0) {
 			n = splice(src->fd, NULL, src->pipe_w, NULL,
-				   src->splice_left < (1u << 20) ? (size_t)src->splice_left : (1u << 20),
+				   src->splice_left < (1u << 20) ? (size_t)src->splice_left
+								 : (1u << 20),
 				   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 			if (n == 0) {
 				event_del(src->rev);
@@ -420,10 +420,12 @@ static void set_tv(struct timeval *dst, const struct timeval *src)
 
 void conn_set_timeouts(struct conn *c, const struct timeval *rtv, const struct timeval *wtv)
 {
-	int rchange = c->has_rtv != (rtv != NULL) ||
-		      (rtv != NULL && (rtv->tv_sec != c->rtv.tv_sec || rtv->tv_usec != c->rtv.tv_usec));
-	int wchange = c->has_wtv != (wtv != NULL) ||
-		      (wtv != NULL && (wtv->tv_sec != c->wtv.tv_sec || wtv->tv_usec != c->wtv.tv_usec));
+	int rchange =
+	    c->has_rtv != (rtv != NULL) ||
+	    (rtv != NULL && (rtv->tv_sec != c->rtv.tv_sec || rtv->tv_usec != c->rtv.tv_usec));
+	int wchange =
+	    c->has_wtv != (wtv != NULL) ||
+	    (wtv != NULL && (wtv->tv_sec != c->wtv.tv_sec || wtv->tv_usec != c->wtv.tv_usec));
 
 	/* Unchanged timeouts are the common case per request: no timer work. */
 	if (rchange) {

@@ -22,12 +22,12 @@ struct conn;
 #define CONN_HIGH_WATER (256 * 1024)
 
 /* Event bits, as bufferevent's. */
-#define CONN_READING	0x01
-#define CONN_WRITING	0x02
-#define CONN_EOF	0x10
-#define CONN_ERROR	0x20
-#define CONN_TIMEOUT	0x40
-#define CONN_CONNECTED	0x80
+#define CONN_READING   0x01
+#define CONN_WRITING   0x02
+#define CONN_EOF       0x10
+#define CONN_ERROR     0x20
+#define CONN_TIMEOUT   0x40
+#define CONN_CONNECTED 0x80
 
 typedef void (*conn_cb)(struct conn *c, void *arg);
 typedef void (*conn_event_cb)(struct conn *c, short what, void *arg);

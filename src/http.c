@@ -143,9 +143,8 @@ static int on_header_value_complete(llhttp_t *p)
 	struct http_field *f = &h->fields[h->nfields];
 
 	/* llhttp keeps trailing whitespace of values (obs-fold aside). */
-	while (f->value_len > 0 &&
-	       (h->buf[f->value_off + f->value_len - 1] == ' ' ||
-		h->buf[f->value_off + f->value_len - 1] == '\t'))
+	while (f->value_len > 0 && (h->buf[f->value_off + f->value_len - 1] == ' ' ||
+				    h->buf[f->value_off + f->value_len - 1] == '\t'))
 		f->value_len--;
 	h->in_value = 0;
 	h->nfields++;
@@ -160,12 +159,12 @@ static int on_headers_complete(llhttp_t *p)
 	m->head_done = 1;
 	m->events |= HTTP_EV_HEAD;
 	if (p->type == HTTP_RESPONSE && m->skip_body)
-		return 1;	/* answer to HEAD: on_message_complete follows */
+		return 1; /* answer to HEAD: on_message_complete follows */
 	if (p->type == HTTP_REQUEST && p->upgrade)
-		return 0;	/* llhttp stops with HPE_PAUSED_UPGRADE */
+		return 0; /* llhttp stops with HPE_PAUSED_UPGRADE */
 	/* No body whatever Content-Length says (RFC 9112 6.3). */
-	if (p->type == HTTP_RESPONSE && (p->status_code / 100 == 1 || p->status_code == 204 ||
-					 p->status_code == 304))
+	if (p->type == HTTP_RESPONSE &&
+	    (p->status_code / 100 == 1 || p->status_code == 204 || p->status_code == 304))
 		return 1;
 	has_body = (p->flags & F_CHUNKED) ||
 		   ((p->flags & F_CONTENT_LENGTH) && p->content_length > 0) ||
@@ -204,7 +203,7 @@ static void settings_init(void)
 	llhttp_settings_init(&settings);
 	settings.on_message_begin = on_message_begin;
 	settings.on_url = on_url;
-	settings.on_status = on_url;	/* the reason phrase takes the target's place */
+	settings.on_status = on_url; /* the reason phrase takes the target's place */
 	settings.on_header_field = on_header_field;
 	settings.on_header_field_complete = on_header_field_complete;
 	settings.on_header_value = on_header_value;
@@ -520,8 +519,8 @@ static int skip_field(const struct http_head *h, const struct http_field *f, int
 		const char *name;
 		size_t len;
 	} hop[] = {
-		{ "connection", 10 },	{ "keep-alive", 10 }, { "proxy-connection", 16 },
-		{ "te", 2 },		{ "upgrade", 7 },
+	    {"connection", 10}, {"keep-alive", 10}, {"proxy-connection", 16},
+	    {"te", 2},		{"upgrade", 7},
 	};
 	unsigned int i, j;
 
@@ -572,7 +571,8 @@ int http_build_request(struct evbuffer *out, const struct http_msg *m, const cha
 			fwded = 1;
 			continue;
 		}
-		if (field_is(h, f, "x-forwarded-proto", 17) || field_is(h, f, "x-forwarded-host", 16))
+		if (field_is(h, f, "x-forwarded-proto", 17) ||
+		    field_is(h, f, "x-forwarded-host", 16))
 			continue;
 		if (host == NULL && field_is(h, f, "host", 4)) {
 			host = v;
@@ -671,35 +671,57 @@ int http_build_response(struct evbuffer *out, const struct http_msg *m, int clie
 const char *http_status_text(int status)
 {
 	switch (status) {
-	case 100: return "Continue";
-	case 101: return "Switching Protocols";
-	case 200: return "OK";
-	case 201: return "Created";
-	case 204: return "No Content";
-	case 206: return "Partial Content";
-	case 301: return "Moved Permanently";
-	case 302: return "Found";
-	case 304: return "Not Modified";
-	case 400: return "Bad Request";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 408: return "Request Timeout";
-	case 413: return "Content Too Large";
-	case 416: return "Range Not Satisfiable";
-	case 431: return "Request Header Fields Too Large";
-	case 500: return "Internal Server Error";
-	case 501: return "Not Implemented";
-	case 502: return "Bad Gateway";
-	case 503: return "Service Unavailable";
-	case 504: return "Gateway Timeout";
-	default: return "Unknown";
+	case 100:
+		return "Continue";
+	case 101:
+		return "Switching Protocols";
+	case 200:
+		return "OK";
+	case 201:
+		return "Created";
+	case 204:
+		return "No Content";
+	case 206:
+		return "Partial Content";
+	case 301:
+		return "Moved Permanently";
+	case 302:
+		return "Found";
+	case 304:
+		return "Not Modified";
+	case 400:
+		return "Bad Request";
+	case 403:
+		return "Forbidden";
+	case 404:
+		return "Not Found";
+	case 405:
+		return "Method Not Allowed";
+	case 408:
+		return "Request Timeout";
+	case 413:
+		return "Content Too Large";
+	case 416:
+		return "Range Not Satisfiable";
+	case 431:
+		return "Request Header Fields Too Large";
+	case 500:
+		return "Internal Server Error";
+	case 501:
+		return "Not Implemented";
+	case 502:
+		return "Bad Gateway";
+	case 503:
+		return "Service Unavailable";
+	case 504:
+		return "Gateway Timeout";
+	default:
+		return "Unknown";
 	}
 }
 
 int http_simple_response(struct evbuffer *out, int status, int client_minor, int keep_alive,
-			 const char *content_type, const char *body, size_t body_len,
-			 int head_only)
+			 const char *content_type, const char *body, size_t body_len, int head_only)
 {
 	if (evbuffer_add_printf(out,
 				"HTTP/1.%d %d %s\r\nServer: zeroserve\r\n"

@@ -14,8 +14,8 @@
 
 struct evbuffer;
 
-#define HTTP_MAX_HEAD	 (64 * 1024)
-#define HTTP_MAX_FIELDS	 128
+#define HTTP_MAX_HEAD	(64 * 1024)
+#define HTTP_MAX_FIELDS 128
 
 struct http_field {
 	uint32_t name_off, name_len;
@@ -23,21 +23,21 @@ struct http_field {
 };
 
 struct http_head {
-	char *buf;		/* target/reason, names and values, back to back */
+	char *buf; /* target/reason, names and values, back to back */
 	uint32_t len, cap;
-	uint32_t url_off, url_len;	/* request target, or response reason */
+	uint32_t url_off, url_len; /* request target, or response reason */
 	struct http_field fields[HTTP_MAX_FIELDS];
 	unsigned int nfields;
-	int in_field;		/* a name is open (llhttp may split it) */
+	int in_field; /* a name is open (llhttp may split it) */
 	int in_value;
 };
 
 /* What one http_msg_feed() call saw; a bit set. */
 enum {
-	HTTP_EV_HEAD = 1 << 0,		/* head complete: inspect msg->head */
-	HTTP_EV_DONE = 1 << 1,		/* message complete; parser paused */
-	HTTP_EV_UPGRADE = 1 << 2,	/* request upgrade / CONNECT: rest is not HTTP */
-	HTTP_EV_ERROR = 1 << 3,		/* see msg->status and llhttp_get_error_reason */
+	HTTP_EV_HEAD = 1 << 0,	  /* head complete: inspect msg->head */
+	HTTP_EV_DONE = 1 << 1,	  /* message complete; parser paused */
+	HTTP_EV_UPGRADE = 1 << 2, /* request upgrade / CONNECT: rest is not HTTP */
+	HTTP_EV_ERROR = 1 << 3,	  /* see msg->status and llhttp_get_error_reason */
 };
 
 struct http_msg {
@@ -45,11 +45,11 @@ struct http_msg {
 	struct http_head head;
 	int head_done;
 	int events;
-	int status;		/* on HTTP_EV_ERROR: 400 or 431 */
-	int skip_body;		/* response to HEAD: no body whatever the headers say */
-	struct evbuffer *body_sink;	/* when set, decoded body bytes are copied here */
-	uint64_t body_bytes;	/* decoded body bytes seen */
-	size_t head_raw;	/* bytes of the head so far, for the 64 KiB limit */
+	int status;		    /* on HTTP_EV_ERROR: 400 or 431 */
+	int skip_body;		    /* response to HEAD: no body whatever the headers say */
+	struct evbuffer *body_sink; /* when set, decoded body bytes are copied here */
+	uint64_t body_bytes;	    /* decoded body bytes seen */
+	size_t head_raw;	    /* bytes of the head so far, for the 64 KiB limit */
 };
 
 void http_msg_init(struct http_msg *m, llhttp_type_t type);
@@ -85,9 +85,9 @@ int http_head_has_token(const struct http_head *h, const char *name, const char 
 int http_request_check(const struct http_msg *m);
 
 struct http_forward {
-	const char *client_ip;	/* "127.0.0.1", "::1" */
+	const char *client_ip; /* "127.0.0.1", "::1" */
 	int client_is_v6;
-	const char *proto;	/* "http" */
+	const char *proto; /* "http" */
 };
 
 /*

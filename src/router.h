@@ -9,18 +9,18 @@
 enum route_kind { ROUTE_BACKEND, ROUTE_DIRECTORY };
 
 struct route {
-	char *spec;		/* the argument as given, for logs */
-	char *host;		/* lower case, no port; NULL matches any Host */
-	char *prefix;		/* starts with '/' */
+	char *spec;   /* the argument as given, for logs */
+	char *host;   /* lower case, no port; NULL matches any Host */
+	char *prefix; /* starts with '/' */
 	size_t prefix_len;
 	enum route_kind kind;
 	/* ROUTE_BACKEND */
 	struct addr addr;
-	char *authority;	/* "127.0.0.1:3001": backend as written, for logs */
-	char *replace;		/* http://H:P/PATH targets: PATH replaces prefix; else NULL */
+	char *authority; /* "127.0.0.1:3001": backend as written, for logs */
+	char *replace;	 /* http://H:P/PATH targets: PATH replaces prefix; else NULL */
 	/* ROUTE_DIRECTORY */
-	char *dir;		/* realpath of the directory */
-	unsigned int id;	/* position in the router, set by router_add */
+	char *dir;	 /* realpath of the directory */
+	unsigned int id; /* position in the router, set by router_add */
 };
 
 struct router {

@@ -99,8 +99,8 @@ static void shutdown_cb(evutil_socket_t sig, short what, void *arg)
 		event_base_loopexit(srv->base, NULL);
 		return;
 	}
-	log_info("%s: finishing %u connection%s, then exiting", strsignal((int)sig),
-		 srv->nsessions, srv->nsessions == 1 ? "" : "s");
+	log_info("%s: finishing %u connection%s, then exiting", strsignal((int)sig), srv->nsessions,
+		 srv->nsessions == 1 ? "" : "s");
 	srv->draining = 1;
 	for (i = 0; i < srv->nlisteners; i++) {
 		evconnlistener_free(srv->listeners[i]);
@@ -159,11 +159,10 @@ int server_init(struct server *srv, struct event_base *base, const struct config
 	for (i = 0; i < cfg->nlistens; i++) {
 		struct evconnlistener *l;
 
-		l = evconnlistener_new_bind(base, accept_cb, srv,
-					    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC |
-						    LEV_OPT_REUSEABLE,
-					    511, (struct sockaddr *)&cfg->listens[i].ss,
-					    (int)cfg->listens[i].len);
+		l = evconnlistener_new_bind(
+		    base, accept_cb, srv,
+		    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC | LEV_OPT_REUSEABLE, 511,
+		    (struct sockaddr *)&cfg->listens[i].ss, (int)cfg->listens[i].len);
 		if (l == NULL) {
 			int e = errno;
 
@@ -202,7 +201,7 @@ void server_free(struct server *srv)
 	while ((s = TAILQ_FIRST(&srv->sessions)) != NULL) {
 		session_close(s, "exiting");
 		if (TAILQ_FIRST(&srv->sessions) == s)
-			break;	/* still on a callback stack: cannot happen at exit */
+			break; /* still on a callback stack: cannot happen at exit */
 	}
 	for (i = 0; i < srv->nlisteners; i++)
 		evconnlistener_free(srv->listeners[i]);

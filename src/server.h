@@ -25,8 +25,8 @@ struct server {
 	size_t nlisteners;
 	struct session_list sessions;
 	unsigned int nsessions;
-	int paused;		/* listeners disabled at max_conns */
-	int draining;		/* SIGTERM seen: finish in-flight work, then exit */
+	int paused;   /* listeners disabled at max_conns */
+	int draining; /* SIGTERM seen: finish in-flight work, then exit */
 	struct event *sig_term, *sig_int, *sig_usr1, *drain_timer;
 	struct timeval tv_upstream, tv_connect, tv_idle, tv_header;
 	int exit_status;

@@ -43,7 +43,7 @@ static uint64_t now_ms(void)
 
 static void timer_arm(struct session *s, uint64_t in_ms)
 {
-	struct timeval tv = { (time_t)(in_ms / 1000), (suseconds_t)(in_ms % 1000) * 1000 };
+	struct timeval tv = {(time_t)(in_ms / 1000), (suseconds_t)(in_ms % 1000) * 1000};
 
 	evtimer_add(s->timer, &tv);
 	s->timer_armed = 1;
@@ -192,7 +192,7 @@ void session_close(struct session *s, const char *reason)
  * unread request bytes do not turn into a reset that eats our answer. */
 static void linger(struct session *s)
 {
-	struct timeval tv = { LINGER_SEC, 0 };
+	struct timeval tv = {LINGER_SEC, 0};
 
 	if (s->client_eof) {
 		session_close(s, "done");
@@ -366,8 +366,9 @@ static void request_start(struct session *s, int ev)
 	status = http_request_check(&s->req);
 	if (status != 0) {
 		s->client_keep = 0;
-		session_error_reply(s, status, status == 405 ? "method not allowed by a reverse proxy"
-						     : "bad request");
+		session_error_reply(s, status,
+				    status == 405 ? "method not allowed by a reverse proxy"
+						  : "bad request");
 		return;
 	}
 	s->route = route_request(s, &target, &tlen);
@@ -387,15 +388,17 @@ static void request_start(struct session *s, int ev)
 	}
 
 	if (tlen + 1024 > sizeof(tbuf)) {
-		rewritten = malloc(tlen + 1024 + (s->route->replace ? strlen(s->route->replace) : 0));
+		rewritten =
+		    malloc(tlen + 1024 + (s->route->replace ? strlen(s->route->replace) : 0));
 		if (rewritten == NULL) {
 			session_close(s, "out of memory");
 			return;
 		}
 	}
 	n = router_rewrite(s->route, target, tlen, rewritten,
-			   rewritten == tbuf ? sizeof(tbuf)
-					     : tlen + 1024 + (s->route->replace ? strlen(s->route->replace) : 0));
+			   rewritten == tbuf
+			       ? sizeof(tbuf)
+			       : tlen + 1024 + (s->route->replace ? strlen(s->route->replace) : 0));
 	if (n < 0) {
 		if (rewritten != tbuf)
 			free(rewritten);
@@ -439,7 +442,7 @@ static void client_process(struct session *s)
 	int ev;
 
 	if (s->in_read)
-		return;	/* an outer call on the stack goes on with the new state */
+		return; /* an outer call on the stack goes on with the new state */
 	s->in_read = 1;
 	while (!s->dead) {
 		avail = evbuffer_get_length(in);
@@ -469,8 +472,8 @@ static void client_process(struct session *s)
 				s->client_keep = 0;
 				session_error_reply(s, s->req.status,
 						    s->req.status == 431
-							    ? "request head too large"
-							    : llhttp_get_error_reason(&s->req.parser));
+							? "request head too large"
+							: llhttp_get_error_reason(&s->req.parser));
 				break;
 			}
 			evbuffer_drain(in, used);
@@ -495,7 +498,8 @@ static void client_process(struct session *s)
 					session_close(s, "bad request body");
 				} else {
 					s->client_keep = 0;
-					session_error_reply(s, 400, llhttp_get_error_reason(&s->req.parser));
+					session_error_reply(
+					    s, 400, llhttp_get_error_reason(&s->req.parser));
 				}
 				break;
 			}
@@ -532,7 +536,7 @@ static void client_process(struct session *s)
 		}
 		if (s->state == S_CLOSING)
 			evbuffer_drain(in, avail);
-		break;	/* S_WAIT: pipelined bytes wait, bounded by the read watermark */
+		break; /* S_WAIT: pipelined bytes wait, bounded by the read watermark */
 	}
 	s->in_read = 0;
 }
@@ -585,7 +589,8 @@ static void client_event(struct conn *conn, short what, void *arg)
 			/* Half-close after the request: answer, then close. */
 			s->client_keep = 0;
 		} else {
-			session_close(s, s->state == S_IDLE ? "client closed" : "client closed early");
+			session_close(s,
+				      s->state == S_IDLE ? "client closed" : "client closed early");
 		}
 	} else if ((what & CONN_TIMEOUT) && (what & CONN_READING) && s->state == S_BODY &&
 		   !s->resp_started) {
@@ -593,7 +598,7 @@ static void client_event(struct conn *conn, short what, void *arg)
 		session_error_reply(s, 408, "request body timeout");
 	} else if (what & CONN_TIMEOUT) {
 		session_close(s, (what & CONN_READING) ? "client read timeout"
-							    : "client write timeout");
+						       : "client write timeout");
 	} else {
 		session_close(s, s->state == S_CLOSING && s->lingering ? "done" : "client error");
 	}

@@ -21,18 +21,18 @@ struct route;
 struct upstream_conn;
 
 enum session_state {
-	S_IDLE,		/* keep-alive: waiting for the first byte of a request */
-	S_HEAD,		/* reading a request head */
-	S_BODY,		/* forwarding the request body */
-	S_WAIT,		/* request sent, response not complete */
-	S_TUNNEL,	/* after 101 Switching Protocols: bytes both ways */
-	S_CLOSING,	/* flushing the last response, then close */
+	S_IDLE,	   /* keep-alive: waiting for the first byte of a request */
+	S_HEAD,	   /* reading a request head */
+	S_BODY,	   /* forwarding the request body */
+	S_WAIT,	   /* request sent, response not complete */
+	S_TUNNEL,  /* after 101 Switching Protocols: bytes both ways */
+	S_CLOSING, /* flushing the last response, then close */
 };
 
 struct session {
 	struct server *srv;
-	struct conn *cc;		/* client half */
-	struct upstream_conn *up;	/* backend half, while a request is in flight */
+	struct conn *cc;	  /* client half */
+	struct upstream_conn *up; /* backend half, while a request is in flight */
 	enum session_state state;
 	struct addr client;
 	char client_ip[48];
@@ -40,36 +40,36 @@ struct session {
 
 	struct http_msg req, resp;
 	const struct route *route;
-	struct evbuffer *scratch;	/* heads being built, decoded chunks */
-	struct evbuffer *reqhead;	/* request head sent upstream, kept for one retry */
-	struct event *timer;		/* idle / request-head deadline */
+	struct evbuffer *scratch; /* heads being built, decoded chunks */
+	struct evbuffer *reqhead; /* request head sent upstream, kept for one retry */
+	struct event *timer;	  /* idle / request-head deadline */
 
 	/* the request in flight */
-	unsigned int req_done : 1;	/* request fully sent upstream */
-	unsigned int resp_started : 1;	/* response head sent to the client */
-	unsigned int client_keep : 1;	/* client connection may carry another request */
-	unsigned int upgrade : 1;	/* request asks for an upgrade */
-	unsigned int dechunk : 1;	/* HTTP/1.0 client of a chunked response */
-	unsigned int client_eof : 1;	/* client half-closed after its request */
+	unsigned int req_done : 1;     /* request fully sent upstream */
+	unsigned int resp_started : 1; /* response head sent to the client */
+	unsigned int client_keep : 1;  /* client connection may carry another request */
+	unsigned int upgrade : 1;      /* request asks for an upgrade */
+	unsigned int dechunk : 1;      /* HTTP/1.0 client of a chunked response */
+	unsigned int client_eof : 1;   /* client half-closed after its request */
 	unsigned int retried : 1;
-	unsigned int up_paused : 1;	/* backpressure: backend reads stopped */
-	unsigned int c_paused : 1;	/* backpressure: client reads stopped */
-	unsigned int dead : 1;		/* closed; freed when the last callback returns */
+	unsigned int up_paused : 1; /* backpressure: backend reads stopped */
+	unsigned int c_paused : 1;  /* backpressure: client reads stopped */
+	unsigned int dead : 1;	    /* closed; freed when the last callback returns */
 	unsigned int lingering : 1;
-	unsigned int in_read : 1;	/* client_process is on the stack */
-	unsigned int splicing : 1;	/* response body moving by splice(2) */
-	unsigned int in_request : 1;	/* a request is being handled (for the log) */
+	unsigned int in_read : 1;    /* client_process is on the stack */
+	unsigned int splicing : 1;   /* response body moving by splice(2) */
+	unsigned int in_request : 1; /* a request is being handled (for the log) */
 	unsigned int timer_armed : 1;
-	unsigned int head_timed : 1;	/* head deadline set for this request */
-	int busy;			/* callbacks of this session on the stack */
+	unsigned int head_timed : 1; /* head deadline set for this request */
+	int busy;		     /* callbacks of this session on the stack */
 	int client_minor;
 	int status;
 	uint64_t bytes_out;
-	struct timespec t_start;	/* only with an access log */
-	uint64_t deadline_ms;		/* idle / head / linger deadline, 0: none */
-	uint64_t timer_fire_ms;		/* when the armed timer fires */
-	const char *method;		/* llhttp's static name, for the log */
-	char *path;			/* request target, for the access log */
+	struct timespec t_start; /* only with an access log */
+	uint64_t deadline_ms;	 /* idle / head / linger deadline, 0: none */
+	uint64_t timer_fire_ms;	 /* when the armed timer fires */
+	const char *method;	 /* llhttp's static name, for the log */
+	char *path;		 /* request target, for the access log */
 	size_t path_len;
 
 	TAILQ_ENTRY(session) entry;

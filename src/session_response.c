@@ -162,8 +162,7 @@ static void maybe_splice(struct session *s)
 
 	if (s->state == S_TUNNEL || !s->resp_started || s->dechunk || s->resp.skip_body ||
 	    !(p->flags & F_CONTENT_LENGTH) || (p->flags & F_CHUNKED) ||
-	    p->content_length < SPLICE_MIN ||
-	    evbuffer_get_length(conn_input(s->up->conn)) > 0 ||
+	    p->content_length < SPLICE_MIN || evbuffer_get_length(conn_input(s->up->conn)) > 0 ||
 	    evbuffer_get_length(conn_output(s->cc)) > 0)
 		return;
 	if (conn_splice(s->up->conn, s->cc, p->content_length) == 0)
@@ -218,7 +217,7 @@ static void upstream_process(struct session *s)
 			if (s->dead)
 				return;
 			if (s->state == S_TUNNEL)
-				continue;	/* the rest is the other protocol's */
+				continue; /* the rest is the other protocol's */
 			if (s->resp_started && (ev & HTTP_EV_DONE)) {
 				conn_send(s->cc, s->scratch);
 				response_done(s);
@@ -321,11 +320,13 @@ static void upstream_event(struct conn *conn, short what, void *arg)
 	if (upstream_retry(s) == 0)
 		goto out;
 	if (!s->resp_started) {
-		log_debug("%s: backend %s: %s", s->client_text, s->route ? s->route->authority : "?",
+		log_debug("%s: backend %s: %s", s->client_text,
+			  s->route ? s->route->authority : "?",
 			  (what & CONN_EOF) ? "closed" : strerror(EVUTIL_SOCKET_ERROR()));
 		session_error_reply(s, 502,
-				    !conn_connected(up->conn) ? "backend refused the connection"
-						   : "backend closed the connection without answering");
+				    !conn_connected(up->conn)
+					? "backend refused the connection"
+					: "backend closed the connection without answering");
 	} else {
 		session_close(s, "backend closed mid-response");
 	}

@@ -33,7 +33,7 @@ struct upstream_pool {
 	struct timeval idle_tv;
 	struct upstream_backend *backends;
 	size_t nbackends;
-	unsigned int *by_route;	/* route id -> backend index */
+	unsigned int *by_route; /* route id -> backend index */
 	size_t nroutes;
 };
 
@@ -182,8 +182,7 @@ void upstream_put(struct upstream_conn *c)
 {
 	struct upstream_backend *be = c->be;
 
-	if (be->nidle >= be->pool->max_idle ||
-	    evbuffer_get_length(conn_input(c->conn)) > 0 ||
+	if (be->nidle >= be->pool->max_idle || evbuffer_get_length(conn_input(c->conn)) > 0 ||
 	    evbuffer_get_length(conn_output(c->conn)) > 0) {
 		upstream_close(c);
 		return;

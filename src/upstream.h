@@ -15,7 +15,7 @@ struct upstream_backend;
 struct upstream_conn {
 	struct conn *conn;
 	struct upstream_backend *be;
-	int reused;		/* came from the idle pool: may be stale */
+	int reused; /* came from the idle pool: may be stale */
 	TAILQ_ENTRY(upstream_conn) entry;
 };
 
