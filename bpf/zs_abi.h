@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The one header shared by the BPF programs (bpf/) and zeroserve (src/):
+ * map keys and values, enums and limits. Fixed-width types only.
+ * The ordering model behind these maps: doc/architecture.md.
+ */
+#ifndef ZS_ABI_H
+#define ZS_ABI_H
+
+#include <linux/types.h>
+
+#define ZS_MAX_ROUTES 16
+#define ZS_HOST_MAX   64  /* Host value without the port, lower case */
+#define ZS_PREFIX_MAX 64
+#define ZS_HEAD_MAX   512 /* a head must end within this many bytes of a message */
+#define ZS_MAX_CONNS  65536
+
+/* zs_ports (hash, __u16 port in host order -> __u32 bits of zs_port_role). */
+enum zs_port_role {
+	ZS_PORT_LISTEN = 1,  /* a zeroserve listen port: clients connect to it */
+	ZS_PORT_BACKEND = 2, /* a backend port zeroserve connects to */
+};
+
+/* One TCP endpoint seen from its own side: IPv4 addresses in network order,
+ * ports in host order. Key of zs_socks (sockhash), zs_conns, zs_ctl, zs_peers. */
+struct zs_sock_key {
+	__u32 local_ip;
+	__u32 remote_ip;
+	__u16 local_port;
+	__u16 remote_port;
+};
+
+/* zs_routes (array of ZS_MAX_ROUTES): the CLI routes, same order as the
+ * router. kernel == 0 keeps a route's requests in userspace (prefix
+ * replacement, directory targets, a host or prefix too long). */
+struct zs_route {
+	__u8 host[ZS_HOST_MAX];
+	__u8 prefix[ZS_PREFIX_MAX];
+	__u32 host_len;
+	__u32 prefix_len;
+	__u32 kernel;
+	__u32 pad;
+};
+
+enum zs_mode {
+	ZS_MODE_USER = 0,   /* bytes go up to zeroserve; the kernel counts them */
+	ZS_MODE_KERNEL = 1, /* requests and responses move socket to socket */
+};
+
+/* zs_conns, keyed by the client's socket C; written by the BPF programs only. */
+struct zs_conn {
+	__u64 passed;	 /* bytes of C handed to userspace */
+	__u64 req_left;	 /* body bytes of the kernel request still to come */
+	__u64 resp_left; /* body bytes of the kernel response still to come */
+	__u32 mode;	 /* enum zs_mode */
+	__u32 inflight;	 /* kernel requests whose response has not ended */
+	__u32 head_req;	 /* the oldest request in flight is HEAD */
+	__u32 foreign;	 /* a kernel request's response was handed to userspace */
+};
+
+/* zs_ctl, keyed by C; written by zeroserve only. */
+struct zs_ctl {
+	__u64 done;		    /* bytes of C zeroserve has read and answered */
+	struct zs_sock_key backend; /* B: the backend socket paired with C */
+	__u32 route;		    /* the route B serves */
+	__u32 paired;
+};
+
+/* zs_peers, keyed by B; written by zeroserve: the client B answers. */
+struct zs_peer {
+	struct zs_sock_key client;
+};
+
+/* zs_counters: per-CPU array of __u64 indexed by this enum. */
+enum zs_counter {
+	ZS_C_REQ_KERNEL,    /* requests redirected client -> backend */
+	ZS_C_RESP_KERNEL,   /* responses redirected backend -> client */
+	ZS_C_BYTES_UP,	    /* bytes redirected client -> backend */
+	ZS_C_BYTES_DOWN,    /* bytes redirected backend -> client */
+	ZS_C_PASS_USER,	    /* zeroserve still busy with the connection */
+	ZS_C_PASS_UNPAIRED, /* no backend socket paired for the route */
+	ZS_C_PASS_HEAD,	    /* head incomplete, too long or not understood */
+	ZS_C_PASS_FEATURE,  /* chunked, upgrade, expect, hop-by-hop fields */
+	ZS_C_PASS_ROUTE,    /* no route, a userspace route, or another route */
+	ZS_C_PASS_RESPONSE, /* response without a length or over the bound */
+	ZS_C_REDIRECT_FAIL, /* the paired socket was gone */
+	ZS_C__MAX,
+};
+
+#endif
