@@ -10,7 +10,7 @@
 #include <linux/types.h>
 
 #define ZS_MAX_ROUTES 16
-#define ZS_HOST_MAX   64  /* Host value without the port, lower case */
+#define ZS_HOST_MAX   64 /* Host value without the port, lower case */
 #define ZS_PREFIX_MAX 64
 #define ZS_HEAD_MAX   512 /* a head must end within this many bytes of a message */
 #define ZS_MAX_CONNS  65536
@@ -55,7 +55,8 @@ struct zs_conn {
 	__u32 mode;	 /* enum zs_mode */
 	__u32 inflight;	 /* kernel requests whose response has not ended */
 	__u32 head_req;	 /* the oldest request in flight is HEAD */
-	__u32 foreign;	 /* a kernel request's response was handed to userspace */
+	__u32 foreign;	 /* kernel requests whose response was handed to userspace */
+	__u32 pad;
 };
 
 /* zs_ctl, keyed by C; written by zeroserve only. */
@@ -64,6 +65,8 @@ struct zs_ctl {
 	struct zs_sock_key backend; /* B: the backend socket paired with C */
 	__u32 route;		    /* the route B serves */
 	__u32 paired;
+	__u32 foreign_done; /* zs_conn.foreign responses zeroserve has relayed */
+	__u32 pad;
 };
 
 /* zs_peers, keyed by B; written by zeroserve: the client B answers. */

@@ -1,0 +1,610 @@
+/* SPDX-License-Identifier: MIT OR GPL-2.0 */
+/*
+ * zeroserve's kernel engine: sockops puts the client and backend ends of
+ * proxied connections into a sockhash; sk_msg redirects each request from
+ * the client's socket into the paired backend socket's receive queue, and
+ * each response back into the client's, when it can prove the message's
+ * bounds. Anything else is SK_PASS: it reaches zeroserve as plain TCP.
+ * The ordering rules are in doc/architecture.md.
+ */
+#include <linux/bpf.h>
+#include <linux/types.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include "zs_abi.h"
+
+#define AF_INET 2
+
+/* GPL-compatible: bpf_probe_read_kernel is GPL-only. */
+char LICENSE[] SEC("license") = "Dual MIT/GPL";
+
+const volatile __u32 nroutes = 0;
+const volatile __u64 resp_max = 4 << 20;
+const volatile __u64 req_max = 4 << 20;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u16);
+	__type(value, __u32);
+} zs_ports SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_SOCKHASH);
+	__uint(max_entries, 2 * ZS_MAX_CONNS);
+	__type(key, struct zs_sock_key);
+	__type(value, __u64);
+} zs_socks SEC(".maps");
+
+/* Hash maps are not preallocated: 64K preallocated entries cost ~10 ms at
+ * start (DESIGN.md). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, ZS_MAX_CONNS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct zs_sock_key);
+	__type(value, struct zs_conn);
+} zs_conns SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, ZS_MAX_CONNS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct zs_sock_key);
+	__type(value, struct zs_ctl);
+} zs_ctl SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, ZS_MAX_CONNS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct zs_sock_key);
+	__type(value, struct zs_peer);
+} zs_peers SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, ZS_MAX_ROUTES);
+	__type(key, __u32);
+	__type(value, struct zs_route);
+} zs_routes SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, ZS_C__MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} zs_counters SEC(".maps");
+
+/* Parser state lives in a per-CPU map value, not in registers: the loop
+ * callback is then verified once, with no per-byte state to explore
+ * (a 512-byte inlined scan hit the 1M-instruction limit, DESIGN.md). */
+struct scan {
+	__u8 buf[ZS_HEAD_MAX];
+	__u64 tok; /* first 8 bytes of the current token, lower case */
+	__u64 cl;  /* Content-Length */
+	__u32 len; /* bytes in buf */
+	__u32 phase;
+	__u32 toklen;
+	__u32 hdr;
+	__u32 bad;
+	__u32 head_len; /* 0 until the blank line is seen */
+	__u32 path_off, path_len;
+	__u32 host_off, host_len;
+	__u32 val_off, val_end, colon;
+	__u32 have_cl, have_host, is_head, status, resp;
+	/* route search */
+	__u32 best, best_len, best_host;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scan);
+} zs_scan SEC(".maps");
+
+enum phase { P_FIRST, P_SECOND, P_THIRD, P_LF, P_LINE, P_FINAL_LF, P_NAME, P_VWS, P_VALUE };
+enum hdr { H_OTHER, H_HOST, H_CL, H_CONN, H_BAD };
+
+#define C8(a, b, c, d, e, f, g, h)                                                                 \
+	((__u64)(a) | (__u64)(b) << 8 | (__u64)(c) << 16 | (__u64)(d) << 24 | (__u64)(e) << 32 |   \
+	 (__u64)(f) << 40 | (__u64)(g) << 48 | (__u64)(h) << 56)
+
+static __always_inline void count(__u32 idx, __u64 n)
+{
+	__u64 *v = bpf_map_lookup_elem(&zs_counters, &idx);
+
+	if (v)
+		*v += n;
+}
+
+static __always_inline __u8 lower(__u8 c)
+{
+	return (c >= 'A' && c <= 'Z') ? c + 32 : c;
+}
+
+static __always_inline void tok_add(struct scan *s, __u8 c)
+{
+	if (s->toklen < 8)
+		s->tok |= (__u64)lower(c) << (8 * (s->toklen & 7));
+	s->toklen++;
+}
+
+static __always_inline void tok_reset(struct scan *s)
+{
+	s->tok = 0;
+	s->toklen = 0;
+}
+
+static __always_inline __u32 classify(const struct scan *s)
+{
+	switch (s->toklen) {
+	case 2:
+		return s->tok == C8('t', 'e', 0, 0, 0, 0, 0, 0) ? H_BAD : H_OTHER;
+	case 4:
+		return s->tok == C8('h', 'o', 's', 't', 0, 0, 0, 0) ? H_HOST : H_OTHER;
+	case 6:
+		return s->tok == C8('e', 'x', 'p', 'e', 'c', 't', 0, 0) ? H_BAD : H_OTHER;
+	case 7:
+		return s->tok == C8('u', 'p', 'g', 'r', 'a', 'd', 'e', 0) ? H_BAD : H_OTHER;
+	case 10:
+		if (s->tok == C8('c', 'o', 'n', 'n', 'e', 'c', 't', 'i'))
+			return H_CONN;
+		return s->tok == C8('k', 'e', 'e', 'p', '-', 'a', 'l', 'i') ? H_BAD : H_OTHER;
+	case 14:
+		return s->tok == C8('c', 'o', 'n', 't', 'e', 'n', 't', '-') ? H_CL : H_OTHER;
+	case 16:
+		return s->tok == C8('p', 'r', 'o', 'x', 'y', '-', 'c', 'o') ? H_BAD : H_OTHER;
+	case 17:
+		return s->tok == C8('t', 'r', 'a', 'n', 's', 'f', 'e', 'r') ? H_BAD : H_OTHER;
+	}
+	return H_OTHER;
+}
+
+/* A header line ended: what its value told. */
+static __always_inline void value_end(struct scan *s)
+{
+	switch (s->hdr) {
+	case H_HOST:
+		if (s->have_host)
+			s->bad = 1;
+		s->have_host = 1;
+		s->host_off = s->val_off;
+		s->host_len = (s->colon ? s->colon : s->val_end) - s->val_off;
+		break;
+	case H_CL:
+		if (s->have_cl || s->toklen == 0)
+			s->bad = 1;
+		s->have_cl = 1;
+		break;
+	case H_CONN:
+		/* Only "keep-alive" says nothing the backend must not see. */
+		if (s->toklen != 10 || s->tok != C8('k', 'e', 'e', 'p', '-', 'a', 'l', 'i'))
+			s->bad = 1;
+		break;
+	}
+}
+
+/* One byte of a request or response head; 1 stops the loop. */
+static long scan_byte(__u32 i, void *ctx)
+{
+	__u32 zero = 0;
+	struct scan *s = bpf_map_lookup_elem(&zs_scan, &zero);
+	__u8 c;
+
+	if (s == NULL || i >= s->len)
+		return 1;
+	c = s->buf[i & (ZS_HEAD_MAX - 1)];
+	switch (s->phase) {
+	case P_FIRST: /* method, or "HTTP/1.1" of a status line */
+		if (c == ' ') {
+			if (s->resp) {
+				if (s->toklen != 8 ||
+				    s->tok != C8('h', 't', 't', 'p', '/', '1', '.', '1'))
+					goto bad;
+			} else if (s->toklen == 4 && s->tok == C8('h', 'e', 'a', 'd', 0, 0, 0, 0)) {
+				s->is_head = 1;
+			} else if (!((s->toklen == 3 &&
+				      (s->tok == C8('g', 'e', 't', 0, 0, 0, 0, 0) ||
+				       s->tok == C8('p', 'u', 't', 0, 0, 0, 0, 0))) ||
+				     (s->toklen == 4 &&
+				      s->tok == C8('p', 'o', 's', 't', 0, 0, 0, 0)) ||
+				     (s->toklen == 5 &&
+				      s->tok == C8('p', 'a', 't', 'c', 'h', 0, 0, 0)) ||
+				     (s->toklen == 6 &&
+				      s->tok == C8('d', 'e', 'l', 'e', 't', 'e', 0, 0)) ||
+				     (s->toklen == 7 &&
+				      s->tok == C8('o', 'p', 't', 'i', 'o', 'n', 's', 0)))) {
+				goto bad;
+			}
+			s->phase = P_SECOND;
+			s->path_off = i + 1;
+			tok_reset(s);
+			return 0;
+		}
+		if (c <= ' ' || c >= 0x7f || s->toklen > 16)
+			goto bad;
+		tok_add(s, c);
+		return 0;
+	case P_SECOND: /* request target, or status code */
+		if (c == ' ') {
+			s->path_len = i - s->path_off;
+			if (s->resp && s->toklen != 3)
+				goto bad;
+			s->phase = P_THIRD;
+			tok_reset(s);
+			return 0;
+		}
+		if (s->resp) {
+			if (c < '0' || c > '9' || s->toklen >= 3)
+				goto bad;
+			s->status = s->status * 10 + (c - '0');
+			s->toklen++;
+			return 0;
+		}
+		if (c <= ' ' || c >= 0x7f)
+			goto bad;
+		return 0;
+	case P_THIRD: /* "HTTP/1.1", or the reason phrase */
+		if (c == '\r') {
+			if (!s->resp && (s->toklen != 8 ||
+					 s->tok != C8('h', 't', 't', 'p', '/', '1', '.', '1')))
+				goto bad;
+			s->phase = P_LF;
+			return 0;
+		}
+		if (!s->resp)
+			tok_add(s, c);
+		return 0;
+	case P_LF:
+		if (c != '\n')
+			goto bad;
+		value_end(s);
+		s->hdr = H_OTHER;
+		s->phase = P_LINE;
+		return 0;
+	case P_LINE:
+		if (c == '\r') {
+			s->phase = P_FINAL_LF;
+			return 0;
+		}
+		tok_reset(s);
+		s->phase = P_NAME;
+		/* fall through */
+	case P_NAME:
+		if (c == ':') {
+			s->hdr = classify(s);
+			if (s->hdr == H_BAD)
+				goto bad;
+			if (s->resp && s->hdr != H_CL)
+				s->hdr = H_OTHER;
+			s->phase = P_VWS;
+			return 0;
+		}
+		if (c <= ' ' || c >= 0x7f)
+			goto bad;
+		tok_add(s, c);
+		return 0;
+	case P_FINAL_LF:
+		if (c != '\n')
+			goto bad;
+		s->head_len = i + 1;
+		return 1;
+	case P_VWS:
+		if (c == ' ' || c == '\t')
+			return 0;
+		s->phase = P_VALUE;
+		s->val_off = i;
+		s->colon = 0;
+		tok_reset(s);
+		/* fall through */
+	case P_VALUE:
+		if (c == '\r') {
+			s->val_end = i;
+			s->phase = P_LF;
+			return 0;
+		}
+		if (s->hdr == H_CL) {
+			if (c < '0' || c > '9' || s->toklen >= 15)
+				goto bad;
+			s->cl = s->cl * 10 + (c - '0');
+			s->toklen++;
+		} else if (s->hdr == H_HOST) {
+			if (c == ':' && s->colon == 0)
+				s->colon = i;
+		} else if (s->hdr == H_CONN) {
+			tok_add(s, c);
+		}
+		return 0;
+	}
+bad:
+	s->bad = 1;
+	return 1;
+}
+
+/* Copy the first bytes of msg into the scan buffer and parse a head. */
+static __always_inline struct scan *scan_head(struct sk_msg_md *msg, int resp)
+{
+	__u32 zero = 0;
+	struct scan *s = bpf_map_lookup_elem(&zs_scan, &zero);
+	__u64 len = msg->size;
+	void *data, *end;
+
+	if (s == NULL)
+		return NULL;
+	if (len > ZS_HEAD_MAX)
+		len = ZS_HEAD_MAX;
+	if (len == 0 || bpf_msg_pull_data(msg, 0, (__u32)len, 0) < 0)
+		return NULL;
+	data = msg->data;
+	end = msg->data_end;
+	if (data + len > end)
+		len = (__u64)(end - data);
+	/* 64-bit length, checked right before use: the verifier needs both bounds. */
+	if (len == 0 || len > ZS_HEAD_MAX || bpf_probe_read_kernel(s->buf, len, data) < 0)
+		return NULL;
+	__builtin_memset(&s->tok, 0, sizeof(*s) - ZS_HEAD_MAX);
+	s->len = len;
+	s->resp = resp;
+	bpf_loop(ZS_HEAD_MAX, scan_byte, NULL, 0);
+	if (s->bad || s->head_len == 0)
+		return NULL;
+	return s;
+}
+
+/* Route r against the parsed request: the router's rules (router.h). */
+static long route_one(__u32 r, void *ctx)
+{
+	__u32 zero = 0, j, match_host;
+	struct scan *s = bpf_map_lookup_elem(&zs_scan, &zero);
+	struct zs_route *rt;
+	__u32 plen, path_len;
+
+	if (s == NULL || r >= nroutes)
+		return 1;
+	rt = bpf_map_lookup_elem(&zs_routes, &r);
+	if (rt == NULL)
+		return 1;
+	plen = rt->prefix_len;
+	path_len = s->path_len;
+	if (plen == 0 || plen > ZS_PREFIX_MAX || plen > path_len)
+		return 0;
+	match_host = 0;
+	if (rt->host_len) {
+		if (rt->host_len > ZS_HOST_MAX || rt->host_len != s->host_len || !s->have_host)
+			return 0;
+		for (j = 0; j < ZS_HOST_MAX; j++) {
+			if (j >= rt->host_len)
+				break;
+			if (lower(s->buf[(s->host_off + j) & (ZS_HEAD_MAX - 1)]) != rt->host[j])
+				return 0;
+		}
+		match_host = 1;
+	}
+	for (j = 0; j < ZS_PREFIX_MAX; j++) {
+		if (j >= plen)
+			break;
+		if (s->buf[(s->path_off + j) & (ZS_HEAD_MAX - 1)] != rt->prefix[j])
+			return 0;
+	}
+	/* A prefix not ending in '/' must end at a segment. */
+	if (rt->prefix[(plen - 1) & (ZS_PREFIX_MAX - 1)] != '/' && path_len > plen) {
+		__u8 next = s->buf[(s->path_off + plen) & (ZS_HEAD_MAX - 1)];
+
+		if (next != '/' && next != '?')
+			return 0;
+	}
+	/* Host routes first, then the longest prefix. */
+	if (s->best == (__u32)-1 || (match_host && !s->best_host) ||
+	    (match_host == s->best_host && plen > s->best_len)) {
+		s->best = r;
+		s->best_len = plen;
+		s->best_host = match_host;
+	}
+	return 0;
+}
+
+static __always_inline int pass_up(struct zs_conn *c, __u32 size, __u32 why)
+{
+	c->mode = ZS_MODE_USER;
+	c->passed += size;
+	count(why, 1);
+	return SK_PASS;
+}
+
+static __always_inline int client_msg(struct sk_msg_md *msg, struct zs_sock_key *key,
+				      struct zs_conn *c)
+{
+	struct zs_ctl *ctl = bpf_map_lookup_elem(&zs_ctl, key);
+	__u32 size = msg->size, n;
+	struct zs_route *rt;
+	struct scan *s;
+	__u64 total;
+
+	if (ctl == NULL || !ctl->paired)
+		return pass_up(c, size, ZS_C_PASS_UNPAIRED);
+	if (c->mode == ZS_MODE_KERNEL && c->req_left > 0) {
+		/* More body of the request the kernel took. */
+		n = size;
+		if (n > c->req_left) {
+			n = c->req_left;
+			bpf_msg_apply_bytes(msg, n);
+		}
+		if (bpf_msg_redirect_hash(msg, &zs_socks, &ctl->backend, BPF_F_INGRESS) !=
+		    SK_PASS) {
+			/* Half a body cannot go up: the connection is lost either way. */
+			count(ZS_C_REDIRECT_FAIL, 1);
+			return SK_DROP;
+		}
+		c->req_left -= n;
+		count(ZS_C_BYTES_UP, n);
+		return SK_PASS;
+	}
+	/* A request boundary. Back from userspace only once it is all caught up. */
+	if (c->mode == ZS_MODE_USER && (ctl->done != c->passed || c->foreign != ctl->foreign_done))
+		return pass_up(c, size, ZS_C_PASS_USER);
+	if (c->inflight)
+		return pass_up(c, size, ZS_C_PASS_USER);
+	s = scan_head(msg, 0);
+	if (s == NULL)
+		return pass_up(c, size, ZS_C_PASS_HEAD);
+	if (s->cl > req_max)
+		return pass_up(c, size, ZS_C_PASS_FEATURE);
+	s->best = (__u32)-1;
+	s->best_len = 0;
+	s->best_host = 0;
+	bpf_loop(ZS_MAX_ROUTES, route_one, NULL, 0);
+	if (s->best != ctl->route)
+		return pass_up(c, size, ZS_C_PASS_ROUTE);
+	rt = bpf_map_lookup_elem(&zs_routes, &s->best);
+	if (rt == NULL || !rt->kernel)
+		return pass_up(c, size, ZS_C_PASS_ROUTE);
+
+	total = s->head_len + s->cl;
+	if (size > total)
+		bpf_msg_apply_bytes(msg, total); /* the rest runs us again */
+	if (bpf_msg_redirect_hash(msg, &zs_socks, &ctl->backend, BPF_F_INGRESS) != SK_PASS) {
+		/* Backend socket gone: the bytes take TCP to zeroserve (pitfall 7). */
+		count(ZS_C_REDIRECT_FAIL, 1);
+		return pass_up(c, size, ZS_C_PASS_UNPAIRED);
+	}
+	c->mode = ZS_MODE_KERNEL;
+	c->req_left = size >= total ? 0 : total - size;
+	c->inflight = 1;
+	c->head_req = s->is_head;
+	c->resp_left = 0;
+	count(ZS_C_REQ_KERNEL, 1);
+	count(ZS_C_BYTES_UP, size < total ? size : total);
+	return SK_PASS;
+}
+
+static __always_inline int backend_msg(struct sk_msg_md *msg, struct zs_peer *p)
+{
+	struct zs_conn *c = bpf_map_lookup_elem(&zs_conns, &p->client);
+	__u32 size = msg->size;
+	struct scan *s;
+	__u64 body, total, n;
+
+	if (c == NULL)
+		return SK_PASS;
+	if (c->resp_left == 0) {
+		/* Bytes with no kernel request waiting are not ours to move. */
+		if (!c->inflight)
+			return SK_PASS;
+		s = scan_head(msg, 1);
+		body = 0;
+		if (s != NULL) {
+			if (s->have_cl)
+				body = s->cl;
+			if (c->head_req || s->status == 204 || s->status == 304)
+				body = 0;
+		}
+		/* No length, 1xx, or too long to queue in the client: zeroserve
+		 * relays it with its own backpressure (pitfall 5). */
+		if (s == NULL || s->status < 200 ||
+		    (!s->have_cl && !c->head_req && s->status != 204 && s->status != 304) ||
+		    body > resp_max) {
+			c->inflight = 0;
+			c->foreign++;
+			c->mode = ZS_MODE_USER;
+			count(ZS_C_PASS_RESPONSE, 1);
+			return SK_PASS;
+		}
+		total = s->head_len + body;
+		n = size < total ? size : total;
+		if (size > total)
+			bpf_msg_apply_bytes(msg, total);
+		if (bpf_msg_redirect_hash(msg, &zs_socks, &p->client, BPF_F_INGRESS) != SK_PASS) {
+			count(ZS_C_REDIRECT_FAIL, 1);
+			return SK_PASS;
+		}
+		c->resp_left = total - n;
+		if (c->resp_left == 0)
+			c->inflight = 0;
+		count(ZS_C_RESP_KERNEL, 1);
+		count(ZS_C_BYTES_DOWN, n);
+		return SK_PASS;
+	}
+	n = size;
+	if (n > c->resp_left) {
+		n = c->resp_left;
+		bpf_msg_apply_bytes(msg, n);
+	}
+	if (bpf_msg_redirect_hash(msg, &zs_socks, &p->client, BPF_F_INGRESS) != SK_PASS) {
+		count(ZS_C_REDIRECT_FAIL, 1);
+		return SK_DROP;
+	}
+	c->resp_left -= n;
+	if (c->resp_left == 0)
+		c->inflight = 0;
+	count(ZS_C_BYTES_DOWN, n);
+	return SK_PASS;
+}
+
+SEC("sk_msg")
+int zs_msg(struct sk_msg_md *msg)
+{
+	struct zs_sock_key key = {};
+	struct zs_conn *c;
+	struct zs_peer *p;
+
+	if (msg->family != AF_INET)
+		return SK_PASS;
+	key.local_ip = msg->local_ip4;
+	key.remote_ip = msg->remote_ip4;
+	key.local_port = (__u16)msg->local_port;
+	key.remote_port = (__u16)bpf_ntohl(msg->remote_port);
+	c = bpf_map_lookup_elem(&zs_conns, &key);
+	if (c != NULL)
+		return client_msg(msg, &key, c);
+	p = bpf_map_lookup_elem(&zs_peers, &key);
+	if (p != NULL)
+		return backend_msg(msg, p);
+	return SK_PASS;
+}
+
+SEC("sockops")
+int zs_sockops(struct bpf_sock_ops *skops)
+{
+	struct zs_sock_key key = {};
+	struct zs_conn fresh = {};
+	__u16 lport, rport;
+	__u32 *role;
+
+	if (skops->family != AF_INET)
+		return 1;
+	lport = (__u16)skops->local_port;
+	rport = (__u16)bpf_ntohl(skops->remote_port);
+	key.local_ip = skops->local_ip4;
+	key.remote_ip = skops->remote_ip4;
+	key.local_port = lport;
+	key.remote_port = rport;
+	switch (skops->op) {
+	case BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB:
+		/* A client's socket C: it connected to a zeroserve listen port. */
+		role = bpf_map_lookup_elem(&zs_ports, &rport);
+		if (role == NULL || !(*role & ZS_PORT_LISTEN))
+			return 1;
+		/* Before C can send a byte, so every byte is counted. */
+		bpf_map_update_elem(&zs_conns, &key, &fresh, BPF_ANY);
+		bpf_sock_hash_update(skops, &zs_socks, &key, BPF_ANY);
+		bpf_sock_ops_cb_flags_set(skops, skops->bpf_sock_ops_cb_flags |
+						     BPF_SOCK_OPS_STATE_CB_FLAG);
+		break;
+	case BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB:
+		/* A backend's socket B: accepted on a backend port. */
+		role = bpf_map_lookup_elem(&zs_ports, &lport);
+		if (role == NULL || !(*role & ZS_PORT_BACKEND))
+			return 1;
+		bpf_sock_hash_update(skops, &zs_socks, &key, BPF_ANY);
+		break;
+	case BPF_SOCK_OPS_STATE_CB:
+		/* Sockhash entries go with the socket; ours must go too. */
+		if (skops->args[1] == BPF_TCP_CLOSE)
+			bpf_map_delete_elem(&zs_conns, &key);
+		break;
+	}
+	return 1;
+}
