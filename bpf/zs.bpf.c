@@ -463,16 +463,17 @@ static __always_inline int client_msg(struct sk_msg_md *msg, struct zs_sock_key 
 		return pass_up(c, size, ZS_C_PASS_ROUTE);
 
 	total = s->head_len + s->cl;
-	if (size > total)
-		bpf_msg_apply_bytes(msg, total); /* the rest runs us again */
 	if (bpf_msg_redirect_hash(msg, &zs_socks, &ctl->backend, BPF_F_INGRESS) != SK_PASS) {
 		/* Backend socket gone: the bytes take TCP to zeroserve (pitfall 7). */
 		count(ZS_C_REDIRECT_FAIL, 1);
 		return pass_up(c, size, ZS_C_PASS_UNPAIRED);
 	}
+	if (size > total)
+		bpf_msg_apply_bytes(msg, total); /* the rest runs us again */
 	c->mode = ZS_MODE_KERNEL;
 	c->req_left = size >= total ? 0 : total - size;
 	c->inflight = 1;
+	c->kreqs++;
 	c->head_req = s->is_head;
 	c->resp_left = 0;
 	count(ZS_C_REQ_KERNEL, 1);
