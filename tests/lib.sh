@@ -32,6 +32,33 @@
 #   echo_header FILE NAME  values of request header NAME in a /echo reply
 # An EXIT trap stops every process started through these helpers (by PID)
 # and waits for it.
+#
+# Kernel engine (tests/scenario/kernel_*.sh; root, CAP_BPF and cgroup v2):
+#   cg_setup             create the child cgroup v2 $CG for this test (removed
+#                        at exit) and set ZS_CG=$CG; skip without cgroup v2,
+#                        root or CAP_BPF
+#   cg_run CMD...        run CMD inside $CG; cg_spawn CMD... runs it in the
+#                        background (tracked, CG_PID)
+#   zs_start_kernel ARGS...  zs_start with "--cgroup $CG" and without
+#                        --no-bpf; fails unless "kernel engine on" is logged
+#   zs_counters          SIGUSR1 to zeroserve; prints the new "kernel engine
+#                        counters" line (also kept in $T/counters)
+#   counter NAME [LINE]  one value of that line (requests, responses,
+#                        bytes_up, bytes_down, user, unpaired, head, feature,
+#                        route, response, redirect_fail)
+#   kmsg_mark / kmsg_check  fail if the kernel logged BUG/Oops/WARNING/general
+#                        protection in between
+#   node_start NAME      a Node.js backend (/bytes/N, /echo like backend.py);
+#                        sets NODE_PORT, NODE_PID and prints the port
+# ZS_CG=DIR (a cgroup v2 directory) runs backend_start, nginx_start,
+# node_start, zs_curl (so zs_req, expect_echo) and zs_python inside DIR;
+# zeroserve itself stays where the test runs. The whole suite on the kernel
+# engine (scenarios whose clients and backends use these helpers):
+#   mkdir /sys/fs/cgroup/zs      (here: /sys/fs/cgroup/unified/zs)
+#   ZS_CG=/sys/fs/cgroup/zs ZS_ENGINE_ARGS="--cgroup /sys/fs/cgroup/zs" make check
+# Scenarios that count access-log lines per request or expect engine=user
+# describe the userspace engine and may fail there: the kernel carries
+# requests without an access-log line.
 
 : "${ZS_BIN:?ZS_BIN must name the zeroserve binary}"
 : "${ZS_TESTS:?ZS_TESTS must name the tests/ source directory}"
@@ -94,6 +121,7 @@ _zs_cleanup() {
 	_rc=$?
 	trap - EXIT
 	zs_stop_all
+	[ -z "${_ZS_CG_MADE:-}" ] || _zs_cg_teardown
 	if [ -n "${ZS_KEEP:-}" ]; then
 		echo "$ZS_TEST_NAME: kept $T" >&2
 	else
@@ -203,7 +231,7 @@ backend_start() {
 	while :; do
 		BACKEND_PORT=$(zs_port)
 		_out="$T/backend-$_name.out"
-		$PYTHON -u "$ZS_TESTS/backend.py" --port "$BACKEND_PORT" --name "$_name" \
+		_zs_bg_exec $PYTHON -u "$ZS_TESTS/backend.py" --port "$BACKEND_PORT" --name "$_name" \
 			>"$_out" 2>"$T/backend-$_name.err" &
 		BACKEND_PID=$!
 		_zs_track "$BACKEND_PID"
@@ -273,7 +301,7 @@ http {
 	}
 }
 EOF
-	/usr/sbin/nginx -e "$_dir/error.log" -p "$_dir" -c "$_dir/nginx.conf" \
+	_zs_bg_exec /usr/sbin/nginx -e "$_dir/error.log" -p "$_dir" -c "$_dir/nginx.conf" \
 		>"$_dir/stdout" 2>&1 </dev/null &
 	NGINX_PID=$!
 	_zs_track "$NGINX_PID"
@@ -283,7 +311,7 @@ EOF
 }
 
 zs_curl() {
-	curl -sS --noproxy '*' --max-time "${ZS_CURL_TIMEOUT:-10}" "$@"
+	_zs_in curl -sS --noproxy '*' --max-time "${ZS_CURL_TIMEOUT:-10}" "$@"
 }
 
 zs_req() {
@@ -340,5 +368,295 @@ for k, v in json.load(open(sys.argv[1]))["headers"]:
 # ZS_PY_TIMEOUT (60) seconds.
 zs_python() {
 	PYTHONPATH="$ZS_TESTS${PYTHONPATH:+:$PYTHONPATH}" \
-		timeout "${ZS_PY_TIMEOUT:-60}" $PYTHON "$@"
+		_zs_in timeout "${ZS_PY_TIMEOUT:-60}" $PYTHON "$@"
+}
+
+# ---- cgroup v2 and the kernel engine ---------------------------------------
+
+CG=
+CG_PID=
+_ZS_CG_MADE=
+
+# Run CMD inside cgroup DIR (the shell moves itself there, then execs CMD).
+_zs_cgexec() {
+	_d=$1
+	shift
+	sh -c 'echo $$ >"$1/cgroup.procs" || exit 126
+shift
+exec "$@"' zs-cg "$_d" "$@"
+}
+
+# CMD in the foreground, inside $ZS_CG when it is set.
+_zs_in() {
+	if [ -n "${ZS_CG:-}" ]; then
+		_zs_cgexec "$ZS_CG" "$@"
+	else
+		"$@"
+	fi
+}
+
+# Only as `_zs_bg_exec CMD... &`: the background subshell becomes CMD (so
+# $! is CMD's PID), inside $ZS_CG when it is set.
+_zs_bg_exec() {
+	if [ -n "${ZS_CG:-}" ]; then
+		exec sh -c 'echo $$ >"$1/cgroup.procs" || exit 126
+shift
+exec "$@"' zs-cg "$ZS_CG" "$@"
+	fi
+	exec "$@"
+}
+
+# The cgroup v2 mount point, from /proc/self/mountinfo (empty without one).
+cg_mount() {
+	awk '{ for (i = 7; i <= NF; i++) if ($i == "-") break
+		if ($(i + 1) == "cgroup2") { print $5; exit } }' /proc/self/mountinfo
+}
+
+# 1 when the effective capabilities hold CAP_BPF (39) or CAP_SYS_ADMIN (21).
+_zs_cap_bpf() {
+	$PYTHON -c 'import re
+s = open("/proc/self/status").read()
+eff = int(re.search(r"^CapEff:\s*([0-9a-f]+)", s, re.M).group(1), 16)
+print(1 if eff >> 39 & 1 or eff >> 21 & 1 else 0)'
+}
+
+# A child cgroup v2 for this test: $CG, removed at exit; ZS_CG=$CG so that
+# backends and clients started through the helpers run inside it.
+cg_setup() {
+	_mnt=$(cg_mount)
+	[ -n "$_mnt" ] || skip "no cgroup v2 mount in /proc/self/mountinfo"
+	[ "$(id -u)" = 0 ] || skip "the kernel engine needs root (uid $(id -u))"
+	[ "$(_zs_cap_bpf)" = 1 ] || skip "no CAP_BPF or CAP_SYS_ADMIN in the effective set"
+	CG="$_mnt/zs-test-$$"
+	mkdir "$CG" || fail "cannot create the cgroup $CG"
+	_ZS_CG_MADE=1
+	ZS_CG=$CG
+	export ZS_CG
+}
+
+# At exit: stop what is left in $CG (processes this test started there and
+# did not track), move what survives to the parent, remove the directory.
+_zs_cg_teardown() {
+	[ -n "$_ZS_CG_MADE" ] && [ -d "$CG" ] || return 0
+	_i=0
+	while [ $_i -lt 100 ]; do
+		_left=$(cat "$CG/cgroup.procs" 2>/dev/null)
+		[ -n "$_left" ] || break
+		for _p in $_left; do
+			if [ $_i -lt 40 ]; then
+				kill -TERM "$_p" 2>/dev/null || :
+			else
+				kill -KILL "$_p" 2>/dev/null || :
+			fi
+		done
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	for _p in $(cat "$CG/cgroup.procs" 2>/dev/null); do
+		echo "$ZS_TEST_NAME: pid $_p still in $CG, moving it to the parent" >&2
+		echo "$_p" >"$(dirname "$CG")/cgroup.procs" 2>/dev/null || :
+	done
+	_i=0
+	while ! rmdir "$CG" 2>/dev/null; do
+		_i=$((_i + 1))
+		if [ $_i -ge 60 ]; then
+			echo "$ZS_TEST_NAME: cannot remove $CG" >&2
+			break
+		fi
+		sleep 0.05
+	done
+}
+
+cg_run() {
+	[ -n "$CG" ] || fail "cg_run: call cg_setup first"
+	_zs_cgexec "$CG" "$@"
+}
+
+# Background CMD inside $CG, stopped at exit; sets CG_PID.
+cg_spawn() {
+	[ -n "$CG" ] || fail "cg_spawn: call cg_setup first"
+	ZS_CG=$CG _zs_bg_exec "$@" &
+	CG_PID=$!
+	_zs_track "$CG_PID"
+}
+
+# zeroserve on the kernel engine, its sockops program on $CG.
+zs_start_kernel() {
+	[ -n "$CG" ] || fail "zs_start_kernel: call cg_setup first"
+	_saved_args=$ZS_ENGINE_ARGS
+	ZS_ENGINE_ARGS="--cgroup $CG"
+	zs_start "$@"
+	ZS_ENGINE_ARGS=$_saved_args
+	_i=0
+	while ! grep -Eq 'kernel engine (on|off|unavailable)' "$ZS_LOG" && [ $_i -lt 100 ]; do
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	grep -q 'kernel engine on (cgroup ' "$ZS_LOG" ||
+		fail "no kernel engine as root with cgroup v2 ($CG): $(grep 'kernel engine' "$ZS_LOG" || echo 'no "kernel engine" line')"
+}
+
+# Ask zeroserve (SIGUSR1) for its kernel counters; print the new line.
+zs_counters() {
+	[ -n "$ZS_PID" ] && [ -n "$ZS_LOG" ] || fail "zs_counters: zeroserve is not running"
+	_n=$(grep -c 'kernel engine counters (' "$ZS_LOG" || :)
+	kill -USR1 "$ZS_PID" || fail "zs_counters: zeroserve (pid $ZS_PID) is gone"
+	_i=0
+	while [ "$(grep -c 'kernel engine counters (' "$ZS_LOG" || :)" -le "$_n" ]; do
+		_i=$((_i + 1))
+		[ $_i -lt 100 ] || fail "zs_counters: no counters line within 5 s of SIGUSR1"
+		sleep 0.05
+	done
+	grep 'kernel engine counters (' "$ZS_LOG" | tail -n 1 >"$T/counters"
+	cat "$T/counters"
+}
+
+# counter NAME [LINE]: NAME's value in LINE (default: the last zs_counters).
+counter() {
+	if [ $# -ge 2 ]; then
+		_v=$(printf '%s\n' "$2" | sed -n "s/.*[ :]$1=\([0-9][0-9]*\).*/\1/p")
+	else
+		_v=$(sed -n "s/.*[ :]$1=\([0-9][0-9]*\).*/\1/p" "$T/counters" 2>/dev/null)
+	fi
+	[ -n "$_v" ] || fail "counter $1: not in '$(cat "$T/counters" 2>/dev/null)${2:-}'"
+	echo "$_v"
+}
+
+# The kernel log as "SEQ<TAB>first line of the record", from /dev/kmsg.
+_zs_kmsg() {
+	$PYTHON -c 'import os, sys
+try:
+    fd = os.open("/dev/kmsg", os.O_RDONLY | os.O_NONBLOCK)
+except OSError:
+    sys.exit(3)
+out = []
+while True:
+    try:
+        rec = os.read(fd, 8192)
+    except BlockingIOError:
+        break
+    except BrokenPipeError:  # records overwritten under us: go on
+        continue
+    except OSError:
+        sys.exit(3)
+    if not rec:
+        break
+    head, _, msg = rec.decode("utf-8", "replace").partition(";")
+    out.append("%s\t%s" % (head.split(",")[1], msg.split("\n")[0]))
+sys.stdout.write("".join(l + "\n" for l in out))'
+}
+
+ZS_KMSG_RE='BUG:|Oops|WARNING: CPU|general protection'
+
+# Remember the end of the kernel log (kmsg_check looks at what follows).
+kmsg_mark() {
+	if _zs_kmsg >"$T/.kmsg" 2>/dev/null; then
+		echo "kmsg $(tail -n 1 "$T/.kmsg" | cut -f1)" >"$T/.kmsg_mark"
+	elif dmesg >"$T/.kmsg" 2>/dev/null; then
+		echo "dmesg $(wc -l <"$T/.kmsg")" >"$T/.kmsg_mark"
+	else
+		echo "$ZS_TEST_NAME: kernel log unreadable (/dev/kmsg, dmesg): not checking it" >&2
+		: >"$T/.kmsg_mark"
+	fi
+	rm -f "$T/.kmsg"
+}
+
+# Kernel log lines since kmsg_mark (userspace "traps:" lines left out).
+_zs_kmsg_new() {
+	# shellcheck disable=SC2046 # "kmsg SEQ" or "dmesg LINES": two words
+	set -- $(cat "$T/.kmsg_mark" 2>/dev/null)
+	case ${1:-} in
+	kmsg)
+		_zs_kmsg 2>/dev/null | awk -F '\t' -v m="${2:-0}" '$1 + 0 > m + 0 { print $2 }' ;;
+	dmesg)
+		dmesg 2>/dev/null | awk -v m="$2" 'NR > m + 0' ;;
+	esac
+}
+
+# Fail if the kernel logged a BUG, Oops, WARNING or general protection fault
+# since kmsg_mark.
+kmsg_check() {
+	[ -s "$T/.kmsg_mark" ] || return 0
+	_zs_kmsg_new >"$T/kmsg.new"
+	if grep -v 'traps: ' "$T/kmsg.new" | grep -Eq "$ZS_KMSG_RE"; then
+		echo "--- kernel log since the test started:" >&2
+		grep -v 'traps: ' "$T/kmsg.new" | grep -E -A 40 "$ZS_KMSG_RE" | head -n 80 >&2
+		fail "the kernel logged $(grep -v 'traps: ' "$T/kmsg.new" | grep -Eo "$ZS_KMSG_RE" | head -n 1)"
+	fi
+}
+
+# A Node.js backend: GET /bytes/N (N bytes of backend.py's pattern) and
+# /echo... (JSON like backend.py's), keep-alive, X-Backend: NAME.
+node_start() {
+	_name=${1:?node_start NAME}
+	command -v node >/dev/null 2>&1 || skip "node is not installed"
+	NODE_PORT=$(zs_port)
+	_out="$T/node-$_name.out"
+	_zs_bg_exec node -e '
+const http = require("http"), crypto = require("crypto");
+const port = Number(process.argv[1]), name = process.argv[2];
+const block = Buffer.alloc(65536);
+for (let i = 0; i < block.length; i++) block[i] = i & 255;
+let conns = 0;
+const srv = http.createServer((req, res) => {
+	const hash = crypto.createHash("sha256");
+	let length = 0;
+	req.on("data", (d) => { hash.update(d); length += d.length; });
+	req.on("end", () => {
+		const head = { "X-Backend": name, "X-Conn-Id": String(req.socket.zsId) };
+		const path = req.url.split("?")[0];
+		const m = /^\/bytes\/(\d+)$/.exec(path);
+		if (path.startsWith("/echo")) {
+			const headers = [];
+			for (let i = 0; i < req.rawHeaders.length; i += 2)
+				headers.push([req.rawHeaders[i], req.rawHeaders[i + 1]]);
+			const body = Buffer.from(JSON.stringify({ backend: name, method: req.method,
+				path: req.url, version: "HTTP/" + req.httpVersion, headers: headers,
+				body_length: length, body_sha256: hash.digest("hex"),
+				conn_id: req.socket.zsId }) + "\n");
+			head["Content-Type"] = "application/json";
+			head["Content-Length"] = body.length;
+			res.writeHead(200, head);
+			res.end(req.method === "HEAD" ? undefined : body);
+		} else if (m) {
+			let n = Number(m[1]);
+			head["Content-Type"] = "application/octet-stream";
+			head["Content-Length"] = n;
+			res.writeHead(200, head);
+			if (req.method === "HEAD") return res.end();
+			const pump = () => {
+				while (n > 0) {
+					const k = Math.min(n, block.length);
+					n -= k;
+					if (!res.write(k === block.length ? block : block.subarray(0, k)) && n > 0)
+						return res.once("drain", pump);
+				}
+				res.end();
+			};
+			pump();
+		} else {
+			const body = Buffer.from("not found: " + req.url + "\n");
+			head["Content-Length"] = body.length;
+			res.writeHead(404, head);
+			res.end(body);
+		}
+	});
+});
+srv.keepAliveTimeout = 60000;
+srv.headersTimeout = 65000;
+srv.requestTimeout = 0;
+srv.on("connection", (s) => { s.zsId = ++conns; s.setNoDelay(true); });
+srv.listen(port, "127.0.0.1", () => console.log("ready"));
+process.on("SIGTERM", () => process.exit(0));
+' "$NODE_PORT" "$_name" >"$_out" 2>"$T/node-$_name.err" </dev/null &
+	NODE_PID=$!
+	_zs_track "$NODE_PID"
+	_i=0
+	while ! grep -qx ready "$_out" 2>/dev/null; do
+		kill -0 "$NODE_PID" 2>/dev/null || fail "node backend $_name exited: $(cat "$T/node-$_name.err")"
+		_i=$((_i + 1))
+		[ $_i -lt 200 ] || fail "node backend $_name did not start within 10 s: $(cat "$T/node-$_name.err")"
+		sleep 0.05
+	done
+	echo "$NODE_PORT"
 }

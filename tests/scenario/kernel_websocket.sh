@@ -1,0 +1,77 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Kernel engine, WebSocket: after a few kernel GETs on a client connection,
+# an Upgrade is handed to userspace (counters feature >= 1) and 20 masked
+# messages (1 B to 256 KiB), a ping and the close handshake are echoed
+# through zeroserve intact.
+. "$ZS_TESTS/lib.sh"
+
+cg_setup
+kmsg_mark
+PA=$(backend_start a)
+zs_start_kernel "/=127.0.0.1:$PA"
+
+zs_python - "$ZS_PORT" <<'PY' || fail "websocket echo on the kernel engine"
+import base64, hashlib, os, sys
+from rawhttp import Conn, build
+c = Conn(int(sys.argv[1]), timeout=10)
+for i in range(3):
+    r = c.request("GET", "/echo/before-ws?i=%d" % i, host="ws.test")
+    assert r.status == 200 and r.json()["path"] == "/echo/before-ws?i=%d" % i, r
+
+key = base64.b64encode(os.urandom(16)).decode()
+c.send(build("GET", "/ws", "ws.test", [
+    ("Upgrade", "websocket"), ("Connection", "Upgrade"),
+    ("Sec-WebSocket-Key", key), ("Sec-WebSocket-Version", "13")]))
+r = c.read_head()
+assert r.status == 101, "handshake: %r" % r
+accept = base64.b64encode(hashlib.sha1(key.encode() + b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest()).decode()
+assert r.header("Sec-WebSocket-Accept") == accept, r
+
+def send_frame(opcode, payload):
+    mask = os.urandom(4)
+    n = len(payload)
+    head = bytes([0x80 | opcode])
+    if n < 126:
+        head += bytes([0x80 | n])
+    elif n < 65536:
+        head += bytes([0x80 | 126]) + n.to_bytes(2, "big")
+    else:
+        head += bytes([0x80 | 127]) + n.to_bytes(8, "big")
+    m = int.from_bytes((mask * (n // 4 + 1))[:n], "big")
+    c.send(head + mask + (int.from_bytes(payload, "big") ^ m).to_bytes(n, "big"))
+
+def recv_frame():
+    b0, b1 = c.read_exact(2)
+    assert not b1 & 0x80, "server frame is masked"
+    n = b1 & 0x7F
+    if n == 126:
+        n = int.from_bytes(c.read_exact(2), "big")
+    elif n == 127:
+        n = int.from_bytes(c.read_exact(8), "big")
+    return b0 & 0x0F, bool(b0 & 0x80), c.read_exact(n)
+
+for i in range(20):
+    size = max(1, round((256 * 1024) ** (i / 19)))
+    # Text frames that look like HTTP requests must not confuse anyone.
+    if i % 2:
+        opcode, payload = 2, os.urandom(size)
+    else:
+        opcode, payload = 1, (b"GET / HTTP/1.1\r\nHost: x\r\n\r\n" * (size // 27 + 1))[:size]
+    send_frame(opcode, payload)
+    op, fin, echo = recv_frame()
+    assert fin and op == opcode, "message %d: opcode %d fin %s" % (i, op, fin)
+    assert echo == payload, "message %d (%d bytes) came back as %d different bytes" % (i, size, len(echo))
+send_frame(9, b"ping?")
+assert recv_frame() == (10, True, b"ping?"), "no pong"
+send_frame(8, (1000).to_bytes(2, "big"))
+op, fin, payload = recv_frame()
+assert op == 8 and payload[:2] == (1000).to_bytes(2, "big"), "close answered with %d %r" % (op, payload)
+assert c.peer_closed(3), "connection open 3 s after the close handshake"
+PY
+
+zs_counters
+feature=$(counter feature)
+[ "$feature" -ge 1 ] || fail "counters feature=$feature: the Upgrade was not passed to userspace"
+kmsg_check
+exit 0
