@@ -8,6 +8,7 @@
 
 #include <event2/event.h>
 
+#include "accel.h"
 #include "config.h"
 #include "log.h"
 #include "server.h"
@@ -32,7 +33,7 @@ int main(int argc, char **argv)
 	struct server srv;
 	struct event_base *base;
 	struct event_config *ecfg;
-	char err[512];
+	char err[512], why[256];
 	size_t i;
 	int rc;
 
@@ -66,12 +67,25 @@ int main(int argc, char **argv)
 		config_free(&cfg);
 		return 1;
 	}
+	/*
+	 * After the listeners are bound (their ports go into the kernel's
+	 * map) and before the loop accepts: sockops only sees connections
+	 * established after it is attached.
+	 */
+	srv.accel = accel_start(&cfg, why, sizeof(why));
+	if (srv.accel == NULL) {
+		if (cfg.no_bpf)
+			log_debug("%s", why);
+		else
+			log_info("%s", why);
+	}
 	if (cfg.router.n == 0)
 		log_info("no routes given: answering the built-in welcome page");
 	for (i = 0; i < cfg.router.n; i++)
 		log_debug("route %s", cfg.router.routes[i].spec);
 	for (i = 0; i < cfg.nlistens; i++)
-		log_info("listening on http://%s/ (engine: userspace)", cfg.listen_text[i]);
+		log_info("listening on http://%s/ (engine: %s)", cfg.listen_text[i],
+			 srv.accel != NULL ? "kernel" : "userspace");
 
 	rc = server_run(&srv);
 	server_free(&srv);

@@ -8,6 +8,7 @@
 #include <event2/event.h>
 #include <event2/listener.h>
 
+#include "accel.h"
 #include "accesslog.h"
 #include "config.h"
 #include "log.h"
@@ -124,8 +125,9 @@ static void usr1_cb(evutil_socket_t sig, short what, void *arg)
 {
 	struct server *srv = arg;
 
-	log_info("%u connection%s open, engine: userspace", srv->nsessions,
-		 srv->nsessions == 1 ? "" : "s");
+	log_info("%u connection%s open, engine: %s", srv->nsessions, srv->nsessions == 1 ? "" : "s",
+		 srv->accel != NULL ? "kernel" : "userspace");
+	accel_log_counters(srv->accel, "SIGUSR1");
 }
 
 int server_init(struct server *srv, struct event_base *base, const struct config *cfg)
@@ -214,6 +216,9 @@ void server_free(struct server *srv)
 		event_free(srv->sig_usr1);
 	if (srv->drain_timer)
 		event_free(srv->drain_timer);
+	/* After the sessions, which drop their map entries; before the pool's sockets go. */
+	accel_stop(srv->accel);
+	srv->accel = NULL;
 	upstream_pool_free(srv->pool);
 	accesslog_close(srv->alog);
 }

@@ -13,6 +13,7 @@ struct config;
 struct accesslog;
 struct upstream_pool;
 struct session;
+struct accel;
 
 TAILQ_HEAD(session_list, session);
 
@@ -21,6 +22,7 @@ struct server {
 	const struct config *cfg;
 	struct upstream_pool *pool;
 	struct accesslog *alog;
+	struct accel *accel; /* the kernel engine; NULL: userspace only */
 	struct evconnlistener **listeners;
 	size_t nlisteners;
 	struct session_list sessions;

@@ -1,0 +1,371 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The kernel engine's loader, the parts that need no privileges: socket keys
+ * on real loopback connections, and the reasons the engine declines to start.
+ */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+/* By path, as in check_config.c: a quoted "config.h" could find autoconf's. */
+#include "../src/accel.h"
+#include "../src/config.h"
+
+#define ARGV(...) ((char *[]){"zeroserve", __VA_ARGS__, NULL})
+
+/* A connected loopback pair: c connected from bind_ip to a listener on 127.0.0.1, s accepted. */
+struct pair {
+	int c, s;
+};
+
+static struct pair pair_v4(const char *bind_ip)
+{
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+	struct pair p;
+	int l;
+
+	l = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_ge(l, 0);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(l, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	ck_assert_int_eq(listen(l, 1), 0);
+	ck_assert_int_eq(getsockname(l, (struct sockaddr *)&sin, &len), 0);
+
+	p.c = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_ge(p.c, 0);
+	if (bind_ip != NULL) {
+		/* Another local address, so a swapped local and remote IP shows. */
+		struct sockaddr_in b;
+
+		memset(&b, 0, sizeof(b));
+		b.sin_family = AF_INET;
+		ck_assert_int_eq(inet_pton(AF_INET, bind_ip, &b.sin_addr), 1);
+		ck_assert_int_eq(bind(p.c, (struct sockaddr *)&b, sizeof(b)), 0);
+	}
+	ck_assert_int_eq(connect(p.c, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	p.s = accept(l, NULL, NULL);
+	ck_assert_int_ge(p.s, 0);
+	close(l);
+	return p;
+}
+
+static void pair_close(struct pair *p)
+{
+	close(p->c);
+	close(p->s);
+}
+
+/* The key fd's own view of itself: what sockops computes for that socket. */
+static void own_key(int fd, struct zs_sock_key *k)
+{
+	struct sockaddr_in local, peer;
+	socklen_t llen = sizeof(local), plen = sizeof(peer);
+
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&local, &llen), 0);
+	ck_assert_int_eq(getpeername(fd, (struct sockaddr *)&peer, &plen), 0);
+	ck_assert_int_eq(local.sin_family, AF_INET);
+	memset(k, 0, sizeof(*k));
+	k->local_ip = local.sin_addr.s_addr;
+	k->remote_ip = peer.sin_addr.s_addr;
+	k->local_port = ntohs(local.sin_port);
+	k->remote_port = ntohs(peer.sin_port);
+}
+
+static void key_eq(const struct zs_sock_key *got, const struct zs_sock_key *want)
+{
+	ck_assert_uint_eq(got->local_ip, want->local_ip);
+	ck_assert_uint_eq(got->remote_ip, want->remote_ip);
+	ck_assert_uint_eq(got->local_port, want->local_port);
+	ck_assert_uint_eq(got->remote_port, want->remote_port);
+}
+
+/* P1 is accepted by zeroserve; the key names the client's socket C. */
+START_TEST(test_client_key)
+{
+	struct pair p = pair_v4("127.0.0.2");
+	struct zs_sock_key got, want;
+
+	own_key(p.c, &want);
+	ck_assert_int_eq(accel_client_key(p.s, &got), 0);
+	key_eq(&got, &want);
+	/* Byte orders: IPs as on the wire, ports as numbers. */
+	ck_assert_uint_eq(got.local_ip, htonl(0x7f000002));
+	ck_assert_uint_eq(got.remote_ip, htonl(INADDR_LOOPBACK));
+	pair_close(&p);
+}
+END_TEST
+
+/* P2 is zeroserve's connection to a backend; the key names the backend's socket B. */
+START_TEST(test_backend_key)
+{
+	struct pair p = pair_v4(NULL);
+	struct zs_sock_key got, want;
+
+	own_key(p.s, &want);
+	ck_assert_int_eq(accel_backend_key(p.c, &got), 0);
+	key_eq(&got, &want);
+	pair_close(&p);
+}
+END_TEST
+
+/* The keys of both ends of one connection mirror each other. */
+START_TEST(test_keys_mirror)
+{
+	struct pair p = pair_v4("127.0.0.3");
+	struct zs_sock_key a, b;
+
+	ck_assert_int_eq(accel_client_key(p.s, &a), 0);
+	ck_assert_int_eq(accel_backend_key(p.c, &b), 0);
+	ck_assert_uint_eq(a.local_ip, b.remote_ip);
+	ck_assert_uint_eq(a.remote_ip, b.local_ip);
+	ck_assert_uint_eq(a.local_port, b.remote_port);
+	ck_assert_uint_eq(a.remote_port, b.local_port);
+	pair_close(&p);
+}
+END_TEST
+
+START_TEST(test_ipv6)
+{
+	struct sockaddr_in6 sin6;
+	socklen_t len = sizeof(sin6);
+	struct zs_sock_key k;
+	int l, c, s;
+
+	l = socket(AF_INET6, SOCK_STREAM, 0);
+	memset(&sin6, 0, sizeof(sin6));
+	sin6.sin6_family = AF_INET6;
+	sin6.sin6_addr = in6addr_loopback;
+	if (l < 0 || bind(l, (struct sockaddr *)&sin6, sizeof(sin6)) < 0) {
+		/* No IPv6 on this host: nothing to refuse. */
+		if (l >= 0)
+			close(l);
+		return;
+	}
+	ck_assert_int_eq(listen(l, 1), 0);
+	ck_assert_int_eq(getsockname(l, (struct sockaddr *)&sin6, &len), 0);
+	c = socket(AF_INET6, SOCK_STREAM, 0);
+	ck_assert_int_ge(c, 0);
+	ck_assert_int_eq(connect(c, (struct sockaddr *)&sin6, sizeof(sin6)), 0);
+	s = accept(l, NULL, NULL);
+	ck_assert_int_ge(s, 0);
+	ck_assert_int_eq(accel_client_key(s, &k), -EAFNOSUPPORT);
+	ck_assert_int_eq(accel_backend_key(c, &k), -EAFNOSUPPORT);
+	close(c);
+	close(s);
+	close(l);
+}
+END_TEST
+
+/* An IPv4 client on a dual-stack IPv6 listener: P1 is AF_INET6, C is plain IPv4. */
+START_TEST(test_v4_mapped)
+{
+	struct sockaddr_in6 sin6;
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin6);
+	struct zs_sock_key got, want;
+	int l, c, s, off = 0;
+
+	l = socket(AF_INET6, SOCK_STREAM, 0);
+	memset(&sin6, 0, sizeof(sin6));
+	sin6.sin6_family = AF_INET6;
+	sin6.sin6_addr = in6addr_any;
+	if (l < 0 || setsockopt(l, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off)) < 0 ||
+	    bind(l, (struct sockaddr *)&sin6, sizeof(sin6)) < 0) {
+		if (l >= 0)
+			close(l);
+		return;
+	}
+	ck_assert_int_eq(listen(l, 1), 0);
+	ck_assert_int_eq(getsockname(l, (struct sockaddr *)&sin6, &len), 0);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_port = sin6.sin6_port;
+	c = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_ge(c, 0);
+	ck_assert_int_eq(connect(c, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	s = accept(l, NULL, NULL);
+	ck_assert_int_ge(s, 0);
+	own_key(c, &want);
+	ck_assert_int_eq(accel_client_key(s, &got), 0);
+	key_eq(&got, &want);
+	close(c);
+	close(s);
+	close(l);
+}
+END_TEST
+
+START_TEST(test_not_connected)
+{
+	struct zs_sock_key k;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(accel_client_key(fd, &k), -ENOTCONN);
+	close(fd);
+	ck_assert_int_eq(accel_backend_key(-1, &k), -EBADF);
+}
+END_TEST
+
+/* accel_start declines before it needs privileges, with a one-line reason. */
+static void declines(char **argv, const char *reason)
+{
+	struct config cfg;
+	char err[512], why[256];
+	int argc = 0;
+
+	while (argv[argc] != NULL)
+		argc++;
+	ck_assert_msg(config_parse(&cfg, argc, argv, err, sizeof(err)) == CONFIG_RUN, "%s", err);
+	why[0] = '\0';
+	ck_assert_ptr_null(accel_start(&cfg, why, sizeof(why)));
+	ck_assert_msg(strcmp(why, reason) == 0, "why: \"%s\", want \"%s\"", why, reason);
+	config_free(&cfg);
+}
+
+START_TEST(test_declines)
+{
+	declines(ARGV("--no-bpf", "/=127.0.0.1:3001"), "kernel engine off: --no-bpf");
+	declines(ARGV("--no-bpf"), "kernel engine off: --no-bpf");
+	declines(ARGV("-l", "127.0.0.1:18080"), "kernel engine unavailable: no IPv4 backend route");
+	declines(ARGV("-l", "127.0.0.1:18080", "/=[::1]:3001"),
+		 "kernel engine unavailable: no IPv4 backend route");
+	declines(ARGV("-l", "[::1]:18080", "/=127.0.0.1:3001"),
+		 "kernel engine unavailable: no IPv4 listen address");
+	declines(ARGV("-l", "127.0.0.1:18080", "/api/=http://127.0.0.1:3001/", "/=/"),
+		 "kernel engine unavailable: no route it can serve (IPv4 backend, path not "
+		 "rewritten)");
+}
+END_TEST
+
+/* A listener on an ephemeral 127.0.0.1 port; its port in *port. */
+static int listener(int *port)
+{
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+	int l = socket(AF_INET, SOCK_STREAM, 0);
+
+	ck_assert_int_ge(l, 0);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(l, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	ck_assert_int_eq(listen(l, 4), 0);
+	ck_assert_int_eq(getsockname(l, (struct sockaddr *)&sin, &len), 0);
+	*port = ntohs(sin.sin_port);
+	return l;
+}
+
+static struct pair pair_to(int l, int port)
+{
+	struct sockaddr_in sin;
+	struct pair p;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_port = htons((unsigned short)port);
+	p.c = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_ge(p.c, 0);
+	ck_assert_int_eq(connect(p.c, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	p.s = accept(l, NULL, NULL);
+	ck_assert_int_ge(p.s, 0);
+	return p;
+}
+
+/*
+ * With privileges: the map operations against the loaded engine. The engine
+ * attaches to the cgroup v2 root for the duration; it only looks at the two
+ * ephemeral ports of this test. Without privileges there is nothing to test.
+ */
+START_TEST(test_maps)
+{
+	char lspec[32], route[64], err[512], why[256];
+	int ll, bl, lport, bport;
+	uint64_t c[ZS_C__MAX];
+	struct config cfg;
+	struct zs_conn conn;
+	struct pair client, backend;
+	struct accel *a;
+
+	ll = listener(&lport);
+	bl = listener(&bport);
+	snprintf(lspec, sizeof(lspec), "127.0.0.1:%d", lport);
+	snprintf(route, sizeof(route), "/=127.0.0.1:%d", bport);
+	ck_assert_int_eq(config_parse(&cfg, 5, ARGV("-l", lspec, route, "/x/=http://127.0.0.1:1/"),
+				      err, sizeof(err)),
+			 CONFIG_RUN);
+	a = accel_start(&cfg, why, sizeof(why));
+	if (a == NULL) {
+		fprintf(stderr, "check_accel: map tests skipped: %s\n", why);
+		goto out;
+	}
+	ck_assert_int_eq(accel_route_kernel(a, 0), 1);
+	ck_assert_int_eq(accel_route_kernel(a, 1), 0);
+	ck_assert_int_eq(accel_route_kernel(a, ZS_MAX_ROUTES), 0);
+
+	/* Connected after the attach: sockops has seen both. */
+	client = pair_to(ll, lport);
+	backend = pair_to(bl, bport);
+	ck_assert_int_eq(accel_conn(a, client.s, &conn), 0);
+	ck_assert_uint_eq(conn.mode, ZS_MODE_USER);
+	ck_assert_uint_eq(conn.passed, 0);
+
+	ck_assert_int_eq(accel_done(a, client.s, 5), 0);
+	ck_assert_int_eq(accel_pair(a, client.s, backend.c, 1), -EINVAL);
+	ck_assert_int_eq(accel_pair(a, client.s, backend.c, 0), 0);
+	ck_assert_int_eq(accel_done(a, client.s, 7), 0);
+	ck_assert_int_eq(accel_foreign_done(a, client.s, 2), 0);
+	ck_assert_int_eq(accel_unpair(a, client.s, backend.c), 0);
+	ck_assert_int_eq(accel_unpair(a, client.s, backend.c), 0);
+	ck_assert_int_eq(accel_forget(a, client.s), 0);
+	ck_assert_int_eq(accel_forget(a, client.s), 0);
+	ck_assert_int_eq(accel_conn(a, client.s, &conn), -ENOENT);
+	ck_assert_int_eq(accel_counters(a, c), 0);
+	accel_log_counters(a, "test");
+	pair_close(&client);
+	pair_close(&backend);
+	accel_stop(a);
+out:
+	close(ll);
+	close(bl);
+	config_free(&cfg);
+}
+END_TEST
+
+static Suite *accel_suite(void)
+{
+	Suite *s = suite_create("accel");
+	TCase *tc = tcase_create("accel");
+
+	tcase_add_test(tc, test_client_key);
+	tcase_add_test(tc, test_backend_key);
+	tcase_add_test(tc, test_keys_mirror);
+	tcase_add_test(tc, test_ipv6);
+	tcase_add_test(tc, test_v4_mapped);
+	tcase_add_test(tc, test_not_connected);
+	tcase_add_test(tc, test_declines);
+	tcase_add_test(tc, test_maps);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(accel_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
