@@ -37,6 +37,7 @@ struct conn {
 	int pipe_r, pipe_w;
 	size_t pipe_fill;
 	uint64_t splice_left, spliced;
+	uint64_t nread;
 };
 
 /* Pipes are kept for reuse: one pipe2 + close per response would cost more
@@ -221,6 +222,7 @@ static void read_ev(evutil_socket_t fd, short what, void *arg)
 		}
 		evbuffer_commit_space(c->in, vec, used);
 		got += (size_t)r;
+		c->nread += (uint64_t)r;
 		/* A short read drained the socket: spare the EAGAIN round trip. */
 		if ((size_t)r < want || got >= READ_BURST)
 			break;
@@ -531,4 +533,9 @@ int conn_splicing(const struct conn *c)
 uint64_t conn_spliced(const struct conn *c)
 {
 	return c->spliced;
+}
+
+uint64_t conn_bytes_read(const struct conn *c)
+{
+	return c->nread;
 }

@@ -61,6 +61,8 @@ int conn_connected(const struct conn *c);
 void conn_send(struct conn *c, struct evbuffer *src);
 /* Output over CONN_HIGH_WATER: stop reading the other side. */
 int conn_full(const struct conn *c);
+/* Bytes read from the socket so far (the kernel engine compares counts). */
+uint64_t conn_bytes_read(const struct conn *c);
 
 /*
  * Move the next bytes from src's socket to dst's through a pipe with

@@ -73,12 +73,9 @@ int main(int argc, char **argv)
 	 * established after it is attached.
 	 */
 	srv.accel = accel_start(&cfg, why, sizeof(why));
-	if (srv.accel == NULL) {
-		if (cfg.no_bpf)
-			log_debug("%s", why);
-		else
-			log_info("%s", why);
-	}
+	/* One line saying why, --no-bpf included: users compare engines. */
+	if (srv.accel == NULL)
+		log_info("%s", why);
 	if (cfg.router.n == 0)
 		log_info("no routes given: answering the built-in welcome page");
 	for (i = 0; i < cfg.router.n; i++)

@@ -178,6 +178,7 @@ void session_close(struct session *s, const char *reason)
 	if (s->splicing && s->up != NULL)
 		s->bytes_out += conn_spliced(s->up->conn);
 	log_request(s);
+	session_accel_close(s);
 	if (s->up != NULL) {
 		upstream_close(s->up);
 		s->up = NULL;
@@ -220,7 +221,8 @@ void session_finish(struct session *s)
 
 void session_drain(struct session *s)
 {
-	if (s->state == S_IDLE)
+	/* One the kernel is still answering is left to the drain deadline. */
+	if (s->state == S_IDLE && !session_accel_busy(s))
 		session_close(s, "shutting down");
 }
 
@@ -239,6 +241,11 @@ static void timer_cb(evutil_socket_t fd, short what, void *arg)
 	session_enter(s);
 	switch (s->state) {
 	case S_IDLE:
+		/* Requests the kernel carries never reach us: not idle then. */
+		if (session_accel_active(s)) {
+			deadline_set(s, &s->srv->tv_idle);
+			break;
+		}
 		session_close(s, "idle timeout");
 		break;
 	case S_HEAD:
@@ -268,6 +275,7 @@ void session_request_end(struct session *s)
 	s->route = NULL;
 	s->state = S_IDLE;
 	deadline_set(s, &srv->tv_idle);
+	session_accel_idle(s);
 	/* Pipelined bytes may already wait. */
 	session_client_resume(s);
 }
@@ -447,7 +455,8 @@ static void client_process(struct session *s)
 	while (!s->dead) {
 		avail = evbuffer_get_length(in);
 		if (s->state == S_IDLE) {
-			if (avail == 0)
+			/* A kernel response still on its way goes first. */
+			if (avail == 0 || session_accel_busy(s))
 				break;
 			s->state = S_HEAD;
 			s->up_paused = s->c_paused = 0;
@@ -567,6 +576,8 @@ static void client_write(struct conn *conn, void *arg)
 	if (s->state == S_CLOSING) {
 		if (!s->lingering && evbuffer_get_length(conn_output(conn)) == 0)
 			linger(s);
+	} else if (s->state == S_IDLE) {
+		session_accel_idle(s);
 	} else if (s->up_paused && s->up != NULL && !conn_full(conn)) {
 		s->up_paused = 0;
 		conn_read_enable(s->up->conn, 1);

@@ -33,6 +33,14 @@ struct session {
 	struct server *srv;
 	struct conn *cc;	  /* client half */
 	struct upstream_conn *up; /* backend half, while a request is in flight */
+	/* Kernel engine: the backend connection whose far end (B) the kernel
+	 * pairs with this client, out of the pool while paired. */
+	struct upstream_conn *paired;
+	unsigned int paired_route;
+	uint32_t foreign_done;	/* kernel requests' responses relayed */
+	struct http_msg *fresp; /* such a response being relayed */
+	struct event *retry;	/* waiting for a kernel response to end */
+	uint64_t kreqs_seen;	/* zs_conn.kreqs at the last idle check */
 	enum session_state state;
 	struct addr client;
 	char client_ip[48];
@@ -100,5 +108,16 @@ void session_request_end(struct session *s);
 void session_finish(struct session *s);
 /* Process client bytes that arrived while a response was in flight. */
 void session_client_resume(struct session *s);
+
+/* session_accel.c: the kernel engine's side of a session. */
+/* Idle and caught up: tell the kernel it may take the next request. */
+void session_accel_idle(struct session *s);
+/* 1 when a kernel response is still on its way to the client: wait. */
+int session_accel_busy(struct session *s);
+/* The client is active on the kernel path though idle here: 1 to keep it. */
+int session_accel_active(struct session *s);
+/* Keep a reusable backend connection as this client's kernel pair: 1 if taken. */
+int session_accel_keep(struct session *s, struct upstream_conn *up);
+void session_accel_close(struct session *s);
 
 #endif

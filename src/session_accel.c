@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The kernel engine's side of a session (doc/architecture.md, "Ordering
+ * model"): pair the client with a backend connection after a request
+ * userspace served, tell the kernel when userspace is idle and caught up,
+ * hold userspace answers while a kernel response is still on its way, and
+ * relay the responses the kernel hands up.
+ */
+#include <errno.h>
+#include <linux/sockios.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+
+#include "accel.h"
+#include "conn.h"
+#include "log.h"
+#include "router.h"
+#include "server.h"
+#include "session.h"
+#include "upstream.h"
+
+#ifdef HAVE_BPF_ENGINE
+
+/* How often a held answer looks again whether the kernel response ended. */
+#define RETRY_USEC 500
+
+static void paired_drop(struct session *s)
+{
+	if (s->paired == NULL)
+		return;
+	accel_unpair(s->srv->accel, conn_fd(s->cc), conn_fd(s->paired->conn));
+	upstream_close(s->paired);
+	s->paired = NULL;
+}
+
+void session_accel_idle(struct session *s)
+{
+	int queued = 0;
+
+	if (s->srv->accel == NULL || s->paired == NULL || s->dead || s->state != S_IDLE)
+		return;
+	if (evbuffer_get_length(conn_input(s->cc)) > 0 ||
+	    evbuffer_get_length(conn_output(s->cc)) > 0)
+		return;
+	/* Bytes not yet sent from our socket would be overtaken by a response
+	 * the kernel puts straight into the client's receive queue. Sent but
+	 * unacknowledged ones are already there (loopback), so SIOCOUTQNSD. */
+	if (ioctl(conn_fd(s->cc), SIOCOUTQNSD, &queued) < 0 || queued > 0)
+		return;
+	accel_done(s->srv->accel, conn_fd(s->cc), conn_bytes_read(s->cc));
+}
+
+static void retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct session *s = arg;
+
+	session_enter(s);
+	session_client_resume(s);
+	session_leave(s);
+}
+
+int session_accel_busy(struct session *s)
+{
+	struct timeval tv = {0, RETRY_USEC};
+	struct zs_conn zc;
+
+	if (s->srv->accel == NULL || s->paired == NULL)
+		return 0;
+	if (accel_conn(s->srv->accel, conn_fd(s->cc), &zc) < 0)
+		return 0;
+	if (zc.inflight == 0 && zc.foreign == s->foreign_done)
+		return 0;
+	log_debug("%s: kernel busy: inflight %u resp_left %llu foreign %u/%u", s->client_text,
+		  zc.inflight, (unsigned long long)zc.resp_left, zc.foreign, s->foreign_done);
+	if (s->retry == NULL)
+		s->retry = evtimer_new(s->srv->base, retry_cb, s);
+	if (s->retry != NULL)
+		evtimer_add(s->retry, &tv);
+	return 1;
+}
+
+int session_accel_active(struct session *s)
+{
+	struct zs_conn zc;
+	int active;
+
+	if (s->srv->accel == NULL || s->paired == NULL ||
+	    accel_conn(s->srv->accel, conn_fd(s->cc), &zc) < 0)
+		return 0;
+	active = zc.inflight > 0 || zc.kreqs != s->kreqs_seen;
+	s->kreqs_seen = zc.kreqs;
+	return active;
+}
+
+/* The response to a request the kernel carried, handed up at its head. */
+static void foreign_read(struct conn *conn, void *arg)
+{
+	struct session *s = arg;
+	struct evbuffer *in = conn_input(conn);
+	struct zs_conn zc;
+	size_t used;
+	int ev;
+
+	session_enter(s);
+	while (!s->dead && s->paired != NULL && evbuffer_get_length(in) > 0) {
+		if (s->fresp == NULL) {
+			if (accel_conn(s->srv->accel, conn_fd(s->cc), &zc) < 0 ||
+			    zc.foreign == s->foreign_done) {
+				/* Nothing was handed up: a backend speaking unasked
+				 * is about to close. */
+				paired_drop(s);
+				break;
+			}
+			s->fresp = malloc(sizeof(*s->fresp));
+			if (s->fresp == NULL) {
+				session_close(s, "out of memory");
+				break;
+			}
+			http_msg_init(s->fresp, HTTP_RESPONSE);
+			s->fresp->skip_body = zc.head_req != 0;
+		}
+		ev = http_msg_feed(s->fresp, in, &used);
+		if (ev & HTTP_EV_ERROR) {
+			session_close(s, "backend sent an invalid response");
+			break;
+		}
+		if (ev & HTTP_EV_HEAD) {
+			int keep = !http_msg_needs_eof(s->fresp);
+
+			evbuffer_drain(in, used);
+			http_build_response(s->scratch, s->fresp, 1, keep, 0, 0);
+			if (!keep)
+				s->client_keep = 0;
+		} else if (s->fresp->head_done) {
+			evbuffer_remove_buffer(in, s->scratch, used);
+		} else {
+			evbuffer_drain(in, used);
+		}
+		conn_send(s->cc, s->scratch);
+		if (ev & HTTP_EV_DONE) {
+			http_msg_free(s->fresp);
+			free(s->fresp);
+			s->fresp = NULL;
+			s->foreign_done++;
+			accel_foreign_done(s->srv->accel, conn_fd(s->cc), s->foreign_done);
+			if (!s->client_keep) {
+				session_finish(s);
+				break;
+			}
+			session_accel_idle(s);
+			session_client_resume(s);
+		}
+		if (used == 0)
+			break;
+	}
+	session_leave(s);
+}
+
+static void paired_event(struct conn *conn, short what, void *arg)
+{
+	struct session *s = arg;
+	struct zs_conn zc;
+	int lost;
+
+	session_enter(s);
+	/* A backend closing mid-answer, or with a request the kernel gave it:
+	 * the client cannot get its response, so it must not wait for it. */
+	lost = s->fresp != NULL ||
+	       (accel_conn(s->srv->accel, conn_fd(s->cc), &zc) == 0 && zc.inflight > 0);
+	paired_drop(s);
+	if (lost)
+		session_close(s, "backend closed with a kernel request in flight");
+	session_leave(s);
+}
+
+int session_accel_keep(struct session *s, struct upstream_conn *up)
+{
+	const struct route *r = s->route;
+
+	if (s->srv->accel == NULL || s->paired != NULL || r == NULL || !s->client_keep ||
+	    s->srv->draining || !accel_route_kernel(s->srv->accel, r->id))
+		return 0;
+	if (accel_pair(s->srv->accel, conn_fd(s->cc), conn_fd(up->conn), r->id) < 0)
+		return 0;
+	s->paired = up;
+	s->paired_route = r->id;
+	conn_setcb(up->conn, foreign_read, NULL, paired_event, s);
+	/* Held for the kernel: no timeouts, it may stay quiet for long. */
+	conn_set_timeouts(up->conn, NULL, NULL);
+	conn_read_enable(up->conn, 1);
+	return 1;
+}
+
+void session_accel_close(struct session *s)
+{
+	if (s->retry != NULL) {
+		event_free(s->retry);
+		s->retry = NULL;
+	}
+	if (s->fresp != NULL) {
+		http_msg_free(s->fresp);
+		free(s->fresp);
+		s->fresp = NULL;
+	}
+	if (s->srv->accel == NULL)
+		return;
+	paired_drop(s);
+	accel_forget(s->srv->accel, conn_fd(s->cc));
+}
+
+#else
+
+void session_accel_idle(struct session *s)
+{
+}
+
+int session_accel_busy(struct session *s)
+{
+	return 0;
+}
+
+int session_accel_active(struct session *s)
+{
+	return 0;
+}
+
+int session_accel_keep(struct session *s, struct upstream_conn *up)
+{
+	return 0;
+}
+
+void session_accel_close(struct session *s)
+{
+}
+
+#endif
