@@ -48,17 +48,20 @@
 #                        route, response, redirect_fail)
 #   kmsg_mark / kmsg_check  fail if the kernel logged BUG/Oops/WARNING/general
 #                        protection in between
-#   node_start NAME      a Node.js backend (/bytes/N, /echo like backend.py);
-#                        sets NODE_PORT, NODE_PID and prints the port
+#   node_start NAME [KEEPALIVE_MS]  a Node.js backend (/bytes/N, /echo like
+#                        backend.py; keepAliveTimeout 60000 ms, 0: no
+#                        Keep-Alive response header); sets NODE_PORT,
+#                        NODE_PID and prints the port
 # ZS_CG=DIR (a cgroup v2 directory) runs backend_start, nginx_start,
 # node_start, zs_curl (so zs_req, expect_echo) and zs_python inside DIR;
 # zeroserve itself stays where the test runs. The whole suite on the kernel
 # engine (scenarios whose clients and backends use these helpers):
 #   mkdir /sys/fs/cgroup/zs      (here: /sys/fs/cgroup/unified/zs)
 #   ZS_CG=/sys/fs/cgroup/zs ZS_ENGINE_ARGS="--cgroup /sys/fs/cgroup/zs" make check
-# Scenarios that count access-log lines per request or expect engine=user
-# describe the userspace engine and may fail there: the kernel carries
-# requests without an access-log line.
+# Scenarios that count access-log lines per request, expect engine=user or
+# count backend connections (pool, reuse) describe the userspace engine and
+# may fail there: the kernel carries requests without an access-log line,
+# on a backend connection of their own, not pooled.
 
 : "${ZS_BIN:?ZS_BIN must name the zeroserve binary}"
 : "${ZS_TESTS:?ZS_TESTS must name the tests/ source directory}"
@@ -586,15 +589,18 @@ kmsg_check() {
 }
 
 # A Node.js backend: GET /bytes/N (N bytes of backend.py's pattern) and
-# /echo... (JSON like backend.py's), keep-alive, X-Backend: NAME.
+# /echo... (JSON like backend.py's), keep-alive, X-Backend: NAME. Node
+# announces "Keep-Alive: timeout=S" unless KEEPALIVE_MS is 0 (then idle
+# connections never time out).
 node_start() {
-	_name=${1:?node_start NAME}
+	_name=${1:?node_start NAME [KEEPALIVE_MS]}
+	_ka=${2:-60000}
 	command -v node >/dev/null 2>&1 || skip "node is not installed"
 	NODE_PORT=$(zs_port)
 	_out="$T/node-$_name.out"
 	_zs_bg_exec node -e '
 const http = require("http"), crypto = require("crypto");
-const port = Number(process.argv[1]), name = process.argv[2];
+const port = Number(process.argv[1]), name = process.argv[2], ka = Number(process.argv[3]);
 const block = Buffer.alloc(65536);
 for (let i = 0; i < block.length; i++) block[i] = i & 255;
 let conns = 0;
@@ -642,13 +648,13 @@ const srv = http.createServer((req, res) => {
 		}
 	});
 });
-srv.keepAliveTimeout = 60000;
+srv.keepAliveTimeout = ka;
 srv.headersTimeout = 65000;
 srv.requestTimeout = 0;
 srv.on("connection", (s) => { s.zsId = ++conns; s.setNoDelay(true); });
 srv.listen(port, "127.0.0.1", () => console.log("ready"));
 process.on("SIGTERM", () => process.exit(0));
-' "$NODE_PORT" "$_name" >"$_out" 2>"$T/node-$_name.err" </dev/null &
+' "$NODE_PORT" "$_name" "$_ka" >"$_out" 2>"$T/node-$_name.err" </dev/null &
 	NODE_PID=$!
 	_zs_track "$NODE_PID"
 	_i=0

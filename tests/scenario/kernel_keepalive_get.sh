@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: MIT
 # Kernel engine, keep-alive GETs: 200 GETs of /bytes/1000 on one client
 # connection come back byte exact; the kernel carried them (counters
-# requests >= 190, bytes_down >= 190000) and userspace did not see them (at
-# most a handful of access-log lines: the first request or few).
+# requests and responses >= 190, bytes_down >= 190000) and userspace did
+# not see them (at most a handful of access-log lines: the first request or
+# few).
 . "$ZS_TESTS/lib.sh"
 
 cg_setup
@@ -32,6 +33,7 @@ bytes_down=$(counter bytes_down)
 logged=$(wc -l <"$T/access.log")
 echo "access-log lines: $logged"
 [ "$requests" -ge 190 ] || fail "the kernel carried $requests of 200 requests, want >= 190"
+[ "$(counter responses)" -ge 190 ] || fail "the kernel carried $(counter responses) of 200 responses, want >= 190"
 [ "$bytes_down" -ge 190000 ] || fail "bytes_down=$bytes_down for $requests kernel requests of 1000-byte bodies"
 [ "$logged" -le 5 ] || fail "$logged access-log lines (userspace served them), want <= 5: $(head -n 3 "$T/access.log")"
 if [ "$logged" -gt 0 ] && grep -vq 'engine=user' "$T/access.log"; then

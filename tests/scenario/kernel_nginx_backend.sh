@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # Kernel engine with Debian's nginx as the backend (sendfile, writev): 100
 # keep-alive GETs of a 64 KiB file on one client connection come back byte
-# exact, and the kernel carried them (counters requests >= 90).
+# exact, and the kernel carried them (counters requests and responses >= 90).
 . "$ZS_TESTS/lib.sh"
 
 cg_setup
@@ -28,7 +28,9 @@ PY
 
 zs_counters
 requests=$(counter requests)
+responses=$(counter responses)
 echo "access-log lines: $(wc -l <"$T/access.log")"
 [ "$requests" -ge 90 ] || fail "the kernel carried $requests of 100 requests, want >= 90"
+[ "$responses" -ge 90 ] || fail "the kernel carried $responses of 100 responses, want >= 90"
 kmsg_check
 exit 0
