@@ -163,7 +163,7 @@ static void foreign_read(struct conn *conn, void *arg)
 static void paired_event(struct conn *conn, short what, void *arg)
 {
 	struct session *s = arg;
-	struct zs_conn zc;
+	struct zs_conn zc = { 0 };
 	int lost;
 
 	session_enter(s);
@@ -172,8 +172,14 @@ static void paired_event(struct conn *conn, short what, void *arg)
 	lost = s->fresp != NULL ||
 	       (accel_conn(s->srv->accel, conn_fd(s->cc), &zc) == 0 && zc.inflight > 0);
 	paired_drop(s);
-	if (lost)
+	if (lost && s->fresp == NULL && zc.resp_left == 0 && s->state == S_IDLE) {
+		/* Not a byte of the answer went out: say so, as userspace would. */
+		s->client_keep = 0;
+		s->req_done = 1;
+		session_error_reply(s, 502, "backend closed the connection without answering");
+	} else if (lost) {
 		session_close(s, "backend closed with a kernel request in flight");
+	}
 	session_leave(s);
 }
 
