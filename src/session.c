@@ -275,6 +275,7 @@ void session_request_end(struct session *s)
 	s->route = NULL;
 	s->state = S_IDLE;
 	deadline_set(s, &srv->tv_idle);
+	s->idle_tries = 0;
 	session_accel_idle(s);
 	/* Pipelined bytes may already wait. */
 	session_client_resume(s);

@@ -27,6 +27,8 @@
 
 /* How often a held answer looks again whether the kernel response ended. */
 #define RETRY_USEC 500
+/* Looks for a flushed socket before publishing an idle session. */
+#define IDLE_TRIES 20
 
 static void paired_drop(struct session *s)
 {
@@ -35,6 +37,26 @@ static void paired_drop(struct session *s)
 	accel_unpair(s->srv->accel, conn_fd(s->cc), conn_fd(s->paired->conn));
 	upstream_close(s->paired);
 	s->paired = NULL;
+}
+
+static void retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct session *s = arg;
+
+	session_enter(s);
+	session_client_resume(s);
+	session_accel_idle(s);
+	session_leave(s);
+}
+
+static void retry_arm(struct session *s)
+{
+	struct timeval tv = {0, RETRY_USEC};
+
+	if (s->retry == NULL)
+		s->retry = evtimer_new(s->srv->base, retry_cb, s);
+	if (s->retry != NULL)
+		evtimer_add(s->retry, &tv);
 }
 
 void session_accel_idle(struct session *s)
@@ -49,23 +71,21 @@ void session_accel_idle(struct session *s)
 	/* Bytes not yet sent from our socket would be overtaken by a response
 	 * the kernel puts straight into the client's receive queue. Sent but
 	 * unacknowledged ones are already there (loopback), so SIOCOUTQNSD. */
-	if (ioctl(conn_fd(s->cc), SIOCOUTQNSD, &queued) < 0 || queued > 0)
+	if (ioctl(conn_fd(s->cc), SIOCOUTQNSD, &queued) < 0)
 		return;
+	if (queued > 0) {
+		/* Under load the loopback send may lag a little: look again soon,
+		 * a bounded number of times (a client that stops reading keeps
+		 * the connection in userspace, which is right for it). */
+		if (s->idle_tries++ < IDLE_TRIES)
+			retry_arm(s);
+		return;
+	}
 	accel_done(s->srv->accel, conn_fd(s->cc), conn_bytes_read(s->cc));
-}
-
-static void retry_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct session *s = arg;
-
-	session_enter(s);
-	session_client_resume(s);
-	session_leave(s);
 }
 
 int session_accel_busy(struct session *s)
 {
-	struct timeval tv = {0, RETRY_USEC};
 	struct zs_conn zc;
 
 	if (s->srv->accel == NULL || s->paired == NULL)
@@ -76,10 +96,7 @@ int session_accel_busy(struct session *s)
 		return 0;
 	log_debug("%s: kernel busy: inflight %u resp_left %llu foreign %u/%u", s->client_text,
 		  zc.inflight, (unsigned long long)zc.resp_left, zc.foreign, s->foreign_done);
-	if (s->retry == NULL)
-		s->retry = evtimer_new(s->srv->base, retry_cb, s);
-	if (s->retry != NULL)
-		evtimer_add(s->retry, &tv);
+	retry_arm(s);
 	return 1;
 }
 
@@ -163,7 +180,7 @@ static void foreign_read(struct conn *conn, void *arg)
 static void paired_event(struct conn *conn, short what, void *arg)
 {
 	struct session *s = arg;
-	struct zs_conn zc = { 0 };
+	struct zs_conn zc = {0};
 	int lost;
 
 	session_enter(s);
