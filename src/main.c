@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,13 +31,94 @@ static void raise_fd_limit(unsigned int max_conns)
 			  (unsigned long long)rl.rlim_cur, max_conns);
 }
 
+/* The kernel engine, loaded beside the event loop. */
+struct engine_loader {
+	const struct config *cfg;
+	struct server *srv;
+	pthread_t thread;
+	int efd; /* written once the load ended, either way */
+	struct event *ev;
+	int running;
+	struct accel *accel;
+	char why[256];
+};
+
+static void *engine_load(void *arg)
+{
+	struct engine_loader *l = arg;
+	uint64_t one = 1;
+
+	l->accel = accel_start(l->cfg, l->why, sizeof(l->why));
+	(void)!write(l->efd, &one, sizeof(one));
+	return NULL;
+}
+
+/* Back on the loop: the engine is known. */
+static void engine_ready(evutil_socket_t fd, short what, void *arg)
+{
+	struct engine_loader *l = arg;
+	size_t i;
+
+	if (l->running) {
+		pthread_join(l->thread, NULL);
+		l->running = 0;
+	} else if (l->efd < 0) {
+		/* No thread could be made: load here. */
+		l->accel = accel_start(l->cfg, l->why, sizeof(l->why));
+	}
+	l->srv->accel = l->accel;
+	/* One line saying why, --no-bpf included: users compare engines. */
+	if (l->accel == NULL)
+		log_info("%s", l->why);
+	for (i = 0; i < l->cfg->nlistens; i++)
+		log_info("listening on http://%s/ (engine: %s)", l->cfg->listen_text[i],
+			 l->accel != NULL ? "kernel" : "userspace");
+}
+
+static int engine_load_start(struct engine_loader *l, const struct config *cfg, struct server *srv)
+{
+	memset(l, 0, sizeof(*l));
+	l->cfg = cfg;
+	l->srv = srv;
+	l->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (l->efd < 0)
+		return -errno;
+	l->ev = event_new(srv->base, l->efd, EV_READ, engine_ready, l);
+	if (l->ev == NULL || event_add(l->ev, NULL) < 0 ||
+	    pthread_create(&l->thread, NULL, engine_load, l) != 0) {
+		if (l->ev)
+			event_free(l->ev);
+		l->ev = NULL;
+		close(l->efd);
+		l->efd = -1;
+		return -EAGAIN;
+	}
+	l->running = 1;
+	return 0;
+}
+
+/* Exit before the load ended: wait for it, so the engine is torn down. */
+static void engine_load_finish(struct engine_loader *l)
+{
+	if (l->running) {
+		pthread_join(l->thread, NULL);
+		l->running = 0;
+		l->srv->accel = l->accel;
+	}
+	if (l->ev)
+		event_free(l->ev);
+	if (l->efd >= 0)
+		close(l->efd);
+}
+
 int main(int argc, char **argv)
 {
 	struct config cfg;
 	struct server srv;
+	struct engine_loader loader;
 	struct event_base *base;
 	struct event_config *ecfg;
-	char err[512], why[256];
+	char err[512];
 	size_t i;
 	int rc;
 
@@ -68,23 +153,20 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	/*
-	 * After the listeners are bound (their ports go into the kernel's
-	 * map) and before the loop accepts: sockops only sees connections
-	 * established after it is attached.
+	 * After the listeners are bound (their ports go into the kernel's map).
+	 * Loading and verifying the BPF programs takes ~200 ms: a thread does
+	 * it while the loop already serves on the userspace engine. Sockets
+	 * made before the attach stay in userspace, which is correct for them.
 	 */
-	srv.accel = accel_start(&cfg, why, sizeof(why));
-	/* One line saying why, --no-bpf included: users compare engines. */
-	if (srv.accel == NULL)
-		log_info("%s", why);
+	if (engine_load_start(&loader, &cfg, &srv) < 0)
+		engine_ready(-1, 0, &loader);
 	if (cfg.router.n == 0)
 		log_info("no routes given: answering the built-in welcome page");
 	for (i = 0; i < cfg.router.n; i++)
 		log_debug("route %s", cfg.router.routes[i].spec);
-	for (i = 0; i < cfg.nlistens; i++)
-		log_info("listening on http://%s/ (engine: %s)", cfg.listen_text[i],
-			 srv.accel != NULL ? "kernel" : "userspace");
 
 	rc = server_run(&srv);
+	engine_load_finish(&loader);
 	server_free(&srv);
 	event_base_free(base);
 	config_free(&cfg);

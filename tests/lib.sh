@@ -497,6 +497,12 @@ zs_start_kernel() {
 	done
 	grep -q 'kernel engine on (cgroup ' "$ZS_LOG" ||
 		fail "no kernel engine as root with cgroup v2 ($CG): $(grep 'kernel engine' "$ZS_LOG" || echo 'no "kernel engine" line')"
+	# The engine loads beside the loop; the listening lines follow it.
+	_i=0
+	while ! grep -q '(engine: ' "$ZS_LOG" && [ $_i -lt 100 ]; do
+		sleep 0.05
+		_i=$((_i + 1))
+	done
 }
 
 # Ask zeroserve (SIGUSR1) for its kernel counters; print the new line.
