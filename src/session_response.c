@@ -21,17 +21,26 @@
 static void upstream_write(struct conn *conn, void *arg);
 static void upstream_event(struct conn *conn, short what, void *arg);
 
+/*
+ * A connected backend's timers: writes always; reads from the moment the
+ * whole request is sent (a slow upload is not a slow backend). While it
+ * connects, the connect timeout set by upstream_get runs instead.
+ */
+static void upstream_timeouts(struct session *s)
+{
+	if (s->up != NULL && conn_connected(s->up->conn))
+		conn_set_timeouts(s->up->conn, s->req_done ? &s->srv->tv_upstream : NULL,
+				  &s->srv->tv_upstream);
+}
+
 static void upstream_attach(struct session *s)
 {
 	struct upstream_conn *up = s->up;
-	struct server *srv = s->srv;
 
 	conn_setcb(up->conn, session_upstream_read, upstream_write, upstream_event, s);
 	conn_set_read_high(up->conn, CONN_HIGH_WATER);
 	conn_set_write_low(up->conn, CONN_HIGH_WATER / 2);
-	if (conn_connected(up->conn))
-		conn_set_timeouts(up->conn, s->req_done ? &srv->tv_upstream : NULL,
-				  &srv->tv_upstream);
+	upstream_timeouts(s);
 	conn_read_enable(up->conn, 1);
 }
 
@@ -51,8 +60,7 @@ void session_upstream_start(struct session *s)
 
 void session_upstream_request_sent(struct session *s)
 {
-	if (s->up != NULL && conn_connected(s->up->conn))
-		conn_set_timeouts(s->up->conn, &s->srv->tv_upstream, &s->srv->tv_upstream);
+	upstream_timeouts(s);
 }
 
 /* Same request, new connection: only for a stale pooled one that said nothing. */
@@ -298,8 +306,7 @@ static void upstream_event(struct conn *conn, short what, void *arg)
 
 	session_enter(s);
 	if (what & CONN_CONNECTED) {
-		conn_set_timeouts(conn, s->req_done ? &s->srv->tv_upstream : NULL,
-				  &s->srv->tv_upstream);
+		upstream_timeouts(s);
 		goto out;
 	}
 	if (s->state == S_TUNNEL) {
