@@ -347,7 +347,7 @@ static void request_start(struct session *s, int ev)
 	struct http_forward fwd;
 	const char *target;
 	char tbuf[2048], *rewritten = tbuf;
-	size_t tlen;
+	size_t tlen, need;
 	int status, n;
 
 	deadline_clear(s);
@@ -396,18 +396,18 @@ static void request_start(struct session *s, int ev)
 		return;
 	}
 
-	if (tlen + 1024 > sizeof(tbuf)) {
-		rewritten =
-		    malloc(tlen + 1024 + (s->route->replace ? strlen(s->route->replace) : 0));
+	/* The rewritten target is the target with the prefix replaced, plus
+	 * at most a leading '/' and the NUL. */
+	need = tlen + (s->route->replace ? strlen(s->route->replace) : 0) + 2;
+	if (need > sizeof(tbuf)) {
+		rewritten = malloc(need);
 		if (rewritten == NULL) {
 			session_close(s, "out of memory");
 			return;
 		}
 	}
 	n = router_rewrite(s->route, target, tlen, rewritten,
-			   rewritten == tbuf
-			       ? sizeof(tbuf)
-			       : tlen + 1024 + (s->route->replace ? strlen(s->route->replace) : 0));
+			   need > sizeof(tbuf) ? need : sizeof(tbuf));
 	if (n < 0) {
 		if (rewritten != tbuf)
 			free(rewritten);
