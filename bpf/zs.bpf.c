@@ -81,10 +81,12 @@ struct {
  * callback is then verified once, with no per-byte state to explore
  * (a 512-byte inlined scan hit the 1M-instruction limit, DESIGN.md). */
 struct scan {
-	__u8 buf[ZS_HEAD_MAX];
-	__u64 tok; /* first 8 bytes of the current token, lower case */
-	__u64 cl;  /* Content-Length */
-	__u32 len; /* bytes in buf */
+	/* 8 spare bytes: a word load at any offset below ZS_HEAD_MAX stays inside. */
+	__u8 buf[ZS_HEAD_MAX + 8];
+	__u64 tok[3]; /* first 24 bytes of the current token, lower case */
+	__u64 cl;     /* Content-Length */
+	__u32 len;    /* bytes in buf */
+	__u32 pos;    /* next byte to look at */
 	__u32 phase;
 	__u32 toklen;
 	__u32 hdr;
@@ -112,6 +114,44 @@ enum hdr { H_OTHER, H_HOST, H_CL, H_CONN, H_BAD };
 	((__u64)(a) | (__u64)(b) << 8 | (__u64)(c) << 16 | (__u64)(d) << 24 | (__u64)(e) << 32 |   \
 	 (__u64)(f) << 40 | (__u64)(g) << 48 | (__u64)(h) << 56)
 
+/* Word-at-a-time byte tests (all exact for "is there such a byte"). */
+#define ONES  0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+#define LOW7  0x7f7f7f7f7f7f7f7fULL
+
+static __always_inline __u64 has_zero(__u64 x)
+{
+	return (x - ONES) & ~x & HIGHS;
+}
+
+static __always_inline __u64 has_byte(__u64 x, __u8 c)
+{
+	return has_zero(x ^ (ONES * c));
+}
+
+/* A byte that cannot be in a token or a request target: <= ' ' or >= 0x7f. */
+static __always_inline __u64 has_ctl(__u64 x)
+{
+	return ((x - ONES * 0x21) & ~x & HIGHS) | (((x + ONES) | x) & HIGHS);
+}
+
+/* Lower-case ASCII letters of x, every other byte unchanged (as lower()). */
+static __always_inline __u64 lower8(__u64 x)
+{
+	__u64 y = x & LOW7;
+	__u64 ge_a = y + ONES * (0x80 - 'A');
+	__u64 gt_z = y + ONES * (0x80 - 'Z' - 1);
+	__u64 letters = ge_a & ~gt_z & ~x & HIGHS;
+
+	return x | (letters >> 2);
+}
+
+/* The 8 bytes at p; the caller keeps p + 8 within the bytes read. */
+static __always_inline __u64 word_at(const __u8 *buf, __u32 p)
+{
+	return *(const __u64 *)&buf[p & (ZS_HEAD_MAX - 1)];
+}
+
 static __always_inline void count(__u32 idx, __u64 n)
 {
 	__u64 *v = bpf_map_lookup_elem(&zs_counters, &idx);
@@ -127,40 +167,55 @@ static __always_inline __u8 lower(__u8 c)
 
 static __always_inline void tok_add(struct scan *s, __u8 c)
 {
-	if (s->toklen < 8)
-		s->tok |= (__u64)lower(c) << (8 * (s->toklen & 7));
+	__u32 w = s->toklen / 8;
+
+	if (w < 3)
+		s->tok[w] |= (__u64)lower(c) << (8 * (s->toklen & 7));
 	s->toklen++;
 }
 
 static __always_inline void tok_reset(struct scan *s)
 {
-	s->tok = 0;
+	s->tok[0] = 0;
+	s->tok[1] = 0;
+	s->tok[2] = 0;
 	s->toklen = 0;
+}
+
+/* Names are compared whole: a look-alike such as "Content-Lengtx" must not
+ * frame a body. */
+static __always_inline int tok_is(const struct scan *s, __u32 len, __u64 a, __u64 b, __u64 c)
+{
+	return s->toklen == len && s->tok[0] == a && s->tok[1] == b && s->tok[2] == c;
 }
 
 static __always_inline __u32 classify(const struct scan *s)
 {
-	switch (s->toklen) {
-	case 2:
-		return s->tok == C8('t', 'e', 0, 0, 0, 0, 0, 0) ? H_BAD : H_OTHER;
-	case 4:
-		return s->tok == C8('h', 'o', 's', 't', 0, 0, 0, 0) ? H_HOST : H_OTHER;
-	case 6:
-		return s->tok == C8('e', 'x', 'p', 'e', 'c', 't', 0, 0) ? H_BAD : H_OTHER;
-	case 7:
-		return s->tok == C8('u', 'p', 'g', 'r', 'a', 'd', 'e', 0) ? H_BAD : H_OTHER;
-	case 10:
-		if (s->tok == C8('c', 'o', 'n', 'n', 'e', 'c', 't', 'i'))
-			return H_CONN;
-		return s->tok == C8('k', 'e', 'e', 'p', '-', 'a', 'l', 'i') ? H_BAD : H_OTHER;
-	case 14:
-		return s->tok == C8('c', 'o', 'n', 't', 'e', 'n', 't', '-') ? H_CL : H_OTHER;
-	case 16:
-		return s->tok == C8('p', 'r', 'o', 'x', 'y', '-', 'c', 'o') ? H_BAD : H_OTHER;
-	case 17:
-		return s->tok == C8('t', 'r', 'a', 'n', 's', 'f', 'e', 'r') ? H_BAD : H_OTHER;
-	}
+	if (tok_is(s, 2, C8('t', 'e', 0, 0, 0, 0, 0, 0), 0, 0) ||
+	    tok_is(s, 6, C8('e', 'x', 'p', 'e', 'c', 't', 0, 0), 0, 0) ||
+	    tok_is(s, 7, C8('u', 'p', 'g', 'r', 'a', 'd', 'e', 0), 0, 0) ||
+	    tok_is(s, 10, C8('k', 'e', 'e', 'p', '-', 'a', 'l', 'i'), C8('v', 'e', 0, 0, 0, 0, 0, 0),
+		   0) ||
+	    tok_is(s, 16, C8('p', 'r', 'o', 'x', 'y', '-', 'c', 'o'),
+		   C8('n', 'n', 'e', 'c', 't', 'i', 'o', 'n'), 0) ||
+	    tok_is(s, 17, C8('t', 'r', 'a', 'n', 's', 'f', 'e', 'r'),
+		   C8('-', 'e', 'n', 'c', 'o', 'd', 'i', 'n'), C8('g', 0, 0, 0, 0, 0, 0, 0)))
+		return H_BAD;
+	if (tok_is(s, 4, C8('h', 'o', 's', 't', 0, 0, 0, 0), 0, 0))
+		return H_HOST;
+	if (tok_is(s, 10, C8('c', 'o', 'n', 'n', 'e', 'c', 't', 'i'), C8('o', 'n', 0, 0, 0, 0, 0, 0),
+		   0))
+		return H_CONN;
+	if (tok_is(s, 14, C8('c', 'o', 'n', 't', 'e', 'n', 't', '-'),
+		   C8('l', 'e', 'n', 'g', 't', 'h', 0, 0), 0))
+		return H_CL;
 	return H_OTHER;
+}
+
+static __always_inline int is_transfer_encoding(const struct scan *s)
+{
+	return tok_is(s, 17, C8('t', 'r', 'a', 'n', 's', 'f', 'e', 'r'),
+		      C8('-', 'e', 'n', 'c', 'o', 'd', 'i', 'n'), C8('g', 0, 0, 0, 0, 0, 0, 0));
 }
 
 /* A header line ended: what its value told. */
@@ -181,42 +236,88 @@ static __always_inline void value_end(struct scan *s)
 		break;
 	case H_CONN:
 		/* Only "keep-alive" says nothing the backend must not see. */
-		if (s->toklen != 10 || s->tok != C8('k', 'e', 'e', 'p', '-', 'a', 'l', 'i'))
+		if (!tok_is(s, 10, C8('k', 'e', 'e', 'p', '-', 'a', 'l', 'i'),
+			    C8('v', 'e', 0, 0, 0, 0, 0, 0), 0))
 			s->bad = 1;
 		break;
 	}
 }
 
-/* One byte of a request or response head; 1 stops the loop. */
-static long scan_byte(__u32 i, void *ctx)
+/*
+ * Eight bytes at once where the state machine would only walk over them:
+ * header values it does not read, a response's reason phrase, a request
+ * target, and the first 24 bytes of a header name. 1 when it moved.
+ */
+static __always_inline int scan_word(struct scan *s, __u32 i)
 {
-	__u32 zero = 0;
-	struct scan *s = bpf_map_lookup_elem(&zs_scan, &zero);
-	__u8 c;
+	__u64 x;
+	__u32 w;
 
-	if (s == NULL || i >= s->len)
-		return 1;
-	c = s->buf[i & (ZS_HEAD_MAX - 1)];
+	if (i + 8 > s->len)
+		return 0;
+	x = word_at(s->buf, i);
+	switch (s->phase) {
+	case P_VALUE:
+		if (s->hdr != H_OTHER || has_byte(x, '\r'))
+			return 0;
+		break;
+	case P_THIRD:
+		if (has_byte(x, '\r'))
+			return 0;
+		if (!s->resp) {
+			/* The version: as tok_add would have it. */
+			if (s->toklen != 0)
+				return 0;
+			s->tok[0] = lower8(x);
+			s->toklen = 8;
+		}
+		break;
+	case P_SECOND:
+		if (s->resp || has_ctl(x))
+			return 0;
+		break;
+	case P_LINE:
+	case P_NAME:
+		/* A whole word of name: no ':' and nothing a token cannot hold. */
+		if (has_ctl(x) || has_byte(x, ':'))
+			return 0;
+		if (s->phase == P_LINE) {
+			tok_reset(s);
+			s->phase = P_NAME;
+		}
+		if (s->toklen & 7)
+			return 0;
+		w = s->toklen / 8;
+		if (w < 3)
+			s->tok[w] = lower8(x);
+		s->toklen += 8;
+		break;
+	default:
+		return 0;
+	}
+	s->pos = i + 8;
+	return 1;
+}
+
+/* One byte of a request or response head; 1 stops the loop. */
+static __always_inline long scan_one(struct scan *s, __u32 i)
+{
+	__u8 c = s->buf[i & (ZS_HEAD_MAX - 1)];
+
 	switch (s->phase) {
 	case P_FIRST: /* method, or "HTTP/1.1" of a status line */
 		if (c == ' ') {
 			if (s->resp) {
-				if (s->toklen != 8 ||
-				    s->tok != C8('h', 't', 't', 'p', '/', '1', '.', '1'))
+				if (!tok_is(s, 8, C8('h', 't', 't', 'p', '/', '1', '.', '1'), 0, 0))
 					goto bad;
-			} else if (s->toklen == 4 && s->tok == C8('h', 'e', 'a', 'd', 0, 0, 0, 0)) {
+			} else if (tok_is(s, 4, C8('h', 'e', 'a', 'd', 0, 0, 0, 0), 0, 0)) {
 				s->is_head = 1;
-			} else if (!((s->toklen == 3 &&
-				      (s->tok == C8('g', 'e', 't', 0, 0, 0, 0, 0) ||
-				       s->tok == C8('p', 'u', 't', 0, 0, 0, 0, 0))) ||
-				     (s->toklen == 4 &&
-				      s->tok == C8('p', 'o', 's', 't', 0, 0, 0, 0)) ||
-				     (s->toklen == 5 &&
-				      s->tok == C8('p', 'a', 't', 'c', 'h', 0, 0, 0)) ||
-				     (s->toklen == 6 &&
-				      s->tok == C8('d', 'e', 'l', 'e', 't', 'e', 0, 0)) ||
-				     (s->toklen == 7 &&
-				      s->tok == C8('o', 'p', 't', 'i', 'o', 'n', 's', 0)))) {
+			} else if (!(tok_is(s, 3, C8('g', 'e', 't', 0, 0, 0, 0, 0), 0, 0) ||
+				     tok_is(s, 3, C8('p', 'u', 't', 0, 0, 0, 0, 0), 0, 0) ||
+				     tok_is(s, 4, C8('p', 'o', 's', 't', 0, 0, 0, 0), 0, 0) ||
+				     tok_is(s, 5, C8('p', 'a', 't', 'c', 'h', 0, 0, 0), 0, 0) ||
+				     tok_is(s, 6, C8('d', 'e', 'l', 'e', 't', 'e', 0, 0), 0, 0) ||
+				     tok_is(s, 7, C8('o', 'p', 't', 'i', 'o', 'n', 's', 0), 0, 0))) {
 				goto bad;
 			}
 			s->phase = P_SECOND;
@@ -249,8 +350,8 @@ static long scan_byte(__u32 i, void *ctx)
 		return 0;
 	case P_THIRD: /* "HTTP/1.1", or the reason phrase */
 		if (c == '\r') {
-			if (!s->resp && (s->toklen != 8 ||
-					 s->tok != C8('h', 't', 't', 'p', '/', '1', '.', '1')))
+			if (!s->resp &&
+			    !tok_is(s, 8, C8('h', 't', 't', 'p', '/', '1', '.', '1'), 0, 0))
 				goto bad;
 			s->phase = P_LF;
 			return 0;
@@ -278,9 +379,7 @@ static long scan_byte(__u32 i, void *ctx)
 			s->hdr = classify(s);
 			/* A response goes to the client as the backend wrote it:
 			 * only its framing matters (chunked is userspace's). */
-			if (s->resp && s->hdr == H_BAD &&
-			    !(s->toklen == 17 &&
-			      s->tok == C8('t', 'r', 'a', 'n', 's', 'f', 'e', 'r')))
+			if (s->resp && s->hdr == H_BAD && !is_transfer_encoding(s))
 				s->hdr = H_OTHER;
 			if (s->hdr == H_BAD) {
 				s->bad = 2; /* understood, but userspace's to handle */
@@ -332,6 +431,24 @@ bad:
 	return 1;
 }
 
+/* One loop step: a word where the state allows it, else one byte. */
+static long scan_step(__u32 n, void *ctx)
+{
+	__u32 zero = 0;
+	struct scan *s = bpf_map_lookup_elem(&zs_scan, &zero);
+	__u32 i;
+
+	if (s == NULL)
+		return 1;
+	i = s->pos;
+	if (i >= s->len || i >= ZS_HEAD_MAX)
+		return 1;
+	if (scan_word(s, i))
+		return 0;
+	s->pos = i + 1;
+	return scan_one(s, i);
+}
+
 /* Copy the first bytes of msg into the scan buffer and parse a head. */
 static __always_inline struct scan *scan_head(struct sk_msg_md *msg, int resp)
 {
@@ -353,20 +470,28 @@ static __always_inline struct scan *scan_head(struct sk_msg_md *msg, int resp)
 	/* 64-bit length, checked right before use: the verifier needs both bounds. */
 	if (len == 0 || len > ZS_HEAD_MAX || bpf_probe_read_kernel(s->buf, len, data) < 0)
 		return NULL;
-	__builtin_memset(&s->tok, 0, sizeof(*s) - ZS_HEAD_MAX);
+	__builtin_memset(&s->tok, 0, sizeof(*s) - sizeof(s->buf));
 	s->len = len;
 	s->resp = resp;
-	bpf_loop(ZS_HEAD_MAX, scan_byte, NULL, 0);
+	bpf_loop(ZS_HEAD_MAX, scan_step, NULL, 0);
 	return s;
 }
 
-/* Route r against the parsed request: the router's rules (router.h). */
+/* The first n (<= 8) bytes of a word. */
+static __always_inline __u64 first_bytes(__u64 x, __u32 n)
+{
+	return n >= 8 ? x : x & ((1ULL << (8 * n)) - 1);
+}
+
+/* Route r against the parsed request: the router's rules (router.h).
+ * Host and prefix are compared a word at a time; the route's bytes are
+ * zero-padded, and a request's bytes past the length are masked off. */
 static long route_one(__u32 r, void *ctx)
 {
-	__u32 zero = 0, j, match_host;
+	__u32 zero = 0, j, match_host, off;
 	struct scan *s = bpf_map_lookup_elem(&zs_scan, &zero);
 	struct zs_route *rt;
-	__u32 plen, path_len;
+	__u32 plen, path_len, hlen;
 
 	if (s == NULL || r >= nroutes)
 		return 1;
@@ -378,21 +503,26 @@ static long route_one(__u32 r, void *ctx)
 	if (plen == 0 || plen > ZS_PREFIX_MAX || plen > path_len)
 		return 0;
 	match_host = 0;
-	if (rt->host_len) {
-		if (rt->host_len > ZS_HOST_MAX || rt->host_len != s->host_len || !s->have_host)
+	hlen = rt->host_len;
+	if (hlen) {
+		if (hlen > ZS_HOST_MAX || hlen != s->host_len || !s->have_host)
 			return 0;
-		for (j = 0; j < ZS_HOST_MAX; j++) {
-			if (j >= rt->host_len)
+		for (j = 0; j < ZS_HOST_MAX / 8; j++) {
+			if (j * 8 >= hlen)
 				break;
-			if (lower(s->buf[(s->host_off + j) & (ZS_HEAD_MAX - 1)]) != rt->host[j])
+			off = s->host_off + j * 8;
+			if (first_bytes(lower8(word_at(s->buf, off)), hlen - j * 8) !=
+			    *(const __u64 *)&rt->host[j * 8])
 				return 0;
 		}
 		match_host = 1;
 	}
-	for (j = 0; j < ZS_PREFIX_MAX; j++) {
-		if (j >= plen)
+	for (j = 0; j < ZS_PREFIX_MAX / 8; j++) {
+		if (j * 8 >= plen)
 			break;
-		if (s->buf[(s->path_off + j) & (ZS_HEAD_MAX - 1)] != rt->prefix[j])
+		off = s->path_off + j * 8;
+		if (first_bytes(word_at(s->buf, off), plen - j * 8) !=
+		    *(const __u64 *)&rt->prefix[j * 8])
 			return 0;
 	}
 	/* A prefix not ending in '/' must end at a segment. */
