@@ -194,8 +194,8 @@ static __always_inline __u32 classify(const struct scan *s)
 	if (tok_is(s, 2, C8('t', 'e', 0, 0, 0, 0, 0, 0), 0, 0) ||
 	    tok_is(s, 6, C8('e', 'x', 'p', 'e', 'c', 't', 0, 0), 0, 0) ||
 	    tok_is(s, 7, C8('u', 'p', 'g', 'r', 'a', 'd', 'e', 0), 0, 0) ||
-	    tok_is(s, 10, C8('k', 'e', 'e', 'p', '-', 'a', 'l', 'i'), C8('v', 'e', 0, 0, 0, 0, 0, 0),
-		   0) ||
+	    tok_is(s, 10, C8('k', 'e', 'e', 'p', '-', 'a', 'l', 'i'),
+		   C8('v', 'e', 0, 0, 0, 0, 0, 0), 0) ||
 	    tok_is(s, 16, C8('p', 'r', 'o', 'x', 'y', '-', 'c', 'o'),
 		   C8('n', 'n', 'e', 'c', 't', 'i', 'o', 'n'), 0) ||
 	    tok_is(s, 17, C8('t', 'r', 'a', 'n', 's', 'f', 'e', 'r'),
@@ -203,8 +203,8 @@ static __always_inline __u32 classify(const struct scan *s)
 		return H_BAD;
 	if (tok_is(s, 4, C8('h', 'o', 's', 't', 0, 0, 0, 0), 0, 0))
 		return H_HOST;
-	if (tok_is(s, 10, C8('c', 'o', 'n', 'n', 'e', 'c', 't', 'i'), C8('o', 'n', 0, 0, 0, 0, 0, 0),
-		   0))
+	if (tok_is(s, 10, C8('c', 'o', 'n', 'n', 'e', 'c', 't', 'i'),
+		   C8('o', 'n', 0, 0, 0, 0, 0, 0), 0))
 		return H_CONN;
 	if (tok_is(s, 14, C8('c', 'o', 'n', 't', 'e', 'n', 't', '-'),
 		   C8('l', 'e', 'n', 'g', 't', 'h', 0, 0), 0))
@@ -317,7 +317,8 @@ static __always_inline long scan_one(struct scan *s, __u32 i)
 				     tok_is(s, 4, C8('p', 'o', 's', 't', 0, 0, 0, 0), 0, 0) ||
 				     tok_is(s, 5, C8('p', 'a', 't', 'c', 'h', 0, 0, 0), 0, 0) ||
 				     tok_is(s, 6, C8('d', 'e', 'l', 'e', 't', 'e', 0, 0), 0, 0) ||
-				     tok_is(s, 7, C8('o', 'p', 't', 'i', 'o', 'n', 's', 0), 0, 0))) {
+				     tok_is(s, 7, C8('o', 'p', 't', 'i', 'o', 'n', 's', 0), 0,
+					    0))) {
 				goto bad;
 			}
 			s->phase = P_SECOND;
