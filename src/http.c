@@ -51,6 +51,7 @@ static int on_message_begin(llhttp_t *p)
 
 	m->head.len = 0;
 	m->head.nfields = 0;
+	m->head.conn_names = 0;
 	m->head.url_off = m->head.url_len = 0;
 	m->head.in_field = m->head.in_value = 0;
 	m->head_done = 0;
@@ -94,31 +95,99 @@ static int on_header_field(llhttp_t *p, const char *at, size_t len)
 }
 
 /* RFC 9110 tchar: llhttp lets some non-token bytes through in field names. */
-static int is_token(const char *s, size_t len)
+static unsigned char tchar[256];
+
+static void tchar_init(void)
 {
 	static const char extra[] = "!#$%&'*+-.^_`|~";
+	int c;
+
+	for (c = '0'; c <= '9'; c++)
+		tchar[c] = 1;
+	for (c = 'a'; c <= 'z'; c++)
+		tchar[c] = tchar[c - 'a' + 'A'] = 1;
+	for (c = 0; extra[c] != '\0'; c++)
+		tchar[(unsigned char)extra[c]] = 1;
+}
+
+static int is_token(const char *s, size_t len)
+{
 	size_t i;
 
 	if (len == 0)
 		return 0;
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      (c != 0 && strchr(extra, c) != NULL)))
+	for (i = 0; i < len; i++)
+		if (!tchar[(unsigned char)s[i]])
 			return 0;
-	}
 	return 1;
+}
+
+static int name_is(const char *s, size_t len, const char *name, size_t nlen)
+{
+	return len == nlen && strncasecmp(s, name, nlen) == 0;
+}
+
+/* Does the Connection value v name a token other than keep-alive or close? */
+static int conn_names_fields(const char *v, size_t len)
+{
+	size_t i = 0, b, e;
+
+	while (i < len) {
+		while (i < len && (v[i] == ' ' || v[i] == '\t' || v[i] == ','))
+			i++;
+		b = i;
+		while (i < len && v[i] != ',')
+			i++;
+		e = i;
+		while (e > b && (v[e - 1] == ' ' || v[e - 1] == '\t'))
+			e--;
+		if (e > b && !name_is(v + b, e - b, "keep-alive", 10) &&
+		    !name_is(v + b, e - b, "close", 5))
+			return 1;
+	}
+	return 0;
+}
+
+/* One compare or two per field, by length: done once, looked up often. */
+static uint32_t field_kind(const char *s, size_t len)
+{
+	switch (len) {
+	case 2:
+		return name_is(s, len, "te", 2) ? HF_TE : HF_OTHER;
+	case 4:
+		return name_is(s, len, "host", 4) ? HF_HOST : HF_OTHER;
+	case 7:
+		return name_is(s, len, "upgrade", 7) ? HF_UPGRADE : HF_OTHER;
+	case 9:
+		return name_is(s, len, "forwarded", 9) ? HF_FORWARDED : HF_OTHER;
+	case 10:
+		if (name_is(s, len, "connection", 10))
+			return HF_CONNECTION;
+		return name_is(s, len, "keep-alive", 10) ? HF_KEEP_ALIVE : HF_OTHER;
+	case 15:
+		return name_is(s, len, "x-forwarded-for", 15) ? HF_X_FORWARDED_FOR : HF_OTHER;
+	case 16:
+		if (name_is(s, len, "proxy-connection", 16))
+			return HF_PROXY_CONNECTION;
+		return name_is(s, len, "x-forwarded-host", 16) ? HF_X_FORWARDED_HOST : HF_OTHER;
+	case 17:
+		if (name_is(s, len, "transfer-encoding", 17))
+			return HF_TRANSFER_ENCODING;
+		return name_is(s, len, "x-forwarded-proto", 17) ? HF_X_FORWARDED_PROTO : HF_OTHER;
+	}
+	return HF_OTHER;
 }
 
 static int on_header_field_complete(llhttp_t *p)
 {
 	struct http_head *h = &msg_of(p)->head;
+	struct http_field *f = &h->fields[h->nfields];
 
-	if (!is_token(h->buf + h->fields[h->nfields].name_off, h->fields[h->nfields].name_len)) {
+	if (!is_token(h->buf + f->name_off, f->name_len)) {
 		llhttp_set_error_reason(p, "invalid header field name");
 		return HPE_USER;
 	}
+	f->kind = field_kind(h->buf + f->name_off, f->name_len);
 
 	h->in_field = 0;
 	h->in_value = 1;
@@ -146,6 +215,8 @@ static int on_header_value_complete(llhttp_t *p)
 	while (f->value_len > 0 && (h->buf[f->value_off + f->value_len - 1] == ' ' ||
 				    h->buf[f->value_off + f->value_len - 1] == '\t'))
 		f->value_len--;
+	if (f->kind == HF_CONNECTION && !h->conn_names)
+		h->conn_names = conn_names_fields(h->buf + f->value_off, f->value_len);
 	h->in_value = 0;
 	h->nfields++;
 	return 0;
@@ -200,6 +271,7 @@ static void settings_init(void)
 {
 	if (settings.on_message_begin != NULL)
 		return;
+	tchar_init();
 	llhttp_settings_init(&settings);
 	settings.on_message_begin = on_message_begin;
 	settings.on_url = on_url;
@@ -229,6 +301,7 @@ void http_msg_reset(struct http_msg *m)
 	m->parser.data = m;
 	m->head.len = 0;
 	m->head.nfields = 0;
+	m->head.conn_names = 0;
 	m->head.url_len = 0;
 	m->head_done = 0;
 	m->events = 0;
@@ -487,54 +560,40 @@ static void hb_field(const struct http_head *h, const struct http_field *f)
 }
 
 /* Repeated fields are one list (RFC 9110 5.3): every value, then ", ". */
-static void hb_list(const struct http_head *h, const char *name, size_t nlen)
+static void hb_list(const struct http_head *h, uint32_t kind)
 {
 	unsigned int i;
 
 	for (i = 0; i < h->nfields; i++) {
 		const struct http_field *f = &h->fields[i];
 
-		if (field_is(h, f, name, nlen) && f->value_len > 0) {
+		if (f->kind == kind && f->value_len > 0) {
 			hb_put(h->buf + f->value_off, f->value_len);
 			hb_put(", ", 2);
 		}
 	}
 }
 
-/* Does Connection name a field? Checked once per head, not once per field. */
-static int head_has_connection(const struct http_head *h)
+static int skip_field(const struct http_head *h, const struct http_field *f, int upgrade)
 {
-	unsigned int i;
+	unsigned int j;
 
-	for (i = 0; i < h->nfields; i++)
-		if (field_is(h, &h->fields[i], "connection", 10))
-			return 1;
-	return 0;
-}
-
-static int skip_field(const struct http_head *h, const struct http_field *f, int upgrade,
-		      int has_conn)
-{
-	static const struct {
-		const char *name;
-		size_t len;
-	} hop[] = {
-	    {"connection", 10}, {"keep-alive", 10}, {"proxy-connection", 16},
-	    {"te", 2},		{"upgrade", 7},
-	};
-	unsigned int i, j;
-
-	for (i = 0; i < sizeof(hop) / sizeof(hop[0]); i++) {
-		if (field_is(h, f, hop[i].name, hop[i].len))
-			return !(upgrade && i == 4);
+	switch (f->kind) {
+	case HF_CONNECTION:
+	case HF_KEEP_ALIVE:
+	case HF_PROXY_CONNECTION:
+	case HF_TE:
+		return 1;
+	case HF_UPGRADE:
+		return !upgrade;
 	}
-	if (!has_conn)
+	if (!h->conn_names)
 		return 0;
 	/* Fields that Connection names are this hop's too. */
 	for (j = 0; j < h->nfields; j++) {
 		const struct http_field *c = &h->fields[j];
 
-		if (field_is(h, c, "connection", 10) &&
+		if (c->kind == HF_CONNECTION &&
 		    list_has(h->buf + c->value_off, c->value_len, h->buf + f->name_off,
 			     f->name_len))
 			return 1;
@@ -549,7 +608,6 @@ int http_build_request(struct evbuffer *out, const struct http_msg *m, const cha
 	const char *host = NULL;
 	size_t hostlen = 0;
 	int xff = 0, fwded = 0;
-	int has_conn = head_has_connection(h);
 	unsigned int i;
 
 	hb_str(llhttp_method_name(m->parser.method));
@@ -560,21 +618,20 @@ int http_build_request(struct evbuffer *out, const struct http_msg *m, const cha
 		const struct http_field *f = &h->fields[i];
 		const char *v = h->buf + f->value_off;
 
-		if (skip_field(h, f, upgrade, has_conn))
+		if (skip_field(h, f, upgrade))
 			continue;
 		/* The forwarding fields are rewritten below, whatever the client sent. */
-		if (field_is(h, f, "x-forwarded-for", 15)) {
+		if (f->kind == HF_X_FORWARDED_FOR) {
 			xff = 1;
 			continue;
 		}
-		if (field_is(h, f, "forwarded", 9)) {
+		if (f->kind == HF_FORWARDED) {
 			fwded = 1;
 			continue;
 		}
-		if (field_is(h, f, "x-forwarded-proto", 17) ||
-		    field_is(h, f, "x-forwarded-host", 16))
+		if (f->kind == HF_X_FORWARDED_PROTO || f->kind == HF_X_FORWARDED_HOST)
 			continue;
-		if (host == NULL && field_is(h, f, "host", 4)) {
+		if (host == NULL && f->kind == HF_HOST) {
 			host = v;
 			hostlen = f->value_len;
 		}
@@ -587,7 +644,7 @@ int http_build_request(struct evbuffer *out, const struct http_msg *m, const cha
 		hb_put("Host: localhost\r\n", 17);
 	hb_put("X-Forwarded-For: ", 17);
 	if (xff)
-		hb_list(h, "x-forwarded-for", 15);
+		hb_list(h, HF_X_FORWARDED_FOR);
 	hb_str(fwd->client_ip);
 	hb_put("\r\nX-Forwarded-Proto: ", 21);
 	hb_str(fwd->proto);
@@ -599,7 +656,7 @@ int http_build_request(struct evbuffer *out, const struct http_msg *m, const cha
 	}
 	hb_put("Forwarded: ", 11);
 	if (fwded)
-		hb_list(h, "forwarded", 9);
+		hb_list(h, HF_FORWARDED);
 	/* RFC 7239: IPv6 nodes are quoted and bracketed. */
 	if (fwd->client_is_v6) {
 		hb_put("for=\"[", 6);
@@ -625,11 +682,17 @@ int http_response_is_clean(const struct http_msg *m)
 	const struct http_head *h = &m->head;
 	unsigned int i;
 
-	if (m->parser.http_major != 1 || m->parser.http_minor != 1)
+	if (m->parser.http_major != 1 || m->parser.http_minor != 1 || h->conn_names)
 		return 0;
-	for (i = 0; i < h->nfields; i++)
-		if (skip_field(h, &h->fields[i], 0, 0))
+	for (i = 0; i < h->nfields; i++) {
+		const struct http_field *f = &h->fields[i];
+
+		if (f->kind == HF_CONNECTION &&
+		    name_is(h->buf + f->value_off, f->value_len, "keep-alive", 10))
+			continue;
+		if (skip_field(h, f, 0))
 			return 0;
+	}
 	return 1;
 }
 
@@ -638,7 +701,6 @@ int http_build_response(struct evbuffer *out, const struct http_msg *m, int clie
 {
 	const struct http_head *h = &m->head;
 	int status = m->parser.status_code;
-	int has_conn = head_has_connection(h);
 	unsigned int i;
 
 	hb_put(client_minor ? "HTTP/1.1 " : "HTTP/1.0 ", 9);
@@ -652,9 +714,9 @@ int http_build_response(struct evbuffer *out, const struct http_msg *m, int clie
 	for (i = 0; i < h->nfields; i++) {
 		const struct http_field *f = &h->fields[i];
 
-		if (skip_field(h, f, upgrade, has_conn))
+		if (skip_field(h, f, upgrade))
 			continue;
-		if (dechunk && field_is(h, f, "transfer-encoding", 17))
+		if (dechunk && f->kind == HF_TRANSFER_ENCODING)
 			continue;
 		hb_field(h, f);
 	}

@@ -17,9 +17,26 @@ struct evbuffer;
 #define HTTP_MAX_HEAD	(64 * 1024)
 #define HTTP_MAX_FIELDS 128
 
+/* Fields the proxy acts on, told apart once when the name is parsed. */
+enum http_field_kind {
+	HF_OTHER,
+	HF_CONNECTION,
+	HF_KEEP_ALIVE,
+	HF_PROXY_CONNECTION,
+	HF_TE,
+	HF_UPGRADE,
+	HF_HOST,
+	HF_TRANSFER_ENCODING,
+	HF_X_FORWARDED_FOR,
+	HF_X_FORWARDED_PROTO,
+	HF_X_FORWARDED_HOST,
+	HF_FORWARDED,
+};
+
 struct http_field {
 	uint32_t name_off, name_len;
 	uint32_t value_off, value_len;
+	uint32_t kind; /* enum http_field_kind */
 };
 
 struct http_head {
@@ -28,6 +45,9 @@ struct http_head {
 	uint32_t url_off, url_len; /* request target, or response reason */
 	struct http_field fields[HTTP_MAX_FIELDS];
 	unsigned int nfields;
+	/* A Connection value names something besides keep-alive and close:
+	 * those fields are hop-by-hop too. */
+	int conn_names;
 	int in_field; /* a name is open (llhttp may split it) */
 	int in_value;
 };
@@ -110,9 +130,10 @@ int http_build_response(struct evbuffer *out, const struct http_msg *m, int clie
 			int keep_alive, int upgrade, int dechunk);
 
 /*
- * An HTTP/1.1 response head with no hop-by-hop field (Connection, Keep-Alive,
- * Proxy-Connection, TE, Upgrade): an HTTP/1.1 keep-alive client may get it
- * byte for byte.
+ * An HTTP/1.1 response head with no hop-by-hop field (Keep-Alive,
+ * Proxy-Connection, TE, Upgrade, Connection other than "keep-alive"): an
+ * HTTP/1.1 keep-alive client may get it byte for byte. "Connection:
+ * keep-alive" passes: it tells that client what zeroserve would.
  */
 int http_response_is_clean(const struct http_msg *m);
 

@@ -1330,6 +1330,69 @@ static void assert_hop_gone(const char *s)
 	ck_assert_int_eq(strcmp(s + strlen(s) - 4, "\r\n\r\n"), 0);
 }
 
+/* Which backend heads may go to a keep-alive HTTP/1.1 client byte for byte. */
+START_TEST(test_response_is_clean)
+{
+	static const struct {
+		const char *head;
+		int clean;
+	} cases[] = {
+	    {"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nServer: b\r\n\r\n", 1},
+	    /* nginx's usual answer: what zeroserve would say itself */
+	    {"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: keep-alive\r\n\r\n", 1},
+	    {"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nCONNECTION: Keep-Alive\r\n\r\n", 1},
+	    /* Node's: the backend's own timeout is not the client's */
+	    {"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: keep-alive\r\n"
+	     "Keep-Alive: timeout=5\r\n\r\n",
+	     0},
+	    {"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: keep-alive, X-Hop\r\n"
+	     "X-Hop: 1\r\n\r\n",
+	     0},
+	    {"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", 0},
+	    {"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nProxy-Connection: x\r\n\r\n", 0},
+	    {"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nte: trailers\r\n\r\n", 0},
+	    {"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nUpgrade: h2\r\n\r\n", 0},
+	    {"HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n", 0},
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct http_msg m;
+
+		parse_response(&m, cases[i].head);
+		ck_assert_msg(http_response_is_clean(&m) == cases[i].clean, "case %u: %s", i,
+			      cases[i].head);
+		http_msg_free(&m);
+	}
+}
+END_TEST
+
+/* Fields named by Connection go, whatever their case; the rest stay. */
+START_TEST(test_build_request_connection_names)
+{
+	static const char req[] = "GET / HTTP/1.1\r\n"
+				  "HOST: h\r\n"
+				  "X-Keep: 1\r\n"
+				  "connection: X-SECRET , keep-alive\r\n"
+				  "x-secret: s\r\n"
+				  "X-Secretive: kept\r\n"
+				  "\r\n";
+	struct http_msg m;
+	const char *s;
+
+	parse_request(&m, req);
+	ck_assert_int_eq(http_build_request(out, &m, "/", 1, &fwd4, 0), 0);
+	s = out_str();
+	assert_line(s, "HOST: h");
+	assert_line(s, "X-Keep: 1");
+	assert_line(s, "X-Secretive: kept");
+	assert_line(s, "X-Forwarded-Host: h");
+	assert_no_field(s, "x-secret");
+	assert_no_field(s, "connection");
+	http_msg_free(&m);
+}
+END_TEST
+
 START_TEST(test_build_response_keep_alive_11)
 {
 	struct http_msg m, b;
@@ -1579,6 +1642,8 @@ static Suite *http_suite(void)
 	tcase_add_test(tc, test_build_response_keep_alive_10);
 	tcase_add_test(tc, test_build_response_close);
 	tcase_add_test(tc, test_build_response_dechunk);
+	tcase_add_test(tc, test_response_is_clean);
+	tcase_add_test(tc, test_build_request_connection_names);
 	tcase_add_test(tc, test_build_response_upgrade);
 	tcase_add_test(tc, test_simple_response);
 	tcase_add_test(tc, test_simple_response_head_only);
