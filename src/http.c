@@ -593,9 +593,8 @@ static int skip_field(const struct http_head *h, const struct http_field *f, int
 	for (j = 0; j < h->nfields; j++) {
 		const struct http_field *c = &h->fields[j];
 
-		if (c->kind == HF_CONNECTION &&
-		    list_has(h->buf + c->value_off, c->value_len, h->buf + f->name_off,
-			     f->name_len))
+		if (c->kind == HF_CONNECTION && list_has(h->buf + c->value_off, c->value_len,
+							 h->buf + f->name_off, f->name_len))
 			return 1;
 	}
 	return 0;
