@@ -80,6 +80,10 @@ struct {
 /* Parser state lives in a per-CPU map value, not in registers: the loop
  * callback is then verified once, with no per-byte state to explore
  * (a 512-byte inlined scan hit the 1M-instruction limit, DESIGN.md). */
+/* Room for the forwarding fields: two Host values of at most XF_HOST_MAX. */
+#define XF_MAX	    512
+#define XF_HOST_MAX 128
+
 struct scan {
 	/* 8 spare bytes: a word load at any offset below ZS_HEAD_MAX stays inside. */
 	__u8 buf[ZS_HEAD_MAX + 8];
@@ -93,11 +97,16 @@ struct scan {
 	__u32 bad;
 	__u32 head_len; /* 0 until the blank line is seen */
 	__u32 path_off, path_len;
-	__u32 host_off, host_len;
+	__u32 host_off, host_len; /* Host without its port */
+	__u32 host_vlen;	  /* the whole Host value */
 	__u32 val_off, val_end, colon;
 	__u32 have_cl, have_host, is_head, status, resp;
 	/* route search */
 	__u32 best, best_len, best_host;
+	/* the forwarding fields added to a kernel request */
+	__u32 xf_len;
+	__u32 xf_quote; /* the Host value holds a '"' */
+	__u8 xf[XF_MAX + 8];
 };
 
 struct {
@@ -201,6 +210,16 @@ static __always_inline __u32 classify(const struct scan *s)
 	    tok_is(s, 17, C8('t', 'r', 'a', 'n', 's', 'f', 'e', 'r'),
 		   C8('-', 'e', 'n', 'c', 'o', 'd', 'i', 'n'), C8('g', 0, 0, 0, 0, 0, 0, 0)))
 		return H_BAD;
+	/* A client's own forwarding fields: userspace merges them into ours. */
+	if (tok_is(s, 9, C8('f', 'o', 'r', 'w', 'a', 'r', 'd', 'e'), C8('d', 0, 0, 0, 0, 0, 0, 0),
+		   0) ||
+	    tok_is(s, 15, C8('x', '-', 'f', 'o', 'r', 'w', 'a', 'r'),
+		   C8('d', 'e', 'd', '-', 'f', 'o', 'r', 0), 0) ||
+	    tok_is(s, 16, C8('x', '-', 'f', 'o', 'r', 'w', 'a', 'r'),
+		   C8('d', 'e', 'd', '-', 'h', 'o', 's', 't'), 0) ||
+	    tok_is(s, 17, C8('x', '-', 'f', 'o', 'r', 'w', 'a', 'r'),
+		   C8('d', 'e', 'd', '-', 'p', 'r', 'o', 't'), C8('o', 0, 0, 0, 0, 0, 0, 0)))
+		return H_BAD;
 	if (tok_is(s, 4, C8('h', 'o', 's', 't', 0, 0, 0, 0), 0, 0))
 		return H_HOST;
 	if (tok_is(s, 10, C8('c', 'o', 'n', 'n', 'e', 'c', 't', 'i'),
@@ -228,6 +247,7 @@ static __always_inline void value_end(struct scan *s)
 		s->have_host = 1;
 		s->host_off = s->val_off;
 		s->host_len = (s->colon ? s->colon : s->val_end) - s->val_off;
+		s->host_vlen = s->val_end - s->val_off;
 		break;
 	case H_CL:
 		if (s->have_cl || s->toklen == 0)
@@ -543,6 +563,157 @@ static long route_one(__u32 r, void *ctx)
 	return 0;
 }
 
+/*
+ * The forwarding fields userspace adds (http_build_request), for a request
+ * the kernel carries: X-Forwarded-For, -Proto, -Host and Forwarded, before
+ * the blank line. Requests that bring their own go to userspace, which
+ * merges the lists.
+ */
+static __always_inline void xf_put(struct scan *s, __u8 c)
+{
+	s->xf[s->xf_len & (XF_MAX - 1)] = c;
+	s->xf_len++;
+}
+
+/* Up to 8 bytes of a constant word, low byte first. */
+static __always_inline void xf_word(struct scan *s, __u64 w, __u32 n)
+{
+	__u32 i;
+
+	for (i = 0; i < 8; i++) {
+		if (i >= n)
+			break;
+		xf_put(s, (__u8)(w >> (8 * i)));
+	}
+}
+
+/* Dotted quad, without branches on the octets: the verifier would walk
+ * every combination of their lengths. */
+static __always_inline void xf_ip(struct scan *s, __u32 ip)
+{
+	__u32 i, v, nd, p;
+	__u64 w;
+
+	for (i = 0; i < 4; i++) {
+		v = (ip >> (8 * i)) & 0xff; /* network order: first octet lowest */
+		nd = 1 + ((v + 246) >> 8) + ((v + 156) >> 8);
+		w = ('0' + v / 100) | ('0' + (v / 10) % 10) << 8 | ('0' + v % 10) << 16;
+		w >>= 8 * (3 - nd);
+		p = s->xf_len;
+		s->xf[p & (XF_MAX - 1)] = (__u8)w;
+		s->xf[(p + 1) & (XF_MAX - 1)] = (__u8)(w >> 8);
+		s->xf[(p + 2) & (XF_MAX - 1)] = (__u8)(w >> 16);
+		s->xf_len = p + nd;
+		if (i < 3)
+			xf_put(s, '.');
+	}
+}
+
+static long xf_host_byte(__u32 j, void *ctx)
+{
+	__u32 zero = 0;
+	struct scan *s = bpf_map_lookup_elem(&zs_scan, &zero);
+
+	__u8 c;
+
+	if (s == NULL || j >= s->host_vlen)
+		return 1;
+	c = s->buf[(s->host_off + j) & (ZS_HEAD_MAX - 1)];
+	if (c == '"')
+		s->xf_quote = 1;
+	xf_put(s, c);
+	return 0;
+}
+
+struct xf_args {
+	__u32 ip;
+	__u32 ok;
+};
+
+/* A loop callback of one step, so that the verifier walks it once. */
+static long xf_build(__u32 n, void *ctx)
+{
+	struct xf_args *a = ctx;
+	__u32 zero = 0, ip = a->ip;
+	struct scan *s = bpf_map_lookup_elem(&zs_scan, &zero);
+
+	if (s == NULL)
+		return 1;
+	s->xf_len = 0;
+	s->xf_quote = 0;
+	if (!s->have_host || s->host_vlen > XF_HOST_MAX)
+		return 1;
+	xf_word(s, C8('X', '-', 'F', 'o', 'r', 'w', 'a', 'r'), 8);
+	xf_word(s, C8('d', 'e', 'd', '-', 'F', 'o', 'r', ':'), 8);
+	xf_put(s, ' ');
+	xf_ip(s, ip);
+	xf_word(s, C8('\r', '\n', 'X', '-', 'F', 'o', 'r', 'w'), 8);
+	xf_word(s, C8('a', 'r', 'd', 'e', 'd', '-', 'P', 'r'), 8);
+	xf_word(s, C8('o', 't', 'o', ':', ' ', 'h', 't', 't'), 8);
+	xf_word(s, C8('p', '\r', '\n', 'X', '-', 'F', 'o', 'r'), 8);
+	xf_word(s, C8('w', 'a', 'r', 'd', 'e', 'd', '-', 'H'), 8);
+	xf_word(s, C8('o', 's', 't', ':', ' ', 0, 0, 0), 5);
+	bpf_loop(XF_HOST_MAX, xf_host_byte, NULL, 0);
+	xf_word(s, C8('\r', '\n', 'F', 'o', 'r', 'w', 'a', 'r'), 8);
+	xf_word(s, C8('d', 'e', 'd', ':', ' ', 'f', 'o', 'r'), 8);
+	xf_put(s, '=');
+	xf_ip(s, ip);
+	/* host="..." only when the value cannot break out of the quotes. */
+	if (!s->xf_quote && s->host_vlen > 0) {
+		xf_word(s, C8(';', 'h', 'o', 's', 't', '=', '"', 0), 7);
+		bpf_loop(XF_HOST_MAX, xf_host_byte, NULL, 0);
+		xf_put(s, '"');
+	}
+	xf_word(s, C8(';', 'p', 'r', 'o', 't', 'o', '=', 'h'), 8);
+	xf_word(s, C8('t', 't', 'p', '\r', '\n', 0, 0, 0), 5);
+	a->ok = s->xf_len <= XF_MAX;
+	return 1;
+}
+
+/*
+ * Insert the forwarding fields before the blank line that ends the head at
+ * the start of msg. Global, so the verifier walks its copy loop once, not
+ * once per path that reaches it.
+ */
+__noinline int xf_insert(struct sk_msg_md *msg)
+{
+	__u32 zero = 0, at, n, i;
+	struct scan *s = bpf_map_lookup_elem(&zs_scan, &zero);
+	void *data, *end;
+
+	if (msg == NULL || s == NULL)
+		return -1;
+	at = s->head_len - 2;
+	n = s->xf_len;
+	if (n == 0 || n > XF_MAX || s->head_len < 2)
+		return -1;
+	if (bpf_msg_push_data(msg, at, n, 0) < 0)
+		return -1;
+	if (bpf_msg_pull_data(msg, at, at + n, 0) < 0)
+		goto undo;
+	data = (void *)(long)msg->data;
+	end = (void *)(long)msg->data_end;
+	if (n < 8)
+		goto undo;
+	for (i = 0; i < XF_MAX / 8; i++) {
+		if (i * 8 + 8 > n)
+			break;
+		if (data + i * 8 + 8 > end)
+			goto undo;
+		*(__u64 *)(data + i * 8) = *(__u64 *)&s->xf[i * 8];
+	}
+	/* The last word may overlap the one before: same bytes, no byte loop. */
+	i = (n - 8) & (XF_MAX - 1);
+	if (data + i + 8 > end)
+		goto undo;
+	*(__u64 *)(data + i) = *(__u64 *)&s->xf[i];
+	return 0;
+undo:
+	/* Never let uninitialised room reach anyone. */
+	bpf_msg_pop_data(msg, at, n, 0);
+	return -1;
+}
+
 static __always_inline int pass_up(struct zs_conn *c, __u32 size, __u32 why)
 {
 	c->mode = ZS_MODE_USER;
@@ -555,6 +726,7 @@ static __always_inline int client_msg(struct sk_msg_md *msg, struct zs_sock_key 
 				      struct zs_conn *c)
 {
 	struct zs_ctl *ctl = bpf_map_lookup_elem(&zs_ctl, key);
+	struct xf_args xf;
 	__u32 size = msg->size, n;
 	struct zs_route *rt;
 	struct scan *s;
@@ -591,6 +763,9 @@ static __always_inline int client_msg(struct sk_msg_md *msg, struct zs_sock_key 
 		return pass_up(c, size, ZS_C_PASS_HEAD);
 	if (s->cl > req_max)
 		return pass_up(c, size, ZS_C_PASS_FEATURE);
+	/* HTTP/1.1 without Host is a 400 from userspace. */
+	if (!s->have_host)
+		return pass_up(c, size, ZS_C_PASS_HEAD);
 	s->best = (__u32)-1;
 	s->best_len = 0;
 	s->best_host = 0;
@@ -607,6 +782,11 @@ static __always_inline int client_msg(struct sk_msg_md *msg, struct zs_sock_key 
 	 * the whole message goes up. */
 	if (size > total)
 		return pass_up(c, size, ZS_C_PASS_FEATURE);
+	xf.ip = msg->local_ip4;
+	xf.ok = 0;
+	bpf_loop(1, xf_build, &xf, 0);
+	if (!xf.ok || xf_insert(msg) < 0)
+		return pass_up(c, size, ZS_C_PASS_HEAD);
 	if (bpf_msg_redirect_hash(msg, &zs_socks, &ctl->backend, BPF_F_INGRESS) != SK_PASS) {
 		/* Backend socket gone: the bytes take TCP to zeroserve (pitfall 7). */
 		count(ZS_C_REDIRECT_FAIL, 1);

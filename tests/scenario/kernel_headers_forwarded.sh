@@ -1,0 +1,55 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Kernel engine, forwarding fields: a backend sees the same head whichever
+# engine carried the request. On one keep-alive connection from 127.1.2.30
+# the first request goes through userspace and the next 19 through the
+# kernel (counters requests >= 15); every echoed field list equals the
+# first, which has X-Forwarded-For 127.1.2.30, X-Forwarded-Proto http,
+# X-Forwarded-Host and Forwarded with host="...". A Host holding '"' gets
+# no host= in Forwarded on either path, and a client's own
+# X-Forwarded-For is extended, not replaced.
+. "$ZS_TESTS/lib.sh"
+
+cg_setup
+kmsg_mark
+PA=$(backend_start a)
+zs_start_kernel "/=127.0.0.1:$PA"
+
+zs_python - "$ZS_PORT" <<'PY' || fail "forwarding fields on both paths"
+import sys
+from rawhttp import Conn
+port = int(sys.argv[1])
+
+def run(host, n, extra=()):
+    c = Conn(port, source="127.1.2.30")
+    lists = []
+    for i in range(n):
+        r = c.request("GET", "/echo/fw", host=host, headers=[("Accept", "*/*")] + list(extra))
+        assert r.status == 200, "%s request %d: %r" % (host, i, r)
+        lists.append([tuple(h) for h in r.json()["headers"]])
+        assert not c.eof, "%s request %d: connection closed" % (host, i)
+    c.close()
+    for i, l in enumerate(lists):
+        assert l == lists[0], "%s request %d saw\n%r\nrequest 0 saw\n%r" % (host, i, l, lists[0])
+    return dict((k.lower(), v) for k, v in lists[0])
+
+h = run("Fw.Example:8080", 20)
+assert h["host"] == "Fw.Example:8080", h
+assert h["x-forwarded-for"] == "127.1.2.30", h
+assert h["x-forwarded-proto"] == "http", h
+assert h["x-forwarded-host"] == "Fw.Example:8080", h
+assert h["forwarded"] == 'for=127.1.2.30;host="Fw.Example:8080";proto=http', h
+
+h = run('q"x.test', 10)
+assert h["forwarded"] == "for=127.1.2.30;proto=http", h
+assert h["x-forwarded-host"] == 'q"x.test', h
+
+h = run("own.test", 5, [("X-Forwarded-For", "10.9.8.7")])
+assert h["x-forwarded-for"] == "10.9.8.7, 127.1.2.30", h
+PY
+
+zs_counters
+requests=$(counter requests)
+[ "$requests" -ge 24 ] || fail "counters requests=$requests: the kernel carried fewer than 24 of the 28 requests it could"
+kmsg_check
+exit 0
