@@ -268,38 +268,63 @@ static __always_inline void value_end(struct scan *s)
  * header values it does not read, a response's reason phrase, a request
  * target, and the first 24 bytes of a header name. 1 when it moved.
  */
+/* Index of the lowest byte a has_*() mask flags (exact for the lowest). */
+static __always_inline __u32 first_flag(__u64 m)
+{
+	return (__u32)((((m & -m) >> 7) * 0x0001020304050607ULL) >> 56);
+}
+
+/* The k (1..8) first bytes of x, the others made a harmless 'A'. */
+static __always_inline __u64 word_head(__u64 x, __u32 k)
+{
+	__u64 keep = k >= 8 ? ~0ULL : (1ULL << (8 * k)) - 1;
+
+	return (x & keep) | (ONES * 'A' & ~keep);
+}
+
+/*
+ * Up to eight bytes at once where the state machine would only walk over
+ * them: header values it does not read and a response's reason phrase (up
+ * to the CR), a request target, the version of a request line, and header
+ * names (up to the ':', their first 24 bytes kept). 1 when it moved.
+ */
 static __always_inline int scan_word(struct scan *s, __u32 i)
 {
-	__u64 x;
-	__u32 w;
+	__u64 x, m;
+	__u32 w, k;
 
 	if (i + 8 > s->len)
 		return 0;
 	x = word_at(s->buf, i);
 	switch (s->phase) {
 	case P_VALUE:
-		if (s->hdr != H_OTHER || has_byte(x, '\r'))
+		if (s->hdr != H_OTHER)
 			return 0;
-		break;
+		/* fall through */
 	case P_THIRD:
-		if (has_byte(x, '\r'))
+		m = has_byte(x, '\r');
+		k = m ? first_flag(m) : 8;
+		if (k == 0)
 			return 0;
-		if (!s->resp) {
-			/* The version: as tok_add would have it. */
-			if (s->toklen != 0)
+		if (s->phase == P_THIRD && !s->resp) {
+			/* The version, whole: as tok_add would have it. */
+			if (s->toklen != 0 || k != 8)
 				return 0;
 			s->tok[0] = lower8(x);
 			s->toklen = 8;
 		}
-		break;
+		s->pos = i + k;
+		return 1;
 	case P_SECOND:
 		if (s->resp || has_ctl(x))
 			return 0;
 		break;
 	case P_LINE:
 	case P_NAME:
-		/* A whole word of name: no ':' and nothing a token cannot hold. */
-		if (has_ctl(x) || has_byte(x, ':'))
+		/* Name bytes up to a ':', none that a token cannot hold. */
+		m = has_byte(x, ':');
+		k = m ? first_flag(m) : 8;
+		if (k == 0 || has_ctl(word_head(x, k)))
 			return 0;
 		if (s->phase == P_LINE) {
 			tok_reset(s);
@@ -309,9 +334,10 @@ static __always_inline int scan_word(struct scan *s, __u32 i)
 			return 0;
 		w = s->toklen / 8;
 		if (w < 3)
-			s->tok[w] = lower8(x);
-		s->toklen += 8;
-		break;
+			s->tok[w] = lower8(x) & (k >= 8 ? ~0ULL : (1ULL << (8 * k)) - 1);
+		s->toklen += k;
+		s->pos = i + k;
+		return 1;
 	default:
 		return 0;
 	}
