@@ -11,6 +11,7 @@
 #include <linux/types.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
+#include <bpf/bpf_core_read.h>
 
 #include "zs_abi.h"
 
@@ -740,6 +741,60 @@ undo:
 	return -1;
 }
 
+/*
+ * CO-RE views of the kernel's client socket: libbpf fits the offsets to the
+ * running kernel's BTF. Only what the unread check below reads.
+ */
+struct tcp_sock___zs {
+	__u32 rcv_nxt;
+	__u32 copied_seq;
+} __attribute__((preserve_access_index));
+
+struct sock___zs {
+	void *sk_user_data;
+} __attribute__((preserve_access_index));
+
+struct sk_psock___zs {
+	__u32 msg_tot_len;
+} __attribute__((preserve_access_index));
+
+/* sk_user_data carries flag bits below the psock pointer (net/sock.h). */
+#define SK_USER_DATA_PSOCK   4UL
+#define SK_USER_DATA_PTRMASK (~7UL)
+
+/*
+ * May the kernel take a request on C, given what C has not read yet?
+ * Bytes userspace relayed over TCP and C has not read must come first: a
+ * reader takes the sockmap queue before the TCP one, so a kernel response
+ * now would overtake them. And what the kernel queued (each response at most
+ * resp_max) must stay bounded: a client that asks and never reads gets its
+ * answers from userspace, over TCP with its flow control (pitfall 5).
+ */
+static __always_inline int client_caught_up(struct sk_msg_md *msg)
+{
+	struct bpf_sock *sk = msg->sk;
+	struct tcp_sock___zs *tp;
+	unsigned long ud;
+	__u32 queued = 0;
+
+	if (sk == NULL)
+		return 0;
+	tp = (struct tcp_sock___zs *)bpf_skc_to_tcp_sock(sk);
+	if (tp == NULL)
+		return 0;
+	if (tp->rcv_nxt != tp->copied_seq)
+		return 0;
+	ud = (unsigned long)((struct sock___zs *)tp)->sk_user_data;
+	if (!(ud & SK_USER_DATA_PSOCK))
+		return 0;
+	if (bpf_probe_read_kernel(
+		&queued, sizeof(queued),
+		(void *)((ud & SK_USER_DATA_PTRMASK) +
+			 bpf_core_field_offset(struct sk_psock___zs, msg_tot_len))) < 0)
+		return 0;
+	return queued <= resp_max;
+}
+
 static __always_inline int pass_up(struct zs_conn *c, __u32 size, __u32 why)
 {
 	c->mode = ZS_MODE_USER;
@@ -780,7 +835,7 @@ static __always_inline int client_msg(struct sk_msg_md *msg, struct zs_sock_key 
 	/* A request boundary. Back from userspace only once it is all caught up. */
 	if (c->mode == ZS_MODE_USER && (ctl->done != c->passed || c->foreign != ctl->foreign_done))
 		return pass_up(c, size, ZS_C_PASS_USER);
-	if (c->inflight)
+	if (c->inflight || !client_caught_up(msg))
 		return pass_up(c, size, ZS_C_PASS_USER);
 	s = scan_head(msg, 0);
 	if (s != NULL && s->bad == 2)

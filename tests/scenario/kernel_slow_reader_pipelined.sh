@@ -5,7 +5,9 @@
 # one at a time 50 ms apart (each response complete before the next
 # request), none read for 4 s after the last; what is queued on the client
 # socket (ss Recv-Q and skmem r, FIONREAD) stays <= 8 MiB the whole time,
-# then all 64 responses arrive in order, byte exact.
+# then all 64 responses arrive in order, byte exact. The kernel carried the
+# first ones (counters requests >= 4) and left the rest to userspace once
+# the client had 4 MiB unread.
 . "$ZS_TESTS/lib.sh"
 
 cg_setup
@@ -58,5 +60,8 @@ for i in range(64):
     assert r.body == pattern_bytes(M + i), "response %d: %d bytes, want the %d-byte pattern" % (i, len(r.body), M + i)
 print("64 responses in order, byte exact")
 PY
+zs_counters
+requests=$(counter requests)
+[ "$requests" -ge 4 ] || fail "counters requests=$requests: the kernel carried none of the first responses"
 kmsg_check
 exit 0
