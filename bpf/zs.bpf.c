@@ -787,6 +787,9 @@ static __always_inline int client_caught_up(struct sk_msg_md *msg)
 	ud = (unsigned long)((struct sock___zs *)tp)->sk_user_data;
 	if (!(ud & SK_USER_DATA_PSOCK))
 		return 0;
+	/* Older kernels do not count the sockmap queue: no bound there. */
+	if (!bpf_core_field_exists(struct sk_psock___zs, msg_tot_len))
+		return 1;
 	if (bpf_probe_read_kernel(
 		&queued, sizeof(queued),
 		(void *)((ud & SK_USER_DATA_PTRMASK) +

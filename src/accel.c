@@ -471,6 +471,10 @@ struct accel *accel_start(const struct config *cfg, char *why, size_t whylen)
 	if (fstatfs(cgfd, &sfs) < 0 || sfs.f_type != CGROUP2_SUPER_MAGIC)
 		UNAVAILABLE("%s is not a cgroup v2 directory", a->cgroup);
 
+	/* The sk_msg program reads the client socket through CO-RE. */
+	if (access("/sys/kernel/btf/vmlinux", R_OK) < 0)
+		UNAVAILABLE("no kernel BTF (/sys/kernel/btf/vmlinux: %s)", strerror(errno));
+
 	a->ncpus = libbpf_num_possible_cpus();
 	if (a->ncpus <= 0)
 		UNAVAILABLE("cannot count the CPUs: %s", strerror(-a->ncpus));
