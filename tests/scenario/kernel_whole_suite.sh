@@ -1,0 +1,40 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Kernel engine, the whole userspace suite: every proxy_, err_, log_ and
+# signal_ scenario runs again with the kernel engine attached to this test's
+# cgroup, its clients and backends inside it, and passes. Left out by
+# design: proxy_upstream_pool, which counts backend connections, where the
+# kernel gives each client connection a backend connection of its own.
+. "$ZS_TESTS/lib.sh"
+
+cg_setup
+kmsg_mark
+# The engine the scenarios below get: on, here (else they would pass on
+# the userspace engine and prove nothing).
+PA=$(backend_start a)
+zs_start_kernel "/=127.0.0.1:$PA"
+zs_stop_all
+ran=0
+failed=
+for t in "$ZS_TESTS"/scenario/proxy_*.sh "$ZS_TESTS"/scenario/err_*.sh \
+	"$ZS_TESTS"/scenario/log_*.sh "$ZS_TESTS"/scenario/signal_*.sh; do
+	name=$(basename "$t" .sh)
+	case $name in
+	proxy_upstream_pool) continue ;;
+	esac
+	rc=0
+	ZS_CG=$CG ZS_ENGINE_ARGS="--cgroup $CG" sh "$t" >"$T/$name.log" 2>&1 || rc=$?
+	ran=$((ran + 1))
+	if [ $rc -eq 0 ]; then
+		echo "PASS: $name"
+	else
+		echo "FAIL: $name (exit $rc)"
+		tail -n 15 "$T/$name.log" | sed 's/^/    /'
+		failed="$failed $name"
+	fi
+done
+echo "$ran scenarios on the kernel engine"
+[ "$ran" -ge 40 ] || fail "only $ran scenarios found under $ZS_TESTS/scenario"
+[ -z "$failed" ] || fail "on the kernel engine:$failed"
+kmsg_check
+exit 0
