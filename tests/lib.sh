@@ -54,14 +54,13 @@
 #                        NODE_PID and prints the port
 # ZS_CG=DIR (a cgroup v2 directory) runs backend_start, nginx_start,
 # node_start, zs_curl (so zs_req, expect_echo) and zs_python inside DIR;
-# zeroserve itself stays where the test runs. The whole suite on the kernel
-# engine (scenarios whose clients and backends use these helpers):
+# zeroserve itself stays where the test runs. kernel_whole_suite.sh runs the
+# proxy_, err_, log_ and signal_ scenarios that way, in make check; by hand:
 #   mkdir /sys/fs/cgroup/zs      (here: /sys/fs/cgroup/unified/zs)
 #   ZS_CG=/sys/fs/cgroup/zs ZS_ENGINE_ARGS="--cgroup /sys/fs/cgroup/zs" make check
-# Scenarios that count access-log lines per request, expect engine=user or
-# count backend connections (pool, reuse) describe the userspace engine and
-# may fail there: the kernel carries requests without an access-log line,
-# on a backend connection of their own, not pooled.
+# Scenarios that count backend connections (proxy_upstream_pool) describe
+# the userspace engine: the kernel gives each client connection a backend
+# connection of its own, not pooled.
 
 : "${ZS_BIN:?ZS_BIN must name the zeroserve binary}"
 : "${ZS_TESTS:?ZS_TESTS must name the tests/ source directory}"
