@@ -11,8 +11,13 @@
 
 #include "conn.h"
 
-/* One read(2) asks for this much; a callback reads up to READ_BURST. */
-#define READ_CHUNK (64 * 1024)
+/*
+ * One read(2) asks for this much; a callback reads up to READ_BURST.
+ * libevent rounds a chain (data and its header) up to a power of two, so a
+ * 64 KiB read already costs a 128 KiB allocation: ask for what fits in it,
+ * and a 64 KiB body with its head comes in one read, not two.
+ */
+#define READ_CHUNK (128 * 1024 - 512)
 #define READ_BURST (256 * 1024)
 
 struct conn {
