@@ -88,6 +88,11 @@ struct {
 struct scan {
 	/* 8 spare bytes: a word load at any offset below ZS_HEAD_MAX stays inside. */
 	__u8 buf[ZS_HEAD_MAX + 8];
+	/* the forwarding fields added to a kernel request (set by xf_build) */
+	__u8 xf[XF_MAX + 8];
+	__u32 xf_len;
+	__u32 xf_quote; /* the Host value holds a '"' */
+	/* from here on cleared for each head */
 	__u64 tok[3]; /* first 24 bytes of the current token, lower case */
 	__u64 cl;     /* Content-Length */
 	__u32 len;    /* bytes in buf */
@@ -104,10 +109,6 @@ struct scan {
 	__u32 have_cl, have_host, is_head, status, resp;
 	/* route search */
 	__u32 best, best_len, best_host;
-	/* the forwarding fields added to a kernel request */
-	__u32 xf_len;
-	__u32 xf_quote; /* the Host value holds a '"' */
-	__u8 xf[XF_MAX + 8];
 };
 
 struct {
@@ -518,7 +519,7 @@ static __always_inline struct scan *scan_head(struct sk_msg_md *msg, int resp)
 	/* 64-bit length, checked right before use: the verifier needs both bounds. */
 	if (len == 0 || len > ZS_HEAD_MAX || bpf_probe_read_kernel(s->buf, len, data) < 0)
 		return NULL;
-	__builtin_memset(&s->tok, 0, sizeof(*s) - sizeof(s->buf));
+	__builtin_memset(&s->tok, 0, sizeof(*s) - __builtin_offsetof(struct scan, tok));
 	s->len = len;
 	s->resp = resp;
 	bpf_loop(ZS_HEAD_MAX, scan_step, NULL, 0);
