@@ -53,7 +53,7 @@ static int parse_port(const char *s, int *port)
 static int resolve(const char *s, const char *host, int family, const char *port, struct addr *a,
 		   char *err, size_t errlen)
 {
-	struct addrinfo hints, *res, *ai, *pick = NULL;
+	struct addrinfo hints, *res, *ai, *pick, *v4 = NULL, *v6 = NULL;
 	int rc;
 
 	memset(&hints, 0, sizeof(hints));
@@ -73,13 +73,12 @@ static int resolve(const char *s, const char *host, int family, const char *port
 		return -EINVAL;
 	}
 	for (ai = res; ai; ai = ai->ai_next) {
-		if (ai->ai_family == AF_INET) {
-			pick = ai;
-			break;
-		}
-		if (ai->ai_family == AF_INET6 && pick == NULL)
-			pick = ai;
+		if (ai->ai_family == AF_INET && v4 == NULL)
+			v4 = ai;
+		if (ai->ai_family == AF_INET6 && v6 == NULL)
+			v6 = ai;
 	}
+	pick = v4 != NULL ? v4 : v6;
 	if (pick == NULL || pick->ai_addrlen > sizeof(a->ss)) {
 		freeaddrinfo(res);
 		seterr(err, errlen, "bad address '%s': no IPv4 or IPv6 address for '%s'", s, host);
@@ -88,6 +87,10 @@ static int resolve(const char *s, const char *host, int family, const char *port
 	memset(a, 0, sizeof(*a));
 	memcpy(&a->ss, pick->ai_addr, pick->ai_addrlen);
 	a->len = pick->ai_addrlen;
+	if (pick == v4 && v6 != NULL && v6->ai_addrlen <= sizeof(a->alt)) {
+		memcpy(&a->alt, v6->ai_addr, v6->ai_addrlen);
+		a->alt_len = v6->ai_addrlen;
+	}
 	freeaddrinfo(res);
 	return 0;
 }

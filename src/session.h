@@ -61,9 +61,10 @@ struct session {
 	unsigned int dechunk : 1;      /* HTTP/1.0 client of a chunked response */
 	unsigned int client_eof : 1;   /* client half-closed after its request */
 	unsigned int retried : 1;
-	unsigned int up_paused : 1; /* backpressure: backend reads stopped */
-	unsigned int c_paused : 1;  /* backpressure: client reads stopped */
-	unsigned int dead : 1;	    /* closed; freed when the last callback returns */
+	unsigned int reconnected : 1; /* tried the backend's other address */
+	unsigned int up_paused : 1;   /* backpressure: backend reads stopped */
+	unsigned int c_paused : 1;    /* backpressure: client reads stopped */
+	unsigned int dead : 1;	      /* closed; freed when the last callback returns */
 	unsigned int lingering : 1;
 	unsigned int in_read : 1;    /* client_process is on the stack */
 	unsigned int splicing : 1;   /* response body moving by splice(2) */

@@ -84,6 +84,28 @@ static int upstream_retry(struct session *s)
 	return 0;
 }
 
+/*
+ * The connect failed: once per request, the backend's other address (a
+ * name's answer of the other family). Nothing was sent, so the request,
+ * body included, moves over whole.
+ */
+static int upstream_reconnect(struct session *s)
+{
+	struct upstream_conn *old = s->up, *n;
+
+	if (s->reconnected || conn_connected(old->conn))
+		return -1;
+	n = upstream_get_other(old->be, old, &s->srv->tv_connect);
+	if (n == NULL)
+		return -1;
+	s->reconnected = 1;
+	s->up = n;
+	upstream_attach(s);
+	conn_send(n->conn, conn_output(old->conn));
+	upstream_close(old);
+	return 0;
+}
+
 static void response_done(struct session *s)
 {
 	struct upstream_conn *up = s->up;
@@ -326,7 +348,7 @@ static void upstream_event(struct conn *conn, short what, void *arg)
 		response_eof(s);
 		goto out;
 	}
-	if (upstream_retry(s) == 0)
+	if (upstream_reconnect(s) == 0 || upstream_retry(s) == 0)
 		goto out;
 	if (!s->resp_started) {
 		log_debug("%s: backend %s: %s", s->client_text,

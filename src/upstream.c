@@ -23,6 +23,7 @@ TAILQ_HEAD(conn_list, upstream_conn);
 struct upstream_backend {
 	struct upstream_pool *pool;
 	struct addr addr;
+	int use_alt; /* addr.ss refused, addr.alt answered */
 	struct conn_list idle;
 	unsigned int nidle;
 };
@@ -135,11 +136,46 @@ static void idle_event_cb(struct conn *conn, short what, void *arg)
 	upstream_close(c);
 }
 
-struct upstream_conn *upstream_get(struct upstream_backend *be, const struct timeval *connect_tv)
+static struct upstream_conn *connect_new(struct upstream_backend *be,
+					 const struct timeval *connect_tv)
 {
-	struct upstream_pool *pool = be->pool;
+	const struct sockaddr_storage *ss = be->use_alt ? &be->addr.alt : &be->addr.ss;
+	socklen_t len = be->use_alt ? be->addr.alt_len : be->addr.len;
 	struct upstream_conn *c;
 	int fd, rc, one = 1;
+
+	c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return NULL;
+	fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		free(c);
+		return NULL;
+	}
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	c->conn = conn_new(be->pool->base, fd);
+	if (c->conn == NULL) {
+		close(fd);
+		free(c);
+		errno = ENOMEM;
+		return NULL;
+	}
+	c->be = be;
+	c->alt = be->use_alt;
+	conn_set_timeouts(c->conn, NULL, connect_tv);
+	rc = conn_connect(c->conn, (const struct sockaddr *)ss, len);
+	if (rc < 0) {
+		conn_free(c->conn);
+		free(c);
+		errno = -rc;
+		return NULL;
+	}
+	return c;
+}
+
+struct upstream_conn *upstream_get(struct upstream_backend *be, const struct timeval *connect_tv)
+{
+	struct upstream_conn *c;
 
 	/* Most recently used first: it is the least likely to have timed out. */
 	c = TAILQ_LAST(&be->idle, conn_list);
@@ -149,33 +185,31 @@ struct upstream_conn *upstream_get(struct upstream_backend *be, const struct tim
 		conn_setcb(c->conn, NULL, NULL, NULL, NULL);
 		return c;
 	}
+	return connect_new(be, connect_tv);
+}
 
-	c = calloc(1, sizeof(*c));
-	if (c == NULL)
-		return NULL;
-	fd = socket(be->addr.ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		free(c);
-		return NULL;
-	}
-	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	c->conn = conn_new(pool->base, fd);
-	if (c->conn == NULL) {
-		close(fd);
-		free(c);
-		errno = ENOMEM;
+struct upstream_conn *upstream_get_other(struct upstream_backend *be,
+					 const struct upstream_conn *failed,
+					 const struct timeval *connect_tv)
+{
+	char from[64], to[64];
+	struct addr a;
+
+	if (be->addr.alt_len == 0) {
+		errno = ENOENT;
 		return NULL;
 	}
-	c->be = be;
-	conn_set_timeouts(c->conn, NULL, connect_tv);
-	rc = conn_connect(c->conn, (struct sockaddr *)&be->addr.ss, be->addr.len);
-	if (rc < 0) {
-		conn_free(c->conn);
-		free(c);
-		errno = -rc;
-		return NULL;
+	/* The first failure of an address moves the backend to the other one. */
+	if (failed->alt == be->use_alt) {
+		be->use_alt = !be->use_alt;
+		a = be->addr;
+		addr_format(&a, be->use_alt ? from : to, sizeof(from));
+		memcpy(&a.ss, &be->addr.alt, be->addr.alt_len);
+		a.len = be->addr.alt_len;
+		addr_format(&a, be->use_alt ? to : from, sizeof(to));
+		log_info("backend %s does not answer; trying %s", from, to);
 	}
-	return c;
+	return connect_new(be, connect_tv);
 }
 
 void upstream_put(struct upstream_conn *c)

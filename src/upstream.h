@@ -16,6 +16,7 @@ struct upstream_conn {
 	struct conn *conn;
 	struct upstream_backend *be;
 	int reused; /* came from the idle pool: may be stale */
+	int alt;    /* connected to the backend's other address */
 	TAILQ_ENTRY(upstream_conn) entry;
 };
 
@@ -37,6 +38,14 @@ struct upstream_backend *upstream_pool_backend(struct upstream_pool *pool, unsig
  * sets the conn callbacks. NULL with errno on failure.
  */
 struct upstream_conn *upstream_get(struct upstream_backend *be, const struct timeval *connect_tv);
+/*
+ * failed could not connect: a new connection to the backend's other address
+ * (a name's answer of the other family), which later connections use too.
+ * NULL (errno ENOENT) when there is no other address to try.
+ */
+struct upstream_conn *upstream_get_other(struct upstream_backend *be,
+					 const struct upstream_conn *failed,
+					 const struct timeval *connect_tv);
 /* Back to the idle pool (closes it when the pool is full). */
 void upstream_put(struct upstream_conn *c);
 void upstream_close(struct upstream_conn *c);

@@ -460,17 +460,23 @@ class Server(socketserver.ThreadingTCPServer):
     request_queue_size = 512
 
 
+class Server6(Server):
+    address_family = socket.AF_INET6
+
+
 def main():
     global NAME
     ap = argparse.ArgumentParser(description="zeroserve test backend")
     ap.add_argument("--port", type=int, required=True)
     ap.add_argument("--name", default="backend")
+    ap.add_argument("--host", default="127.0.0.1", help="address to listen on (::1 for IPv6)")
     args = ap.parse_args()
     NAME = args.name
     try:
-        server = Server(("127.0.0.1", args.port), Handler)
+        cls = Server6 if ":" in args.host else Server
+        server = cls((args.host, args.port), Handler)
     except OSError as e:
-        print("backend.py: cannot listen on 127.0.0.1:%d: %s" % (args.port, e),
+        print("backend.py: cannot listen on %s port %d: %s" % (args.host, args.port, e),
               file=sys.stderr)
         return 1
     print("ready", flush=True)

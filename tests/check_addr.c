@@ -26,6 +26,11 @@ static void parse_ok(const char *s, int family, const char *want)
 	ck_assert_uint_eq(a.len, family == AF_INET ? sizeof(struct sockaddr_in)
 						   : sizeof(struct sockaddr_in6));
 	ck_assert_str_eq(addr_format(&a, buf, sizeof(buf)), want);
+	/* A numeric host has one address; a name's other family is IPv6. */
+	if (strchr(s, '[') != NULL || (s[0] >= '0' && s[0] <= '9') || s[0] == ':')
+		ck_assert_uint_eq(a.alt_len, 0);
+	else if (a.alt_len != 0)
+		ck_assert_int_eq(a.alt.ss_family, AF_INET6);
 }
 
 static void parse_bad(const char *s, const char *needle)
