@@ -539,3 +539,37 @@ uint64_t conn_bytes_read(const struct conn *c)
 {
 	return c->nread;
 }
+
+int conn_send_file(struct conn *c, int fd, off_t off, off_t len)
+{
+	struct evbuffer_file_segment *seg;
+	int r;
+
+	if (c->freed || c->error) {
+		close(fd);
+		return -EPIPE;
+	}
+	/* Without the flag, libevent maps the file into memory instead. */
+	evbuffer_set_flags(c->out, EVBUFFER_FLAG_DRAINS_TO_FD);
+	seg = evbuffer_file_segment_new(fd, off, len, EVBUF_FS_CLOSE_ON_FREE);
+	if (seg == NULL) {
+		close(fd);
+		return -ENOMEM;
+	}
+	r = evbuffer_add_file_segment(c->out, seg, 0, len);
+	evbuffer_file_segment_free(seg); /* the buffer holds its own reference */
+	if (r < 0)
+		return -ENOMEM;
+	if (!c->connecting && !event_pending(c->wev, EV_WRITE, NULL)) {
+		/* Nothing was queued before: the socket may take some now. */
+		r = evbuffer_write(c->out, c->fd);
+		if (r < 0 && errno != EAGAIN && errno != EINTR) {
+			c->error = errno;
+			event_active(c->wev, EV_WRITE, 0);
+			return 0;
+		}
+		if (evbuffer_get_length(c->out) > 0)
+			wev_add(c);
+	}
+	return 0;
+}

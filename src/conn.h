@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 #include <sys/time.h>
 
 struct event_base;
@@ -59,6 +60,12 @@ int conn_fd(const struct conn *c);
 int conn_connected(const struct conn *c);
 /* Move src's bytes to c: written now when nothing is queued, else queued. */
 void conn_send(struct conn *c, struct evbuffer *src);
+/*
+ * Queue len bytes of the file fd from off after what is queued, sent with
+ * sendfile(2): no copy through userspace, no memory held for the bytes.
+ * Takes fd (closed once sent or freed). 0 or -errno.
+ */
+int conn_send_file(struct conn *c, int fd, off_t off, off_t len);
 /* Output over CONN_HIGH_WATER: stop reading the other side. */
 int conn_full(const struct conn *c);
 /* Bytes read from the socket so far (the kernel engine compares counts). */
