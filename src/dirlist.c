@@ -92,9 +92,8 @@ static int read_entries(int dirfd, int dotfiles, struct dirent_info **out, size_
 	}
 	rewinddir(d);
 	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.' &&
-		    (!dotfiles || de->d_name[1] == '\0' ||
-		     (de->d_name[1] == '.' && de->d_name[2] == '\0')))
+		if (de->d_name[0] == '.' && (!dotfiles || de->d_name[1] == '\0' ||
+					     (de->d_name[1] == '.' && de->d_name[2] == '\0')))
 			continue;
 		if (fstatat(dirfd, de->d_name, &st, 0) < 0)
 			continue; /* a dangling symlink: nothing to link to */
@@ -122,8 +121,7 @@ nomem:
 	return -ENOMEM;
 }
 
-int dirlist_build(struct evbuffer *out, int dirfd, const char *title, size_t titlelen,
-		  int dotfiles)
+int dirlist_build(struct evbuffer *out, int dirfd, const char *title, size_t titlelen, int dotfiles)
 {
 	struct dirent_info *v = NULL;
 	char href[3 * 256 + 8];
@@ -152,8 +150,7 @@ int dirlist_build(struct evbuffer *out, int dirfd, const char *title, size_t tit
 		    dirlist_escape(out, v[i].name, strlen(v[i].name)) < 0 ||
 		    evbuffer_add_printf(out, "%s</a>", v[i].is_dir ? "/" : "") < 0)
 			goto out;
-		if (!v[i].is_dir &&
-		    evbuffer_add_printf(out, " %jd", (intmax_t)v[i].size) < 0)
+		if (!v[i].is_dir && evbuffer_add_printf(out, " %jd", (intmax_t)v[i].size) < 0)
 			goto out;
 		if (evbuffer_add(out, "</li>\n", 6) < 0)
 			goto out;

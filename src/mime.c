@@ -77,10 +77,9 @@ static int builtin_cmp(const void *a, const void *b)
 /* Types browsers read as text get a charset: their bytes are UTF-8 here. */
 static int wants_charset(const char *type)
 {
-	static const char *const texty[] = {
-	    "application/javascript", "application/json", "application/xml",
-	    "image/svg+xml",	      "application/manifest+json",
-	};
+	static const char *const texty[] = {"application/javascript", "application/json",
+					    "application/xml", "image/svg+xml",
+					    "application/manifest+json"};
 	size_t i;
 
 	if (strncmp(type, "text/", 5) == 0)

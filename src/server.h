@@ -24,7 +24,8 @@ struct server {
 	struct upstream_pool *pool;
 	struct accesslog *alog;
 	struct accel *accel; /* the kernel engine; NULL: userspace only */
-	struct static_files *files; /* directory routes */
+	/* Directory routes' roots and file cache (static.c). */
+	struct static_files *files;
 	struct evconnlistener **listeners;
 	size_t nlisteners;
 	struct session_list sessions;

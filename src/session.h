@@ -53,7 +53,9 @@ struct session {
 	struct evbuffer *scratch; /* heads being built, decoded chunks */
 	struct evbuffer *reqhead; /* request head sent upstream, kept for one retry */
 	struct event *timer;	  /* idle / request-head deadline */
-	struct static_body *fbody; /* directory route: the rest of a long answer */
+
+	/* A directory route's answer still being sent (static.c). */
+	struct static_body *fbody;
 
 	/* the request in flight */
 	unsigned int req_done : 1;     /* request fully sent upstream */

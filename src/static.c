@@ -261,8 +261,8 @@ static int not_modified(const struct http_head *h, const struct variant *v)
  * (none, malformed, several ranges, or If-Range says the client's copy is
  * old); 206 with *off, *len set; 416.
  */
-static int range_parse(const struct http_head *h, const struct variant *v, off_t size,
-		       off_t *off, off_t *len)
+static int range_parse(const struct http_head *h, const struct variant *v, off_t size, off_t *off,
+		       off_t *len)
 {
 	char buf[128], ir[128], *p, *end;
 	unsigned long long a, b;
@@ -382,8 +382,8 @@ static int same_file(const struct centry *e, const struct stat *st)
 static void make_validators(const struct stat *st, char *etag, size_t elen, char *etag_gz,
 			    size_t glen, char *lastmod, size_t llen)
 {
-	unsigned long long ns =
-	    (unsigned long long)st->st_mtim.tv_sec * 1000000000ull + (unsigned long long)st->st_mtim.tv_nsec;
+	unsigned long long ns = (unsigned long long)st->st_mtim.tv_sec * 1000000000ull +
+				(unsigned long long)st->st_mtim.tv_nsec;
 
 	snprintf(etag, elen, "\"%llx-%llx-%llx\"", (unsigned long long)st->st_size, ns,
 		 (unsigned long long)st->st_ino);
@@ -439,8 +439,8 @@ static struct centry *cache_fill(struct static_files *sf, unsigned int route, co
 	old = cache_find(sf, route, key, hash);
 	if (old != NULL)
 		centry_unlink(sf, old);
-	while (sf->entries > 0 &&
-	       (sf->bytes + (size_t)e->size + e->gzlen > CACHE_BYTES || sf->entries >= CACHE_BUCKETS))
+	while (sf->entries > 0 && (sf->bytes + (size_t)e->size + e->gzlen > CACHE_BYTES ||
+				   sf->entries >= CACHE_BUCKETS))
 		centry_unlink(sf, TAILQ_LAST(&sf->lru, centry_list));
 	e->refs = 1;
 	e->linked = 1;
@@ -612,7 +612,8 @@ static void respond(struct sreq *q, struct variant *v)
 		status = range_parse(q->h, v, v->size, &off, &len);
 		if (status == 416) {
 			variant_release(v);
-			snprintf(cr, sizeof(cr), "Content-Range: bytes */%jd\r\n", (intmax_t)v->size);
+			snprintf(cr, sizeof(cr), "Content-Range: bytes */%jd\r\n",
+				 (intmax_t)v->size);
 			error_reply(q, 416, cr);
 			return;
 		}
@@ -659,7 +660,8 @@ static void respond(struct sreq *q, struct variant *v)
 	if (v->data != NULL) {
 		if (len > 0) {
 			v->entry->refs++;
-			evbuffer_add_reference(b, v->data + off, (size_t)len, entry_unref, v->entry);
+			evbuffer_add_reference(b, v->data + off, (size_t)len, entry_unref,
+					       v->entry);
 		}
 		s->bytes_out += (uint64_t)len;
 		conn_send(s->cc, b);
@@ -777,8 +779,7 @@ static void respond_file(struct sreq *q, const char *name, int fd, const struct 
 			return;
 		}
 	}
-	make_validators(st, etag, sizeof(etag), etag_gz, sizeof(etag_gz), lastmod,
-			sizeof(lastmod));
+	make_validators(st, etag, sizeof(etag), etag_gz, sizeof(etag_gz), lastmod, sizeof(lastmod));
 	v.lastmod = lastmod;
 	v.mtime = st->st_mtime;
 	if (v.vary && q->gzip_ok && norange && st->st_size >= GZIP_MIN) {
@@ -904,6 +905,8 @@ static void serve_path(struct sreq *q, const struct route *r)
 	if (fd < 0) {
 		rc = open_status(fd);
 		if (rc == 404 && cfg->spa && spa_path(q->rel)) {
+			if (try_cache(q, "index.html"))
+				return;
 			fd = fspath_open(q->rootfd, "index.html", cfg->follow_symlinks);
 			if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
 				respond_file(q, "index.html", fd, &st);
