@@ -131,7 +131,8 @@ int dirlist_build(struct evbuffer *out, int dirfd, const char *title, size_t tit
 	rc = read_entries(dirfd, dotfiles, &v, &n);
 	if (rc < 0)
 		return rc;
-	qsort(v, n, sizeof(*v), info_cmp);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), info_cmp);
 	rc = -ENOMEM;
 	if (evbuffer_add_printf(out, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
 				     "<title>Index of ") < 0 ||

@@ -201,7 +201,8 @@ int mime_load(const char *path)
 		if (rc < 0)
 			goto out;
 	}
-	qsort(t, n, sizeof(*t), stable_cmp);
+	if (n > 1)
+		qsort(t, n, sizeof(*t), stable_cmp);
 	dedup(t, &n);
 	table = t;
 	ntable = n;

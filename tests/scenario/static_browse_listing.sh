@@ -26,6 +26,11 @@ code=$(zs_req '/files/%3Ca%26b%3E.txt') || fail "GET the listed file: curl faile
 expect_eq "$code" 200 "status of the listed file"
 expect_eq "$(cat "$T/body")" x "body of the listed file"
 
+# An empty directory lists only the way up.
+code=$(zs_req /files/adir/) || fail "GET /files/adir/: curl failed"
+expect_eq "$code" 200 "status of an empty directory"
+expect_eq "$(grep -o 'href="[^"]*"' "$T/body" | tr '\n' ' ')" 'href="../" ' "empty listing"
+
 zs_kill "$ZS_PID"
 zs_start "$T/root"
 code=$(zs_req /files/) || fail "GET /files/ without --browse: curl failed"
