@@ -131,7 +131,7 @@ static int open_checked(int rootfd, const char *rel)
 	ssize_t rn, wn;
 	int fd;
 
-	fd = openat(rootfd, *rel ? rel : ".", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	fd = openat(rootfd, *rel ? rel : ".", O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", rootfd);
@@ -157,12 +157,12 @@ int fspath_open(int rootfd, const char *rel, int follow)
 	long fd;
 
 	if (follow) {
-		fd = openat(rootfd, *rel ? rel : ".", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		fd = openat(rootfd, *rel ? rel : ".", O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 		return fd < 0 ? -errno : (int)fd;
 	}
 	if (!no_openat2) {
 		memset(&how, 0, sizeof(how));
-		how.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY;
+		how.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
 		/* The kernel refuses any step, symlink or "..", that leaves rootfd. */
 		how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
 		fd = syscall(SYS_openat2, rootfd, *rel ? rel : ".", &how, sizeof(how));

@@ -34,7 +34,8 @@ int fspath_encode(const char *in, size_t len, char *out, size_t outlen);
 
 /*
  * Open rel (as from fspath_normalize; "" is the root) under the directory
- * rootfd, read-only. Unless follow, a path whose symlinks lead out of the
+ * rootfd, read-only and non-blocking (a FIFO must not stall the loop; the
+ * flag means nothing to regular files). Unless follow, a path whose symlinks lead out of the
  * root fails with -EXDEV. 0 <= fd, or -errno.
  */
 int fspath_open(int rootfd, const char *rel, int follow);
