@@ -136,6 +136,7 @@ void config_usage(FILE *f)
 	      "\n"
 	      "examples:\n"
 	      "  zeroserve ./dist\n"
+	      "  zeroserve --spa /=./dist /api=:3001\n"
 	      "  zeroserve -l 127.0.0.1:8080 /api=127.0.0.1:3001 /=127.0.0.1:5173\n"
 	      "  zeroserve /api/=http://127.0.0.1:3001/\n"
 	      "  zeroserve app.localhost=127.0.0.1:3002\n",
