@@ -32,10 +32,20 @@
 #include "session.h"
 #include "static.h"
 
-/* Files up to this size are kept in memory, within CACHE_BYTES in all. */
+/* Files up to this size are cached, within CACHE_BYTES in all. */
 #define CACHE_FILE_MAX (128 * 1024)
 #define CACHE_BYTES    (64 * 1024 * 1024)
 #define CACHE_BUCKETS  4096
+/*
+ * Cached files from this size keep their file open and go out with
+ * sendfile(2), the head in the same packet (at most CACHE_SEGMENTS of them,
+ * one descriptor each); smaller ones from memory with one writev. Measured
+ * here (Linux 6.18, loopback, 64 KiB): the copy into the socket was a
+ * quarter of the server's CPU time, and sendfile cut the CPU per request by
+ * 15-20%; at 20 KiB the two were even.
+ */
+#define CACHE_SENDFILE_MIN (32 * 1024)
+#define CACHE_SEGMENTS 256
 /* Smaller bodies gain less from gzip than the header costs. */
 #define GZIP_MIN 1024
 
@@ -49,8 +59,9 @@ struct centry {
 	ino_t ino;
 	off_t size;
 	struct timespec mtim, ctim;
-	char *data;
-	char *gz; /* gzip of data, NULL when not worth it */
+	char *data;			   /* the body, or NULL when seg sends it */
+	struct evbuffer_file_segment *seg; /* the open file, for sendfile */
+	char *gz;			   /* gzip of the body, NULL when not worth it */
 	size_t gzlen;
 	const char *ctype;
 	time_t mtime;
@@ -69,7 +80,7 @@ struct static_files {
 	const char *cache_control;
 	struct centry *buckets[CACHE_BUCKETS];
 	struct centry_list lru;
-	size_t bytes, entries;
+	size_t bytes, entries, segments;
 };
 
 struct static_body {
@@ -105,7 +116,8 @@ struct variant {
 	int ranges;
 	const char *data; /* body in memory ... */
 	struct centry *entry;
-	int fd; /* ... or in this file (taken), sendfile or gzip */
+	struct evbuffer_file_segment *seg; /* ... or in a cached open file ... */
+	int fd;				   /* ... or in this file (taken), sendfile or gzip */
 	int gzstream;
 };
 
@@ -339,6 +351,8 @@ static void centry_put(struct centry *e)
 {
 	if (--e->refs > 0)
 		return;
+	if (e->seg != NULL)
+		evbuffer_file_segment_free(e->seg);
 	free(e->key);
 	free(e->data);
 	free(e->gz);
@@ -353,8 +367,10 @@ static void centry_unlink(struct static_files *sf, struct centry *e)
 		pp = &(*pp)->hnext;
 	*pp = e->hnext;
 	TAILQ_REMOVE(&sf->lru, e, lru);
-	sf->bytes -= (size_t)e->size + e->gzlen;
+	sf->bytes -= (e->data ? (size_t)e->size : 0) + e->gzlen;
 	sf->entries--;
+	if (e->seg != NULL)
+		sf->segments--;
 	e->linked = 0;
 	centry_put(e);
 }
@@ -439,15 +455,29 @@ static struct centry *cache_fill(struct static_files *sf, unsigned int route, co
 	old = cache_find(sf, route, key, hash);
 	if (old != NULL)
 		centry_unlink(sf, old);
-	while (sf->entries > 0 && (sf->bytes + (size_t)e->size + e->gzlen > CACHE_BYTES ||
-				   sf->entries >= CACHE_BUCKETS))
+	if (e->size >= CACHE_SENDFILE_MIN && sf->segments < CACHE_SEGMENTS) {
+		int dfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+
+		if (dfd >= 0)
+			e->seg = evbuffer_file_segment_new(dfd, 0, e->size, EVBUF_FS_CLOSE_ON_FREE);
+		if (e->seg != NULL) {
+			sf->segments++;
+			free(e->data);
+			e->data = NULL;
+		} else if (dfd >= 0) {
+			close(dfd);
+		}
+	}
+	while (sf->entries > 0 &&
+	       (sf->bytes + (e->data ? (size_t)e->size : 0) + e->gzlen > CACHE_BYTES ||
+		sf->entries >= CACHE_BUCKETS))
 		centry_unlink(sf, TAILQ_LAST(&sf->lru, centry_list));
 	e->refs = 1;
 	e->linked = 1;
 	e->hnext = sf->buckets[hash % CACHE_BUCKETS];
 	sf->buckets[hash % CACHE_BUCKETS] = e;
 	TAILQ_INSERT_HEAD(&sf->lru, e, lru);
-	sf->bytes += (size_t)e->size + e->gzlen;
+	sf->bytes += (e->data ? (size_t)e->size : 0) + e->gzlen;
 	sf->entries++;
 	return e;
 fail:
@@ -666,6 +696,12 @@ static void respond(struct sreq *q, struct variant *v)
 		s->bytes_out += (uint64_t)len;
 		conn_send(s->cc, b);
 		variant_release(v);
+	} else if (v->seg != NULL) {
+		s->bytes_out += (uint64_t)len;
+		if (conn_send_segment(s->cc, b, v->seg, off, len) < 0) {
+			session_close(s, "cannot queue the file");
+			return;
+		}
 	} else if (v->gzstream) {
 		body = calloc(1, sizeof(*body));
 		if (body != NULL)
@@ -681,17 +717,13 @@ static void respond(struct sreq *q, struct variant *v)
 		body->chunked = s->client_minor;
 		conn_send(s->cc, b);
 	} else {
-		conn_send(s->cc, b);
-		if (len > 0) {
-			s->bytes_out += (uint64_t)len;
-			if (conn_send_file(s->cc, v->fd, off, len) < 0) {
-				v->fd = -1;
-				session_close(s, "cannot queue the file");
-				return;
-			}
+		s->bytes_out += (uint64_t)len;
+		if (conn_send_file(s->cc, b, v->fd, off, len) < 0) {
 			v->fd = -1;
+			session_close(s, "cannot queue the file");
+			return;
 		}
-		variant_release(v);
+		v->fd = -1;
 	}
 	finish(q, body);
 }
@@ -716,6 +748,7 @@ static void respond_entry(struct sreq *q, struct centry *e)
 	} else {
 		v.size = e->size;
 		v.data = e->data;
+		v.seg = e->seg;
 		v.ranges = 1;
 	}
 	respond(q, &v);

@@ -1,13 +1,15 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # Range bytes=a-b, a- and -n: 206 with Content-Range and exactly those
-# bytes, for a cached small file and a large (sendfile) one; If-Range with
-# another ETag gets the whole file.
+# bytes, for a small file (cached in memory), a medium one (cached open
+# file, sendfile) and a large one (sendfile); If-Range with another ETag
+# gets the whole file.
 . "$ZS_TESTS/lib.sh"
 
 mkdir "$T/root"
 printf '0123456789abcdefghij' >"$T/root/small.txt"
 head -c 1000000 /dev/urandom >"$T/root/large.bin"
+head -c 100000 /dev/urandom >"$T/root/medium.bin"
 zs_start "$T/root"
 
 range() { # PATH RANGE WANT_CONTENT_RANGE OFFSET LENGTH
@@ -23,6 +25,13 @@ range /small.txt 15- 'bytes 15-19/20' 15 5
 range /small.txt -3 'bytes 17-19/20' 17 3
 range /small.txt 10-1000 'bytes 10-19/20' 10 10
 range /small.txt -100 'bytes 0-19/20' 0 20
+for i in 1 2; do # the second time from the cache
+	range /medium.bin 0-99 'bytes 0-99/100000' 0 100
+	range /medium.bin 50000- 'bytes 50000-99999/100000' 50000 50000
+	range /medium.bin -1 'bytes 99999-99999/100000' 99999 1
+	code=$(zs_req /medium.bin) || fail "GET /medium.bin: curl failed"
+	cmp -s "$T/body" "$T/root/medium.bin" || fail "body of /medium.bin"
+done
 range /large.bin 1000-1999 'bytes 1000-1999/1000000' 1000 1000
 range /large.bin 999000- 'bytes 999000-999999/1000000' 999000 1000
 range /large.bin -5000 'bytes 995000-999999/1000000' 995000 5000
