@@ -45,7 +45,7 @@
  * 15-20%; at 20 KiB the two were even.
  */
 #define CACHE_SENDFILE_MIN (32 * 1024)
-#define CACHE_SEGMENTS 256
+#define CACHE_SEGMENTS	   256
 /* Smaller bodies gain less from gzip than the header costs. */
 #define GZIP_MIN 1024
 
