@@ -66,8 +66,7 @@ struct centry {
 	const char *ctype;
 	time_t mtime;
 	int vary;
-	int refs;   /* the cache's own, plus one per body queued for a client */
-	int linked; /* in the hash and the LRU list */
+	int refs; /* the cache's own, plus one per body queued for a client */
 	char etag[64], etag_gz[72], lastmod[40];
 };
 
@@ -371,7 +370,6 @@ static void centry_unlink(struct static_files *sf, struct centry *e)
 	sf->entries--;
 	if (e->seg != NULL)
 		sf->segments--;
-	e->linked = 0;
 	centry_put(e);
 }
 
@@ -473,7 +471,6 @@ static struct centry *cache_fill(struct static_files *sf, unsigned int route, co
 		sf->entries >= CACHE_BUCKETS))
 		centry_unlink(sf, TAILQ_LAST(&sf->lru, centry_list));
 	e->refs = 1;
-	e->linked = 1;
 	e->hnext = sf->buckets[hash % CACHE_BUCKETS];
 	sf->buckets[hash % CACHE_BUCKETS] = e;
 	TAILQ_INSERT_HEAD(&sf->lru, e, lru);
@@ -690,8 +687,13 @@ static void respond(struct sreq *q, struct variant *v)
 	if (v->data != NULL) {
 		if (len > 0) {
 			v->entry->refs++;
-			evbuffer_add_reference(b, v->data + off, (size_t)len, entry_unref,
-					       v->entry);
+			if (evbuffer_add_reference(b, v->data + off, (size_t)len, entry_unref,
+						   v->entry) < 0) {
+				centry_put(v->entry);
+				evbuffer_drain(b, evbuffer_get_length(b));
+				session_close(s, "out of memory");
+				return;
+			}
 		}
 		s->bytes_out += (uint64_t)len;
 		conn_send(s->cc, b);
