@@ -39,6 +39,12 @@ enum {
 	OPT_HEADER_TIMEOUT,
 	OPT_SHUTDOWN_TIMEOUT,
 	OPT_MAX_CONNS,
+	OPT_BROWSE,
+	OPT_SPA,
+	OPT_DOTFILES,
+	OPT_FOLLOW_SYMLINKS,
+	OPT_CACHE,
+	OPT_NO_GZIP,
 };
 
 /* Leading ':' so that a missing argument returns ':' instead of '?'. */
@@ -60,6 +66,12 @@ static const struct option long_options[] = {
     {"header-timeout", required_argument, NULL, OPT_HEADER_TIMEOUT},
     {"shutdown-timeout", required_argument, NULL, OPT_SHUTDOWN_TIMEOUT},
     {"max-conns", required_argument, NULL, OPT_MAX_CONNS},
+    {"browse", no_argument, NULL, OPT_BROWSE},
+    {"spa", no_argument, NULL, OPT_SPA},
+    {"dotfiles", no_argument, NULL, OPT_DOTFILES},
+    {"follow-symlinks", no_argument, NULL, OPT_FOLLOW_SYMLINKS},
+    {"cache", required_argument, NULL, OPT_CACHE},
+    {"no-gzip", no_argument, NULL, OPT_NO_GZIP},
     {NULL, 0, NULL, 0},
 };
 
@@ -112,10 +124,19 @@ void config_usage(FILE *f)
 	      "  -h, --help                   show this help\n"
 	      "  -V, --version                show the version\n"
 	      "\n"
+	      "directories (DIRECTORY targets):\n"
+	      "      --browse                 list directories without index.html\n"
+	      "      --spa                    index.html for unknown paths without an extension\n"
+	      "      --dotfiles               serve names starting with '.'\n"
+	      "      --follow-symlinks        follow symlinks that leave the directory\n"
+	      "      --cache VALUE            Cache-Control value (default no-cache)\n"
+	      "      --no-gzip                never compress on the fly\n"
+	      "\n"
 	      "  DUR is 30 (seconds), 30s, 500ms or 2m.\n"
 	      "\n"
 	      "examples:\n"
 	      "  zeroserve ./dist\n"
+	      "  zeroserve --spa /=./dist /api=:3001\n"
 	      "  zeroserve -l 127.0.0.1:8080 /api=127.0.0.1:3001 /=127.0.0.1:5173\n"
 	      "  zeroserve /api/=http://127.0.0.1:3001/\n"
 	      "  zeroserve app.localhost=127.0.0.1:3002\n",
@@ -266,6 +287,25 @@ static int set_max_conns(struct config *cfg, const char *val, char *err, size_t 
 	return 0;
 }
 
+/* A header value: printable ASCII, so it cannot split the response head. */
+static int set_cache(struct config *cfg, const char *val, char *err, size_t errlen)
+{
+	const char *p;
+
+	for (p = val; *p; p++)
+		if (*p < 0x20 || *p > 0x7e)
+			break;
+	if (*val == '\0' || *p != '\0') {
+		seterr(err, errlen,
+		       "bad --cache '%s': expected a Cache-Control value like no-cache or "
+		       "max-age=3600",
+		       val);
+		return -EINVAL;
+	}
+	return set_string(&cfg->cache_control, "--cache", val, "a Cache-Control value", err,
+			  errlen);
+}
+
 /* The argument getopt just complained about, for the message. */
 static const char *current_arg(int argc, char **argv)
 {
@@ -395,6 +435,23 @@ static int parse_option(struct config *cfg, int c, int argc, char **argv, char *
 		return set_duration(&cfg->shutdown_timeout_ms, c, optarg, err, errlen);
 	case OPT_MAX_CONNS:
 		return set_max_conns(cfg, optarg, err, errlen);
+	case OPT_BROWSE:
+		cfg->browse = 1;
+		return 0;
+	case OPT_SPA:
+		cfg->spa = 1;
+		return 0;
+	case OPT_DOTFILES:
+		cfg->dotfiles = 1;
+		return 0;
+	case OPT_FOLLOW_SYMLINKS:
+		cfg->follow_symlinks = 1;
+		return 0;
+	case OPT_NO_GZIP:
+		cfg->no_gzip = 1;
+		return 0;
+	case OPT_CACHE:
+		return set_cache(cfg, optarg, err, errlen);
 	case ':':
 		missing_argument(argc, argv, err, errlen);
 		return -EINVAL;
@@ -444,5 +501,6 @@ void config_free(struct config *cfg)
 	router_free(&cfg->router);
 	free(cfg->cgroup);
 	free(cfg->access_log);
+	free(cfg->cache_control);
 	memset(cfg, 0, sizeof(*cfg));
 }

@@ -26,6 +26,13 @@ struct config {
 	unsigned int header_timeout_ms;	  /* request head must arrive within, default 10 s */
 	unsigned int shutdown_timeout_ms; /* drain on SIGTERM, default 10 s */
 	unsigned int max_conns;		  /* client connections, default 4096 */
+	/* directory routes */
+	int browse;	     /* HTML listing of directories without index.html */
+	int spa;	     /* index.html for unknown extension-less paths */
+	int dotfiles;	     /* serve names starting with '.' */
+	int follow_symlinks; /* symlinks may leave the root */
+	int no_gzip;	     /* no compression on the fly */
+	char *cache_control; /* NULL: "no-cache" */
 };
 
 #define CONFIG_RUN  0

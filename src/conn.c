@@ -544,3 +544,54 @@ uint64_t conn_bytes_read(const struct conn *c)
 {
 	return c->nread;
 }
+
+int conn_send_segment(struct conn *c, struct evbuffer *head, struct evbuffer_file_segment *seg,
+		      off_t off, off_t len)
+{
+	size_t hlen = evbuffer_get_length(head);
+	ssize_t n;
+	int r;
+
+	if (c->freed || c->error) {
+		evbuffer_drain(head, hlen);
+		return -EPIPE;
+	}
+	/* Without the flag, libevent maps the file into memory instead. */
+	evbuffer_set_flags(c->out, EVBUFFER_FLAG_DRAINS_TO_FD);
+	if (!c->connecting && evbuffer_get_length(c->out) == 0 && hlen > 0) {
+		/* MSG_MORE: the head waits for the file's first bytes, one packet. */
+		n = send(c->fd, evbuffer_pullup(head, -1), hlen, MSG_MORE | MSG_NOSIGNAL);
+		if (n > 0)
+			evbuffer_drain(head, (size_t)n);
+	}
+	evbuffer_add_buffer(c->out, head);
+	if (evbuffer_add_file_segment(c->out, seg, off, len) < 0)
+		return -ENOMEM;
+	if (!c->connecting && !event_pending(c->wev, EV_WRITE, NULL)) {
+		r = evbuffer_write(c->out, c->fd);
+		if (r < 0 && errno != EAGAIN && errno != EINTR) {
+			c->error = errno;
+			event_active(c->wev, EV_WRITE, 0);
+			return 0;
+		}
+		if (evbuffer_get_length(c->out) > 0)
+			wev_add(c);
+	}
+	return 0;
+}
+
+int conn_send_file(struct conn *c, struct evbuffer *head, int fd, off_t off, off_t len)
+{
+	struct evbuffer_file_segment *seg;
+	int rc;
+
+	seg = evbuffer_file_segment_new(fd, off, len, EVBUF_FS_CLOSE_ON_FREE);
+	if (seg == NULL) {
+		close(fd);
+		evbuffer_drain(head, evbuffer_get_length(head));
+		return -ENOMEM;
+	}
+	rc = conn_send_segment(c, head, seg, 0, len);
+	evbuffer_file_segment_free(seg); /* the buffer holds its own reference */
+	return rc;
+}

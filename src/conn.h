@@ -12,10 +12,12 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 #include <sys/time.h>
 
 struct event_base;
 struct evbuffer;
+struct evbuffer_file_segment;
 struct conn;
 
 /* Per-direction bound on queued bytes: reading from the source stops above it. */
@@ -59,6 +61,16 @@ int conn_fd(const struct conn *c);
 int conn_connected(const struct conn *c);
 /* Move src's bytes to c: written now when nothing is queued, else queued. */
 void conn_send(struct conn *c, struct evbuffer *src);
+/*
+ * Queue head, then len bytes of the file fd from off, sent with sendfile(2):
+ * no copy through userspace, no memory held for the bytes; with nothing
+ * queued before, the head goes out in the file's first packet. Takes fd
+ * (closed once sent or freed) and head's bytes. 0 or -errno.
+ */
+int conn_send_file(struct conn *c, struct evbuffer *head, int fd, off_t off, off_t len);
+/* The same from a segment the caller keeps (and may queue again). */
+int conn_send_segment(struct conn *c, struct evbuffer *head, struct evbuffer_file_segment *seg,
+		      off_t off, off_t len);
 /* Output over CONN_HIGH_WATER: stop reading the other side. */
 int conn_full(const struct conn *c);
 /* Bytes read from the socket so far (the kernel engine compares counts). */

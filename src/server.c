@@ -14,6 +14,7 @@
 #include "log.h"
 #include "server.h"
 #include "session.h"
+#include "static.h"
 #include "upstream.h"
 
 /* Idle connections kept per backend. */
@@ -146,6 +147,9 @@ int server_init(struct server *srv, struct event_base *base, const struct config
 	srv->pool = upstream_pool_new(base, &cfg->router, POOL_MAX_IDLE, &srv->tv_upstream);
 	if (srv->pool == NULL)
 		return -ENOMEM;
+	srv->files = static_files_new(cfg);
+	if (srv->files == NULL)
+		return -errno;
 	if (cfg->access_log != NULL) {
 		srv->alog = accesslog_open(cfg->access_log, cfg->log_format == LOGFMT_JSON);
 		if (srv->alog == NULL) {
@@ -220,5 +224,6 @@ void server_free(struct server *srv)
 	accel_stop(srv->accel);
 	srv->accel = NULL;
 	upstream_pool_free(srv->pool);
+	static_files_free(srv->files);
 	accesslog_close(srv->alog);
 }

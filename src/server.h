@@ -14,6 +14,7 @@ struct accesslog;
 struct upstream_pool;
 struct session;
 struct accel;
+struct static_files;
 
 TAILQ_HEAD(session_list, session);
 
@@ -23,6 +24,8 @@ struct server {
 	struct upstream_pool *pool;
 	struct accesslog *alog;
 	struct accel *accel; /* the kernel engine; NULL: userspace only */
+	/* Directory routes' roots and file cache (static.c). */
+	struct static_files *files;
 	struct evconnlistener **listeners;
 	size_t nlisteners;
 	struct session_list sessions;

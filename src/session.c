@@ -23,6 +23,7 @@
 #include "router.h"
 #include "server.h"
 #include "session.h"
+#include "static.h"
 #include "upstream.h"
 #include "welcome.h"
 
@@ -144,6 +145,7 @@ static void session_destroy(struct session *s)
 {
 	struct server *srv = s->srv;
 
+	static_body_free(s->fbody);
 	conn_free(s->cc);
 	event_free(s->timer);
 	evbuffer_free(s->scratch);
@@ -393,7 +395,7 @@ static void request_start(struct session *s, int ev)
 		return;
 	}
 	if (s->route->kind == ROUTE_DIRECTORY) {
-		session_error_reply(s, 501, "serving directories is not implemented yet");
+		static_serve(s, target, tlen);
 		return;
 	}
 
@@ -580,6 +582,8 @@ static void client_write(struct conn *conn, void *arg)
 			linger(s);
 	} else if (s->state == S_IDLE) {
 		session_accel_idle(s);
+	} else if (s->fbody != NULL) {
+		static_resume(s);
 	} else if (s->up_paused && s->up != NULL && !conn_full(conn)) {
 		s->up_paused = 0;
 		conn_read_enable(s->up->conn, 1);

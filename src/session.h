@@ -19,6 +19,7 @@ struct evbuffer;
 struct server;
 struct route;
 struct upstream_conn;
+struct static_body;
 
 enum session_state {
 	S_IDLE,	   /* keep-alive: waiting for the first byte of a request */
@@ -52,6 +53,9 @@ struct session {
 	struct evbuffer *scratch; /* heads being built, decoded chunks */
 	struct evbuffer *reqhead; /* request head sent upstream, kept for one retry */
 	struct event *timer;	  /* idle / request-head deadline */
+
+	/* A directory route's answer still being sent (static.c). */
+	struct static_body *fbody;
 
 	/* the request in flight */
 	unsigned int req_done : 1;     /* request fully sent upstream */
