@@ -747,6 +747,7 @@ undo:
  * running kernel's BTF. Only what the unread check below reads.
  */
 struct tcp_sock___zs {
+	__u64 bytes_received;
 	__u32 rcv_nxt;
 	__u32 copied_seq;
 } __attribute__((preserve_access_index));
@@ -765,25 +766,29 @@ struct sk_psock___zs {
 
 /*
  * May the kernel take a request on C, given what C has not read yet?
- * Bytes userspace relayed over TCP and C has not read must come first: a
- * reader takes the sockmap queue before the TCP one, so a kernel response
- * now would overtake them. And what the kernel queued (each response at most
- * resp_max) must stay bounded: a client that asks and never reads gets its
- * answers from userspace, over TCP with its flow control (pitfall 5).
+ * Everything userspace sent C over TCP (ctl->out, its answers so far
+ * included) must have been read: a reader takes the sockmap queue before
+ * the TCP one, so a kernel answer now would overtake what is left. And what
+ * the kernel queued (each response at most resp_max) must stay bounded: a
+ * client that asks and never reads gets its answers from userspace, over
+ * TCP with its flow control (pitfall 5).
  */
-static __always_inline int client_caught_up(struct sk_msg_md *msg)
+static __always_inline int client_caught_up(struct sk_msg_md *msg, const struct zs_ctl *ctl)
 {
 	struct bpf_sock *sk = msg->sk;
 	struct tcp_sock___zs *tp;
 	unsigned long ud;
 	__u32 queued = 0;
+	__u64 read;
 
 	if (sk == NULL)
 		return 0;
 	tp = (struct tcp_sock___zs *)bpf_skc_to_tcp_sock(sk);
 	if (tp == NULL)
 		return 0;
-	if (tp->rcv_nxt != tp->copied_seq)
+	/* Bytes C has received over TCP, less those waiting to be read. */
+	read = tp->bytes_received - (__u32)(tp->rcv_nxt - tp->copied_seq);
+	if (read < ctl->out)
 		return 0;
 	ud = (unsigned long)((struct sock___zs *)tp)->sk_user_data;
 	if (!(ud & SK_USER_DATA_PSOCK))
@@ -839,7 +844,7 @@ static __always_inline int client_msg(struct sk_msg_md *msg, struct zs_sock_key 
 	/* A request boundary. Back from userspace only once it is all caught up. */
 	if (c->mode == ZS_MODE_USER && (ctl->done != c->passed || c->foreign != ctl->foreign_done))
 		return pass_up(c, size, ZS_C_PASS_USER);
-	if (c->inflight || !client_caught_up(msg))
+	if (c->inflight || !client_caught_up(msg, ctl))
 		return pass_up(c, size, ZS_C_PASS_USER);
 	s = scan_head(msg, 0);
 	if (s != NULL && s->bad == 2)

@@ -63,6 +63,7 @@ struct zs_conn {
 /* zs_ctl, keyed by C; written by zeroserve only. */
 struct zs_ctl {
 	__u64 done;		    /* bytes of C zeroserve has read and answered */
+	__u64 out;		    /* bytes zeroserve has sent C, or will: its answers to done */
 	struct zs_sock_key backend; /* B: the backend socket paired with C */
 	__u32 route;		    /* the route B serves */
 	__u32 paired;

@@ -712,7 +712,7 @@ int accel_unpair(struct accel *a, int p1_fd, int p2_fd)
 	return 0;
 }
 
-int accel_done(struct accel *a, int p1_fd, uint64_t done)
+int accel_done(struct accel *a, int p1_fd, uint64_t done, uint64_t out)
 {
 	struct zs_sock_key c;
 	struct zs_ctl ctl;
@@ -722,6 +722,7 @@ int accel_done(struct accel *a, int p1_fd, uint64_t done)
 	if (err < 0)
 		return err;
 	ctl.done = done;
+	ctl.out = out;
 	return ctl_store(a, &c, &ctl);
 }
 

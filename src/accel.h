@@ -43,8 +43,12 @@ int accel_counters(struct accel *a, uint64_t out[ZS_C__MAX]);
 int accel_pair(struct accel *a, int p1_fd, int p2_fd, unsigned int route);
 /* C is paired no more: the kernel passes its requests up again. */
 int accel_unpair(struct accel *a, int p1_fd, int p2_fd);
-/* zs_ctl[C].done = done: zeroserve has read and answered that many bytes of C. */
-int accel_done(struct accel *a, int p1_fd, uint64_t done);
+/*
+ * zs_ctl[C].done = done: zeroserve has read and answered that many bytes of
+ * C; out: the bytes it has sent C or queued for it, those answers included.
+ * The kernel takes C's next request only once C has read out bytes over TCP.
+ */
+int accel_done(struct accel *a, int p1_fd, uint64_t done, uint64_t out);
 /* zs_ctl[C].foreign_done = n: zeroserve has relayed n responses the kernel handed up. */
 int accel_foreign_done(struct accel *a, int p1_fd, uint32_t n);
 /* The client connection is over: drop its zs_ctl (and zs_conns) entries. */
@@ -87,7 +91,7 @@ static inline int accel_unpair(struct accel *a, int p1_fd, int p2_fd)
 	return -ENOTSUP;
 }
 
-static inline int accel_done(struct accel *a, int p1_fd, uint64_t done)
+static inline int accel_done(struct accel *a, int p1_fd, uint64_t done, uint64_t out)
 {
 	return -ENOTSUP;
 }

@@ -43,6 +43,7 @@ struct conn {
 	size_t pipe_fill;
 	uint64_t splice_left, spliced;
 	uint64_t nread;
+	uint64_t nout; /* bytes handed to conn_send, conn_send_segment or spliced in */
 };
 
 /* Pipes are kept for reuse: one pipe2 + close per response would cost more
@@ -286,6 +287,7 @@ static void splice_pump(struct conn *src)
 			}
 			src->pipe_fill -= (size_t)n;
 			src->spliced += (uint64_t)n;
+			dst->nout += (uint64_t)n;
 		}
 		if (src->splice_left == 0) {
 			splice_end(src);
@@ -487,6 +489,7 @@ void conn_send(struct conn *c, struct evbuffer *src)
 
 	if (evbuffer_get_length(src) == 0 || c->freed)
 		return;
+	c->nout += evbuffer_get_length(src);
 	if (!c->connecting && !c->error && evbuffer_get_length(c->out) == 0) {
 		r = evbuffer_write(src, c->fd);
 		if (r < 0 && errno != EAGAIN && errno != EINTR) {
@@ -545,6 +548,11 @@ uint64_t conn_bytes_read(const struct conn *c)
 	return c->nread;
 }
 
+uint64_t conn_bytes_out(const struct conn *c)
+{
+	return c->nout;
+}
+
 int conn_send_segment(struct conn *c, struct evbuffer *head, struct evbuffer_file_segment *seg,
 		      off_t off, off_t len)
 {
@@ -556,6 +564,7 @@ int conn_send_segment(struct conn *c, struct evbuffer *head, struct evbuffer_fil
 		evbuffer_drain(head, hlen);
 		return -EPIPE;
 	}
+	c->nout += hlen + (uint64_t)len;
 	/* Without the flag, libevent maps the file into memory instead. */
 	evbuffer_set_flags(c->out, EVBUFFER_FLAG_DRAINS_TO_FD);
 	if (!c->connecting && evbuffer_get_length(c->out) == 0 && hlen > 0) {

@@ -75,6 +75,8 @@ int conn_send_segment(struct conn *c, struct evbuffer *head, struct evbuffer_fil
 int conn_full(const struct conn *c);
 /* Bytes read from the socket so far (the kernel engine compares counts). */
 uint64_t conn_bytes_read(const struct conn *c);
+/* Bytes given to the conn to send so far, written or still queued. */
+uint64_t conn_bytes_out(const struct conn *c);
 
 /*
  * Move the next bytes from src's socket to dst's through a pipe with

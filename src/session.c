@@ -268,6 +268,7 @@ void session_request_end(struct session *s)
 	log_request(s);
 	s->in_request = 0;
 	if (!s->client_keep || srv->draining) {
+		conn_send(s->cc, s->scratch);
 		session_finish(s);
 		return;
 	}
@@ -277,8 +278,10 @@ void session_request_end(struct session *s)
 	s->route = NULL;
 	s->state = S_IDLE;
 	deadline_set(s, &srv->tv_idle);
-	s->idle_tries = 0;
+	/* The kernel may take the next request: tell it before the answer's
+	 * last bytes (still in scratch) reach the client. */
 	session_accel_idle(s);
+	conn_send(s->cc, s->scratch);
 	/* Pipelined bytes may already wait. */
 	session_client_resume(s);
 }

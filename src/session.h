@@ -38,11 +38,10 @@ struct session {
 	 * pairs with this client, out of the pool while paired. */
 	struct upstream_conn *paired;
 	unsigned int paired_route;
-	uint32_t foreign_done;	 /* kernel requests' responses relayed */
-	struct http_msg *fresp;	 /* such a response being relayed */
-	struct event *retry;	 /* waiting for a kernel response to end */
-	uint64_t kreqs_seen;	 /* zs_conn.kreqs at the last idle check */
-	unsigned int idle_tries; /* idle publications put off, this request */
+	uint32_t foreign_done;	/* kernel requests' responses relayed */
+	struct http_msg *fresp; /* such a response being relayed */
+	struct event *retry;	/* waiting for a kernel response to end */
+	uint64_t kreqs_seen;	/* zs_conn.kreqs at the last idle check */
 	enum session_state state;
 	struct addr client;
 	char client_ip[48];

@@ -7,10 +7,8 @@
  * relay the responses the kernel hands up.
  */
 #include <errno.h>
-#include <linux/sockios.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 
 #include <event2/buffer.h>
 #include <event2/event.h>
@@ -27,8 +25,6 @@
 
 /* How often a held answer looks again whether the kernel response ended. */
 #define RETRY_USEC 500
-/* Looks for a flushed socket before publishing an idle session. */
-#define IDLE_TRIES 20
 
 static void paired_drop(struct session *s)
 {
@@ -61,27 +57,19 @@ static void retry_arm(struct session *s)
 
 void session_accel_idle(struct session *s)
 {
-	int queued = 0;
-
 	if (s->srv->accel == NULL || s->paired == NULL || s->dead || s->state != S_IDLE)
 		return;
-	if (evbuffer_get_length(conn_input(s->cc)) > 0 ||
-	    evbuffer_get_length(conn_output(s->cc)) > 0)
+	/* Pipelined bytes are a request userspace is about to answer. */
+	if (evbuffer_get_length(conn_input(s->cc)) > 0)
 		return;
-	/* Bytes not yet sent from our socket would be overtaken by a response
-	 * the kernel puts straight into the client's receive queue. Sent but
-	 * unacknowledged ones are already there (loopback), so SIOCOUTQNSD. */
-	if (ioctl(conn_fd(s->cc), SIOCOUTQNSD, &queued) < 0)
-		return;
-	if (queued > 0) {
-		/* Under load the loopback send may lag a little: look again soon,
-		 * a bounded number of times (a client that stops reading keeps
-		 * the connection in userspace, which is right for it). */
-		if (s->idle_tries++ < IDLE_TRIES)
-			retry_arm(s);
-		return;
-	}
-	accel_done(s->srv->accel, conn_fd(s->cc), conn_bytes_read(s->cc));
+	/*
+	 * Published before the last bytes of the answer go out (they wait in
+	 * scratch): the client may send its next request the moment it has
+	 * them. out counts them, and the kernel waits until the client has
+	 * read that much over TCP, so no kernel answer can overtake them.
+	 */
+	accel_done(s->srv->accel, conn_fd(s->cc), conn_bytes_read(s->cc),
+		   conn_bytes_out(s->cc) + evbuffer_get_length(s->scratch));
 }
 
 int session_accel_busy(struct session *s)

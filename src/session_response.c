@@ -251,8 +251,7 @@ static void upstream_process(struct session *s)
 			if (s->state == S_TUNNEL)
 				continue; /* the rest is the other protocol's */
 			if (s->resp_started && (ev & HTTP_EV_DONE)) {
-				conn_send(s->cc, s->scratch);
-				response_done(s);
+				response_done(s); /* sends scratch */
 				return;
 			}
 			continue;
@@ -263,8 +262,7 @@ static void upstream_process(struct session *s)
 			evbuffer_remove_buffer(in, s->scratch, used);
 		s->bytes_out += evbuffer_get_length(s->scratch) - before;
 		if (ev & HTTP_EV_DONE) {
-			conn_send(s->cc, s->scratch);
-			response_done(s);
+			response_done(s); /* sends scratch */
 			return;
 		}
 		if (used == 0)
