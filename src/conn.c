@@ -19,6 +19,8 @@
  */
 #define READ_CHUNK (128 * 1024 - 512)
 #define READ_BURST (256 * 1024)
+/* Pieces of queued output one writev takes. */
+#define OUT_IOV 64
 
 struct conn {
 	int fd;
@@ -43,7 +45,8 @@ struct conn {
 	size_t pipe_fill;
 	uint64_t splice_left, spliced;
 	uint64_t nread;
-	uint64_t nout; /* bytes handed to conn_send, conn_send_segment or spliced in */
+	uint64_t nout;		   /* bytes handed to conn_send, conn_send_segment or spliced in */
+	unsigned int file_out : 1; /* output may hold file segments */
 };
 
 /* Pipes are kept for reuse: one pipe2 + close per response would cost more
@@ -156,6 +159,34 @@ static int conn_leave(struct conn *c)
 
 static void splice_pump(struct conn *src);
 
+/*
+ * Write what buf holds: send(2) when it is one piece (most messages), else
+ * writev of its first pieces; drains what went out. A buffer that may hold
+ * file segments (conn_send_segment) goes to evbuffer_write, which can
+ * sendfile them. Returns bytes written or -1 with errno.
+ */
+static int out_write(struct conn *c, struct evbuffer *buf)
+{
+	struct evbuffer_iovec v[OUT_IOV];
+	ssize_t r;
+	int n;
+
+	if (c->file_out)
+		return evbuffer_write(buf, c->fd);
+	n = evbuffer_peek(buf, -1, NULL, v, OUT_IOV);
+	if (n <= 0)
+		return 0;
+	if (n > OUT_IOV)
+		n = OUT_IOV;
+	if (n == 1)
+		r = send(c->fd, v[0].iov_base, v[0].iov_len, MSG_NOSIGNAL);
+	else
+		r = writev(c->fd, (struct iovec *)v, n);
+	if (r > 0)
+		evbuffer_drain(buf, (size_t)r);
+	return (int)r;
+}
+
 static void read_ev(evutil_socket_t fd, short what, void *arg)
 {
 	struct conn *c = arg;
@@ -200,7 +231,11 @@ static void read_ev(evutil_socket_t fd, short what, void *arg)
 				vec[i].iov_len = left;
 			left -= vec[i].iov_len;
 		}
-		r = readv(c->fd, (struct iovec *)vec, n);
+		/* recv for one buffer: readv's iovec import costs more per call. */
+		if (n == 1 || vec[1].iov_len == 0)
+			r = recv(c->fd, vec[0].iov_base, vec[0].iov_len, 0);
+		else
+			r = readv(c->fd, (struct iovec *)vec, n);
 		if (r <= 0) {
 			int e = errno;
 
@@ -341,7 +376,7 @@ static void write_ev(evutil_socket_t fd, short what, void *arg)
 		update_read(c);
 	}
 	if (evbuffer_get_length(c->out) > 0) {
-		r = evbuffer_write(c->out, c->fd);
+		r = out_write(c, c->out);
 		if (r < 0 && errno != EAGAIN && errno != EINTR) {
 			event_del(c->wev);
 			c->eventcb(c, CONN_ERROR | CONN_WRITING, c->arg);
@@ -491,7 +526,7 @@ void conn_send(struct conn *c, struct evbuffer *src)
 		return;
 	c->nout += evbuffer_get_length(src);
 	if (!c->connecting && !c->error && evbuffer_get_length(c->out) == 0) {
-		r = evbuffer_write(src, c->fd);
+		r = out_write(c, src);
 		if (r < 0 && errno != EAGAIN && errno != EINTR) {
 			/* Report from the loop, not from inside the caller's work. */
 			c->error = errno;
@@ -567,6 +602,7 @@ int conn_send_segment(struct conn *c, struct evbuffer *head, struct evbuffer_fil
 	c->nout += hlen + (uint64_t)len;
 	/* Without the flag, libevent maps the file into memory instead. */
 	evbuffer_set_flags(c->out, EVBUFFER_FLAG_DRAINS_TO_FD);
+	c->file_out = 1;
 	if (!c->connecting && evbuffer_get_length(c->out) == 0 && hlen > 0) {
 		/* MSG_MORE: the head waits for the file's first bytes, one packet. */
 		n = send(c->fd, evbuffer_pullup(head, -1), hlen, MSG_MORE | MSG_NOSIGNAL);

@@ -329,9 +329,14 @@ static int feed_error(struct http_msg *m)
 
 int http_msg_feed(struct http_msg *m, struct evbuffer *in, size_t *consumed)
 {
+	return http_msg_feed_at(m, in, 0, consumed);
+}
+
+int http_msg_feed_at(struct http_msg *m, struct evbuffer *in, size_t off, size_t *consumed)
+{
 	struct evbuffer_iovec vec[16];
 	struct evbuffer_ptr ptr;
-	size_t total = 0;
+	size_t total = off;
 	int n, i;
 
 	m->events = 0;
@@ -358,7 +363,7 @@ int http_msg_feed(struct http_msg *m, struct evbuffer *in, size_t *consumed)
 			if (!head_before) {
 				m->head_raw += used;
 				if (m->head_raw > HTTP_MAX_HEAD) {
-					*consumed = total + used;
+					*consumed = total + used - off;
 					m->status = 431;
 					return feed_error(m);
 				}
@@ -366,7 +371,7 @@ int http_msg_feed(struct http_msg *m, struct evbuffer *in, size_t *consumed)
 			total += used;
 			if (err == HPE_OK)
 				continue;
-			*consumed = total;
+			*consumed = total - off;
 			if (err == HPE_PAUSED)
 				return m->events;
 			if (err == HPE_PAUSED_UPGRADE) {
@@ -379,7 +384,7 @@ int http_msg_feed(struct http_msg *m, struct evbuffer *in, size_t *consumed)
 		if (n < 16)
 			break;
 	}
-	*consumed = total;
+	*consumed = total - off;
 	return m->events;
 }
 

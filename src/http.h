@@ -84,6 +84,8 @@ void http_msg_free(struct http_msg *m);
  * bytes of in that belong to what was parsed. Returns the HTTP_EV_* bits.
  */
 int http_msg_feed(struct http_msg *m, struct evbuffer *in, size_t *consumed);
+/* The same, from byte off of in on (bytes before it already parsed). */
+int http_msg_feed_at(struct http_msg *m, struct evbuffer *in, size_t off, size_t *consumed);
 /* End of stream: completes a close-delimited message. HTTP_EV_* bits. */
 int http_msg_finish(struct http_msg *m);
 /* Message has a body of unknown length that ends with the connection. */

@@ -361,6 +361,7 @@ static void request_start(struct session *s, int ev)
 	s->dechunk = 0;
 	s->retried = 0;
 	s->reconnected = 0;
+	s->head_hold = 0;
 	s->status = 0;
 	s->bytes_out = 0;
 	s->client_minor = s->req.parser.http_major == 1 ? s->req.parser.http_minor : 0;

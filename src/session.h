@@ -78,6 +78,7 @@ struct session {
 	int client_minor;
 	int status;
 	uint64_t bytes_out;
+	size_t head_hold; /* clean response head left in the input, to go out with its body */
 	struct timespec t_start; /* only with an access log */
 	uint64_t deadline_ms;	 /* idle / head / linger deadline, 0: none */
 	uint64_t timer_fire_ms;	 /* when the armed timer fires */

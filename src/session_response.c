@@ -138,6 +138,14 @@ static void response_head(struct session *s, struct evbuffer *in, size_t used)
 		s->resp_started = 1;
 		s->status = status;
 		evbuffer_drain(s->reqhead, (size_t)-1);
+		/* The whole body is here already: head and body leave together,
+		 * one buffer moved, not a head copied out of it. */
+		if (!(r->events & HTTP_EV_DONE) && !r->skip_body &&
+		    (r->parser.flags & F_CONTENT_LENGTH) && !(r->parser.flags & F_CHUNKED) &&
+		    evbuffer_get_length(in) - used >= r->parser.content_length) {
+			s->head_hold = used;
+			return;
+		}
 		evbuffer_remove_buffer(in, s->scratch, used);
 		return;
 	}
@@ -229,7 +237,7 @@ static void upstream_process(struct session *s)
 		if (evbuffer_get_length(in) == 0)
 			break;
 		before = evbuffer_get_length(s->scratch);
-		ev = http_msg_feed(&s->resp, in, &used);
+		ev = http_msg_feed_at(&s->resp, in, s->head_hold, &used);
 		if (ev & HTTP_EV_ERROR) {
 			if (!s->resp_started) {
 				evbuffer_drain(s->scratch, (size_t)-1);
@@ -259,8 +267,9 @@ static void upstream_process(struct session *s)
 		if (s->dechunk)
 			evbuffer_drain(in, used);
 		else
-			evbuffer_remove_buffer(in, s->scratch, used);
-		s->bytes_out += evbuffer_get_length(s->scratch) - before;
+			evbuffer_remove_buffer(in, s->scratch, s->head_hold + used);
+		s->bytes_out += evbuffer_get_length(s->scratch) - before - s->head_hold;
+		s->head_hold = 0;
 		if (ev & HTTP_EV_DONE) {
 			response_done(s); /* sends scratch */
 			return;

@@ -1330,6 +1330,28 @@ static void assert_hop_gone(const char *s)
 	ck_assert_int_eq(strcmp(s + strlen(s) - 4, "\r\n\r\n"), 0);
 }
 
+/* A head left in the buffer: the body is parsed from after it, counts relative. */
+START_TEST(test_feed_at_offset)
+{
+	static const char resp[] = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhelloHTTP/1.1";
+	size_t used, head;
+	struct http_msg m;
+	int ev;
+
+	evbuffer_drain(in, evbuffer_get_length(in));
+	http_msg_init(&m, HTTP_RESPONSE);
+	ev = feed(&m, resp, &head);
+	ck_assert_int_eq(ev & (HTTP_EV_HEAD | HTTP_EV_DONE | HTTP_EV_ERROR), HTTP_EV_HEAD);
+	ck_assert_uint_eq(head, strlen("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"));
+	ev = http_msg_feed_at(&m, in, head, &used);
+	ck_assert_int_eq(ev & (HTTP_EV_DONE | HTTP_EV_ERROR), HTTP_EV_DONE);
+	ck_assert_uint_eq(used, 5);
+	ck_assert_uint_eq(m.body_bytes, 5);
+	ck_assert_uint_eq(evbuffer_get_length(in), strlen(resp));
+	http_msg_free(&m);
+}
+END_TEST
+
 /* Which backend heads may go to a keep-alive HTTP/1.1 client byte for byte. */
 START_TEST(test_response_is_clean)
 {
@@ -1643,6 +1665,7 @@ static Suite *http_suite(void)
 	tcase_add_test(tc, test_build_response_close);
 	tcase_add_test(tc, test_build_response_dechunk);
 	tcase_add_test(tc, test_response_is_clean);
+	tcase_add_test(tc, test_feed_at_offset);
 	tcase_add_test(tc, test_build_request_connection_names);
 	tcase_add_test(tc, test_build_response_upgrade);
 	tcase_add_test(tc, test_simple_response);
