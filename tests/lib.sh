@@ -696,7 +696,9 @@ while time.monotonic() < end:
             if "\nState:\tZ" in f.read():
                 at = time.time_ns()
                 break
-    except FileNotFoundError:
+    except OSError:
+        # Gone: the open fails (ENOENT), or the read of a process reaped
+        # meanwhile does (ESRCH).
         at = time.time_ns()
         break
     time.sleep(0.005)
@@ -716,7 +718,15 @@ PY
 # exit_ms SINCE_NS: wait for the watcher's verdict; prints the ms from
 # SINCE_NS (from now_ns) to the exit, or "never" when PID had not exited in time.
 exit_ms() {
+	_w=0
 	while [ ! -e "$T/exit.at" ]; do
+		_w=$((_w + 1))
+		# The watcher gives up after its limit; never wait forever on it.
+		if [ $_w -ge 1500 ]; then
+			echo "exit_ms: the exit watcher wrote nothing within 30 s" >&2
+			echo never
+			return 0
+		fi
 		sleep 0.02
 	done
 	_at=$(cat "$T/exit.at")
