@@ -127,24 +127,33 @@ static int name_is(const char *s, size_t len, const char *name, size_t nlen)
 	return len == nlen && strncasecmp(s, name, nlen) == 0;
 }
 
+/*
+ * The next element of the comma list v[0..len) from *i on, without its
+ * surrounding whitespace: [*b, *e). 0 when the list is done.
+ */
+static int list_next(const char *v, size_t len, size_t *i, size_t *b, size_t *e)
+{
+	while (*i < len && (v[*i] == ' ' || v[*i] == '\t' || v[*i] == ','))
+		(*i)++;
+	if (*i >= len)
+		return 0;
+	*b = *i;
+	while (*i < len && v[*i] != ',')
+		(*i)++;
+	*e = *i;
+	while (*e > *b && (v[*e - 1] == ' ' || v[*e - 1] == '\t'))
+		(*e)--;
+	return 1;
+}
+
 /* Does the Connection value v name a token other than keep-alive or close? */
 static int conn_names_fields(const char *v, size_t len)
 {
 	size_t i = 0, b, e;
 
-	while (i < len) {
-		while (i < len && (v[i] == ' ' || v[i] == '\t' || v[i] == ','))
-			i++;
-		b = i;
-		while (i < len && v[i] != ',')
-			i++;
-		e = i;
-		while (e > b && (v[e - 1] == ' ' || v[e - 1] == '\t'))
-			e--;
-		if (e > b && !name_is(v + b, e - b, "keep-alive", 10) &&
-		    !name_is(v + b, e - b, "close", 5))
+	while (list_next(v, len, &i, &b, &e))
+		if (!name_is(v + b, e - b, "keep-alive", 10) && !name_is(v + b, e - b, "close", 5))
 			return 1;
-	}
 	return 0;
 }
 
@@ -458,20 +467,11 @@ int http_head_count(const struct http_head *h, const char *name)
 /* Does the comma list v[0..len) hold token (case-insensitive)? */
 static int list_has(const char *v, size_t len, const char *token, size_t tlen)
 {
-	size_t i = 0, s, e;
+	size_t i = 0, b, e;
 
-	while (i < len) {
-		while (i < len && (v[i] == ' ' || v[i] == '\t' || v[i] == ','))
-			i++;
-		s = i;
-		while (i < len && v[i] != ',')
-			i++;
-		e = i;
-		while (e > s && (v[e - 1] == ' ' || v[e - 1] == '\t'))
-			e--;
-		if (e - s == tlen && strncasecmp(v + s, token, tlen) == 0)
+	while (list_next(v, len, &i, &b, &e))
+		if (name_is(v + b, e - b, token, tlen))
 			return 1;
-	}
 	return 0;
 }
 
