@@ -438,13 +438,21 @@ static int field_is(const struct http_head *h, const struct http_field *f, const
 	return f->name_len == nlen && strncasecmp(h->buf + f->name_off, name, nlen) == 0;
 }
 
+/* A field named name: by its kind when the parser told it apart already. */
+static int field_named(const struct http_head *h, const struct http_field *f, uint32_t kind,
+		       const char *name, size_t nlen)
+{
+	return kind != HF_OTHER ? f->kind == kind : field_is(h, f, name, nlen);
+}
+
 const char *http_head_get(const struct http_head *h, const char *name, size_t *len)
 {
 	size_t nlen = strlen(name);
+	uint32_t kind = field_kind(name, nlen);
 	unsigned int i;
 
 	for (i = 0; i < h->nfields; i++) {
-		if (field_is(h, &h->fields[i], name, nlen)) {
+		if (field_named(h, &h->fields[i], kind, name, nlen)) {
 			*len = h->fields[i].value_len;
 			return h->buf + h->fields[i].value_off;
 		}
@@ -456,11 +464,12 @@ const char *http_head_get(const struct http_head *h, const char *name, size_t *l
 int http_head_count(const struct http_head *h, const char *name)
 {
 	size_t nlen = strlen(name);
+	uint32_t kind = field_kind(name, nlen);
 	unsigned int i;
 	int n = 0;
 
 	for (i = 0; i < h->nfields; i++)
-		n += field_is(h, &h->fields[i], name, nlen);
+		n += field_named(h, &h->fields[i], kind, name, nlen);
 	return n;
 }
 

@@ -23,7 +23,10 @@ TAILQ_HEAD(conn_list, upstream_conn);
 struct upstream_backend {
 	struct upstream_pool *pool;
 	struct addr addr;
-	int use_alt; /* addr.ss refused, addr.alt answered */
+	/* Where connections go: addr's own address, then its alt (a name's
+	 * other family) once that one refused. */
+	struct addr dial[2];
+	int ndial, cur;
 	struct conn_list idle;
 	unsigned int nidle;
 };
@@ -78,6 +81,13 @@ struct upstream_pool *upstream_pool_new(struct event_base *base, const struct ro
 
 			be->pool = pool;
 			be->addr = r->addr;
+			be->dial[0] = r->addr;
+			be->ndial = 1;
+			if (r->addr.alt_len > 0) {
+				memcpy(&be->dial[1].ss, &r->addr.alt, r->addr.alt_len);
+				be->dial[1].len = r->addr.alt_len;
+				be->ndial = 2;
+			}
 			TAILQ_INIT(&be->idle);
 		}
 		pool->by_route[i] = (unsigned int)j;
@@ -139,15 +149,14 @@ static void idle_event_cb(struct conn *conn, short what, void *arg)
 static struct upstream_conn *connect_new(struct upstream_backend *be,
 					 const struct timeval *connect_tv)
 {
-	const struct sockaddr_storage *ss = be->use_alt ? &be->addr.alt : &be->addr.ss;
-	socklen_t len = be->use_alt ? be->addr.alt_len : be->addr.len;
+	const struct addr *to = &be->dial[be->cur];
 	struct upstream_conn *c;
 	int fd, rc, one = 1;
 
 	c = calloc(1, sizeof(*c));
 	if (c == NULL)
 		return NULL;
-	fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = socket(to->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		free(c);
 		return NULL;
@@ -161,9 +170,9 @@ static struct upstream_conn *connect_new(struct upstream_backend *be,
 		return NULL;
 	}
 	c->be = be;
-	c->alt = be->use_alt;
+	c->dial = be->cur;
 	conn_set_timeouts(c->conn, NULL, connect_tv);
-	rc = conn_connect(c->conn, (const struct sockaddr *)ss, len);
+	rc = conn_connect(c->conn, (const struct sockaddr *)&to->ss, to->len);
 	if (rc < 0) {
 		conn_free(c->conn);
 		free(c);
@@ -193,21 +202,17 @@ struct upstream_conn *upstream_get_other(struct upstream_backend *be,
 					 const struct timeval *connect_tv)
 {
 	char from[64], to[64];
-	struct addr a;
 
-	if (be->addr.alt_len == 0) {
+	if (be->ndial < 2) {
 		errno = ENOENT;
 		return NULL;
 	}
 	/* The first failure of an address moves the backend to the other one. */
-	if (failed->alt == be->use_alt) {
-		be->use_alt = !be->use_alt;
-		a = be->addr;
-		addr_format(&a, be->use_alt ? from : to, sizeof(from));
-		memcpy(&a.ss, &be->addr.alt, be->addr.alt_len);
-		a.len = be->addr.alt_len;
-		addr_format(&a, be->use_alt ? to : from, sizeof(to));
-		log_info("backend %s does not answer; trying %s", from, to);
+	if (failed->dial == be->cur) {
+		be->cur = !be->cur;
+		log_info("backend %s does not answer; trying %s",
+			 addr_format(&be->dial[failed->dial], from, sizeof(from)),
+			 addr_format(&be->dial[be->cur], to, sizeof(to)));
 	}
 	return connect_new(be, connect_tv);
 }

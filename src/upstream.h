@@ -16,7 +16,7 @@ struct upstream_conn {
 	struct conn *conn;
 	struct upstream_backend *be;
 	int reused; /* came from the idle pool: may be stale */
-	int alt;    /* connected to the backend's other address */
+	int dial;   /* which of the backend's addresses it connected to */
 	TAILQ_ENTRY(upstream_conn) entry;
 };
 
