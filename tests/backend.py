@@ -17,7 +17,7 @@ read on every path.  Endpoints:
   /chunks?n=K&interval=MS         K chunks, MS ms apart
   /status/CODE            that status (204 and 304 without a body)
   /sleep/MS               answer after MS ms
-  /midclose               Content-Length: 1000000, 1000 bytes, then close
+  /midclose[?length=N]    Content-Length: N (1000000), 1000 bytes, then close
   /conns                  number of accepted TCP connections so far
   /ws                     RFC 6455 echo (with Upgrade: websocket)
   /headers-hop            response carrying hop-by-hop headers
@@ -315,8 +315,9 @@ class Handler(socketserver.BaseRequestHandler):
                                 chunks, length, keep, "chunked")
 
     def ep_midclose(self, req):
+        length = req.qint("length", 1000000)
         data = self.head(200, [("Content-Type", "application/octet-stream"),
-                               ("Content-Length", "1000000")], True)
+                               ("Content-Length", str(length))], True)
         if req.method != "HEAD":
             data += PATTERN_BLOCK[:1000]
         self.sock.sendall(data)
