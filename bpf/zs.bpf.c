@@ -1081,6 +1081,7 @@ static __always_inline int client_msg(struct sk_msg_md *msg, struct zs_sock_key 
 	c->kreqs++;
 	c->head_req = s->is_head;
 	c->resp_left = 0;
+	c->corked = 0;
 	count(ZS_C_REQ_KERNEL, 1);
 	count(ZS_C_BYTES_UP, size < total ? size : total);
 	return SK_PASS;

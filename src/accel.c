@@ -726,7 +726,7 @@ int accel_done(struct accel *a, int p1_fd, uint64_t done, uint64_t out)
 	return ctl_store(a, &c, &ctl);
 }
 
-int accel_foreign_done(struct accel *a, int p1_fd, uint32_t n)
+int accel_foreign_done(struct accel *a, int p1_fd, uint32_t n, uint64_t out)
 {
 	struct zs_sock_key c;
 	struct zs_ctl ctl;
@@ -736,6 +736,7 @@ int accel_foreign_done(struct accel *a, int p1_fd, uint32_t n)
 	if (err < 0)
 		return err;
 	ctl.foreign_done = n;
+	ctl.out = out;
 	return ctl_store(a, &c, &ctl);
 }
 

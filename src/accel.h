@@ -49,8 +49,9 @@ int accel_unpair(struct accel *a, int p1_fd, int p2_fd);
  * The kernel takes C's next request only once C has read out bytes over TCP.
  */
 int accel_done(struct accel *a, int p1_fd, uint64_t done, uint64_t out);
-/* zs_ctl[C].foreign_done = n: zeroserve has relayed n responses the kernel handed up. */
-int accel_foreign_done(struct accel *a, int p1_fd, uint32_t n);
+/* zs_ctl[C].foreign_done = n: zeroserve has relayed n responses the kernel
+ * handed up; out as for accel_done, in the same update. */
+int accel_foreign_done(struct accel *a, int p1_fd, uint32_t n, uint64_t out);
 /* The client connection is over: drop its zs_ctl (and zs_conns) entries. */
 int accel_forget(struct accel *a, int p1_fd);
 /* zs_conns[C] as the BPF programs left it; -ENOENT when absent. */
@@ -96,7 +97,7 @@ static inline int accel_done(struct accel *a, int p1_fd, uint64_t done, uint64_t
 	return -ENOTSUP;
 }
 
-static inline int accel_foreign_done(struct accel *a, int p1_fd, uint32_t n)
+static inline int accel_foreign_done(struct accel *a, int p1_fd, uint32_t n, uint64_t out)
 {
 	return -ENOTSUP;
 }

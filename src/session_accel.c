@@ -145,13 +145,23 @@ static void foreign_read(struct conn *conn, void *arg)
 		} else {
 			evbuffer_drain(in, used);
 		}
+		if ((ev & HTTP_EV_DONE) && s->client_keep) {
+			/*
+			 * Published with the bytes sent C, before the answer's
+			 * last bytes go out (as session_accel_idle does): a client
+			 * quick to ask again finds the kernel ready, and the
+			 * kernel still waits until C has read them all. One
+			 * update, so the kernel never sees the count without them.
+			 */
+			accel_foreign_done(s->srv->accel, conn_fd(s->cc), s->foreign_done + 1,
+					   conn_bytes_out(s->cc) + evbuffer_get_length(s->scratch));
+		}
 		conn_send(s->cc, s->scratch);
 		if (ev & HTTP_EV_DONE) {
 			http_msg_free(s->fresp);
 			free(s->fresp);
 			s->fresp = NULL;
 			s->foreign_done++;
-			accel_foreign_done(s->srv->accel, conn_fd(s->cc), s->foreign_done);
 			if (!s->client_keep) {
 				session_finish(s);
 				break;

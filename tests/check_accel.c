@@ -324,7 +324,7 @@ START_TEST(test_maps)
 	ck_assert_int_eq(accel_pair(a, client.s, backend.c, 1), -EINVAL);
 	ck_assert_int_eq(accel_pair(a, client.s, backend.c, 0), 0);
 	ck_assert_int_eq(accel_done(a, client.s, 7, 100), 0);
-	ck_assert_int_eq(accel_foreign_done(a, client.s, 2), 0);
+	ck_assert_int_eq(accel_foreign_done(a, client.s, 2, 300), 0);
 	ck_assert_int_eq(accel_unpair(a, client.s, backend.c), 0);
 	ck_assert_int_eq(accel_unpair(a, client.s, backend.c), 0);
 	ck_assert_int_eq(accel_forget(a, client.s), 0);
