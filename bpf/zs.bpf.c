@@ -101,17 +101,15 @@ struct scan {
 	/* from here on cleared for each head */
 	__u64 tok[3]; /* first 24 bytes of the current token, lower case */
 	__u64 cl;     /* Content-Length */
-	__u32 len;    /* bytes in buf */
-	__u32 pos;    /* next byte to look at */
-	__u32 phase;
+	__u32 len;     /* bytes in buf */
+	__u32 pos;     /* the next line's first byte */
+	__u32 started; /* the first line is read */
 	__u32 toklen;
-	__u32 hdr;
-	__u32 bad;
+	__u32 bad; /* 1: not understood; 2: understood, but userspace's */
 	__u32 head_len; /* 0 until the blank line is seen */
 	__u32 path_off, path_len;
 	__u32 host_off, host_len; /* Host without its port */
 	__u32 host_vlen;	  /* the whole Host value */
-	__u32 val_off, val_end, colon;
 	__u32 have_cl, have_host, is_head, status, resp;
 	/* route search */
 	__u32 best, best_len, best_host;
@@ -124,7 +122,6 @@ struct {
 	__type(value, struct scan);
 } zs_scan SEC(".maps");
 
-enum phase { P_FIRST, P_SECOND, P_THIRD, P_LF, P_LINE, P_FINAL_LF, P_NAME, P_VWS, P_VALUE };
 enum hdr { H_OTHER, H_HOST, H_CL, H_CONN, H_BAD };
 
 #define C8(a, b, c, d, e, f, g, h)                                                                 \
@@ -177,20 +174,6 @@ static __always_inline void count(__u32 idx, __u64 n)
 		*v += n;
 }
 
-static __always_inline __u8 lower(__u8 c)
-{
-	return (c >= 'A' && c <= 'Z') ? c + 32 : c;
-}
-
-static __always_inline void tok_add(struct scan *s, __u8 c)
-{
-	__u32 w = s->toklen / 8;
-
-	if (w < 3)
-		s->tok[w] |= (__u64)lower(c) << (8 * (s->toklen & 7));
-	s->toklen++;
-}
-
 static __always_inline void tok_reset(struct scan *s)
 {
 	s->tok[0] = 0;
@@ -206,17 +189,28 @@ static __always_inline int tok_is(const struct scan *s, __u32 len, __u64 a, __u6
 	return s->toklen == len && s->tok[0] == a && s->tok[1] == b && s->tok[2] == c;
 }
 
+static __always_inline int is_transfer_encoding(const struct scan *s)
+{
+	return tok_is(s, 17, C8('t', 'r', 'a', 'n', 's', 'f', 'e', 'r'),
+		      C8('-', 'e', 'n', 'c', 'o', 'd', 'i', 'n'), C8('g', 0, 0, 0, 0, 0, 0, 0));
+}
+
+static __always_inline int is_content_length(const struct scan *s)
+{
+	return tok_is(s, 14, C8('c', 'o', 'n', 't', 'e', 'n', 't', '-'),
+		      C8('l', 'e', 'n', 'g', 't', 'h', 0, 0), 0);
+}
+
+/* What a request's header field means to the kernel. */
 static __always_inline __u32 classify(const struct scan *s)
 {
-	if (tok_is(s, 2, C8('t', 'e', 0, 0, 0, 0, 0, 0), 0, 0) ||
+	if (is_transfer_encoding(s) || tok_is(s, 2, C8('t', 'e', 0, 0, 0, 0, 0, 0), 0, 0) ||
 	    tok_is(s, 6, C8('e', 'x', 'p', 'e', 'c', 't', 0, 0), 0, 0) ||
 	    tok_is(s, 7, C8('u', 'p', 'g', 'r', 'a', 'd', 'e', 0), 0, 0) ||
 	    tok_is(s, 10, C8('k', 'e', 'e', 'p', '-', 'a', 'l', 'i'),
 		   C8('v', 'e', 0, 0, 0, 0, 0, 0), 0) ||
 	    tok_is(s, 16, C8('p', 'r', 'o', 'x', 'y', '-', 'c', 'o'),
-		   C8('n', 'n', 'e', 'c', 't', 'i', 'o', 'n'), 0) ||
-	    tok_is(s, 17, C8('t', 'r', 'a', 'n', 's', 'f', 'e', 'r'),
-		   C8('-', 'e', 'n', 'c', 'o', 'd', 'i', 'n'), C8('g', 0, 0, 0, 0, 0, 0, 0)))
+		   C8('n', 'n', 'e', 'c', 't', 'i', 'o', 'n'), 0))
 		return H_BAD;
 	/* A client's own forwarding fields: userspace merges them into ours. */
 	if (tok_is(s, 9, C8('f', 'o', 'r', 'w', 'a', 'r', 'd', 'e'), C8('d', 0, 0, 0, 0, 0, 0, 0),
@@ -233,49 +227,11 @@ static __always_inline __u32 classify(const struct scan *s)
 	if (tok_is(s, 10, C8('c', 'o', 'n', 'n', 'e', 'c', 't', 'i'),
 		   C8('o', 'n', 0, 0, 0, 0, 0, 0), 0))
 		return H_CONN;
-	if (tok_is(s, 14, C8('c', 'o', 'n', 't', 'e', 'n', 't', '-'),
-		   C8('l', 'e', 'n', 'g', 't', 'h', 0, 0), 0))
+	if (is_content_length(s))
 		return H_CL;
 	return H_OTHER;
 }
 
-static __always_inline int is_transfer_encoding(const struct scan *s)
-{
-	return tok_is(s, 17, C8('t', 'r', 'a', 'n', 's', 'f', 'e', 'r'),
-		      C8('-', 'e', 'n', 'c', 'o', 'd', 'i', 'n'), C8('g', 0, 0, 0, 0, 0, 0, 0));
-}
-
-/* A header line ended: what its value told. */
-static __always_inline void value_end(struct scan *s)
-{
-	switch (s->hdr) {
-	case H_HOST:
-		if (s->have_host)
-			s->bad = 1;
-		s->have_host = 1;
-		s->host_off = s->val_off;
-		s->host_len = (s->colon ? s->colon : s->val_end) - s->val_off;
-		s->host_vlen = s->val_end - s->val_off;
-		break;
-	case H_CL:
-		if (s->have_cl || s->toklen == 0)
-			s->bad = 1;
-		s->have_cl = 1;
-		break;
-	case H_CONN:
-		/* Only "keep-alive" says nothing the backend must not see. */
-		if (!tok_is(s, 10, C8('k', 'e', 'e', 'p', '-', 'a', 'l', 'i'),
-			    C8('v', 'e', 0, 0, 0, 0, 0, 0), 0))
-			s->bad = 1;
-		break;
-	}
-}
-
-/*
- * Eight bytes at once where the state machine would only walk over them:
- * header values it does not read, a response's reason phrase, a request
- * target, and the first 24 bytes of a header name. 1 when it moved.
- */
 /* Index of the lowest byte a has_*() mask flags (exact for the lowest). */
 static __always_inline __u32 first_flag(__u64 m)
 {
@@ -291,232 +247,17 @@ static __always_inline __u64 word_head(__u64 x, __u32 k)
 }
 
 /*
- * Up to eight bytes at once where the state machine would only walk over
- * them: header values it does not read and a response's reason phrase (up
- * to the CR), a request target, the version of a request line, and header
- * names (up to the ':', their first 24 bytes kept). 1 when it moved.
- */
-static __always_inline int scan_word(struct scan *s, __u32 i)
-{
-	__u64 x, m;
-	__u32 w, k;
-
-	if (i + 8 > s->len)
-		return 0;
-	x = word_at(s->buf, i);
-	switch (s->phase) {
-	case P_VALUE:
-		if (s->hdr != H_OTHER)
-			return 0;
-		/* fall through */
-	case P_THIRD:
-		m = has_byte(x, '\r');
-		k = m ? first_flag(m) : 8;
-		if (k == 0)
-			return 0;
-		if (s->phase == P_THIRD && !s->resp) {
-			/* The version, whole: as tok_add would have it. */
-			if (s->toklen != 0 || k != 8)
-				return 0;
-			s->tok[0] = lower8(x);
-			s->toklen = 8;
-		}
-		s->pos = i + k;
-		return 1;
-	case P_SECOND:
-		if (s->resp || has_ctl(x))
-			return 0;
-		break;
-	case P_LINE:
-	case P_NAME:
-		/* Name bytes up to a ':', none that a token cannot hold. */
-		m = has_byte(x, ':');
-		k = m ? first_flag(m) : 8;
-		if (k == 0 || has_ctl(word_head(x, k)))
-			return 0;
-		if (s->phase == P_LINE) {
-			tok_reset(s);
-			s->phase = P_NAME;
-		}
-		if (s->toklen & 7)
-			return 0;
-		w = s->toklen / 8;
-		if (w < 3)
-			s->tok[w] = lower8(x) & (k >= 8 ? ~0ULL : (1ULL << (8 * k)) - 1);
-		s->toklen += k;
-		s->pos = i + k;
-		return 1;
-	default:
-		return 0;
-	}
-	s->pos = i + 8;
-	return 1;
-}
-
-/* One byte of a request or response head; 1 stops the loop. */
-static __always_inline long scan_one(struct scan *s, __u32 i)
-{
-	__u8 c = s->buf[i & (ZS_HEAD_MAX - 1)];
-
-	switch (s->phase) {
-	case P_FIRST: /* method, or "HTTP/1.1" of a status line */
-		if (c == ' ') {
-			if (s->resp) {
-				if (!tok_is(s, 8, C8('h', 't', 't', 'p', '/', '1', '.', '1'), 0, 0))
-					goto bad;
-			} else if (tok_is(s, 4, C8('h', 'e', 'a', 'd', 0, 0, 0, 0), 0, 0)) {
-				s->is_head = 1;
-			} else if (!(tok_is(s, 3, C8('g', 'e', 't', 0, 0, 0, 0, 0), 0, 0) ||
-				     tok_is(s, 3, C8('p', 'u', 't', 0, 0, 0, 0, 0), 0, 0) ||
-				     tok_is(s, 4, C8('p', 'o', 's', 't', 0, 0, 0, 0), 0, 0) ||
-				     tok_is(s, 5, C8('p', 'a', 't', 'c', 'h', 0, 0, 0), 0, 0) ||
-				     tok_is(s, 6, C8('d', 'e', 'l', 'e', 't', 'e', 0, 0), 0, 0) ||
-				     tok_is(s, 7, C8('o', 'p', 't', 'i', 'o', 'n', 's', 0), 0,
-					    0))) {
-				goto bad;
-			}
-			s->phase = P_SECOND;
-			s->path_off = i + 1;
-			tok_reset(s);
-			return 0;
-		}
-		if (c <= ' ' || c >= 0x7f || s->toklen > 16)
-			goto bad;
-		tok_add(s, c);
-		return 0;
-	case P_SECOND: /* request target, or status code */
-		if (c == ' ') {
-			s->path_len = i - s->path_off;
-			if (s->resp && s->toklen != 3)
-				goto bad;
-			s->phase = P_THIRD;
-			tok_reset(s);
-			return 0;
-		}
-		if (s->resp) {
-			if (c < '0' || c > '9' || s->toklen >= 3)
-				goto bad;
-			s->status = s->status * 10 + (c - '0');
-			s->toklen++;
-			return 0;
-		}
-		if (c <= ' ' || c >= 0x7f)
-			goto bad;
-		return 0;
-	case P_THIRD: /* "HTTP/1.1", or the reason phrase */
-		if (c == '\r') {
-			if (!s->resp &&
-			    !tok_is(s, 8, C8('h', 't', 't', 'p', '/', '1', '.', '1'), 0, 0))
-				goto bad;
-			s->phase = P_LF;
-			return 0;
-		}
-		if (!s->resp)
-			tok_add(s, c);
-		return 0;
-	case P_LF:
-		if (c != '\n')
-			goto bad;
-		value_end(s);
-		s->hdr = H_OTHER;
-		s->phase = P_LINE;
-		return 0;
-	case P_LINE:
-		if (c == '\r') {
-			s->phase = P_FINAL_LF;
-			return 0;
-		}
-		tok_reset(s);
-		s->phase = P_NAME;
-		/* fall through */
-	case P_NAME:
-		if (c == ':') {
-			s->hdr = classify(s);
-			/* A response goes to the client as the backend wrote it:
-			 * only its framing matters (chunked is userspace's). */
-			if (s->resp && s->hdr == H_BAD && !is_transfer_encoding(s))
-				s->hdr = H_OTHER;
-			if (s->hdr == H_BAD) {
-				s->bad = 2; /* understood, but userspace's to handle */
-				return 1;
-			}
-			if (s->resp && s->hdr != H_CL)
-				s->hdr = H_OTHER;
-			s->phase = P_VWS;
-			return 0;
-		}
-		if (c <= ' ' || c >= 0x7f)
-			goto bad;
-		tok_add(s, c);
-		return 0;
-	case P_FINAL_LF:
-		if (c != '\n')
-			goto bad;
-		s->head_len = i + 1;
-		return 1;
-	case P_VWS:
-		if (c == ' ' || c == '\t')
-			return 0;
-		s->phase = P_VALUE;
-		s->val_off = i;
-		s->colon = 0;
-		tok_reset(s);
-		/* fall through */
-	case P_VALUE:
-		if (c == '\r') {
-			s->val_end = i;
-			s->phase = P_LF;
-			return 0;
-		}
-		if (s->hdr == H_CL) {
-			if (c < '0' || c > '9' || s->toklen >= 15)
-				goto bad;
-			s->cl = s->cl * 10 + (c - '0');
-			s->toklen++;
-		} else if (s->hdr == H_HOST) {
-			if (c == ':' && s->colon == 0)
-				s->colon = i;
-		} else if (s->hdr == H_CONN) {
-			tok_add(s, c);
-		}
-		return 0;
-	}
-bad:
-	s->bad = 1;
-	return 1;
-}
-
-/* One loop step: a word where the state allows it, else one byte. */
-static long scan_step(__u32 n, void *ctx)
-{
-	__u32 zero = 0;
-	struct scan *s = bpf_map_lookup_elem(&zs_scan, &zero);
-	__u32 i;
-
-	if (s == NULL)
-		return 1;
-	i = s->pos;
-	if (i >= s->len || i >= ZS_HEAD_MAX)
-		return 1;
-	if (scan_word(s, i))
-		return 0;
-	s->pos = i + 1;
-	return scan_one(s, i);
-}
-
-/*
- * A response head, a line per step: a response goes to the client as the
- * backend wrote it, so only its framing is read (status, Content-Length,
- * Transfer-Encoding) and each line is crossed a word at a time. The byte
- * loop above took ten times as long on nginx's heads.
+ * Heads are read a line per bpf_loop step, each line crossed a word at a
+ * time: find its CR, take the field name up to the ':', and read only the
+ * values that matter (Host, Content-Length, Connection; for a response
+ * only its framing, since it goes to the client as the backend wrote it).
+ * A byte per step cost ten times as much. The steps below are global
+ * functions or loop callbacks: the verifier checks each once, where inlined
+ * loops would be walked once per way out of the loop before them (it gave
+ * up at 1M instructions).
  */
 #define NOWHERE ZS_HEAD_MAX
 
-/*
- * The three steps below are global functions: the verifier checks each
- * once, where inlined loops would be walked for every way out of the one
- * before (it gave up at 1M instructions).
- */
 static __always_inline struct scan *scan_state(void)
 {
 	__u32 zero = 0;
@@ -524,8 +265,9 @@ static __always_inline struct scan *scan_state(void)
 	return bpf_map_lookup_elem(&zs_scan, &zero);
 }
 
-/* The first CR at or after i, or NOWHERE; s->bad when a LF comes first. */
-__noinline __u32 resp_find_cr(__u32 i)
+/* The first CR at or after i, or NOWHERE; s->bad when a LF comes first
+ * (a bare LF ends a line for some readers: not ours to judge). */
+__noinline __u32 head_find_cr(__u32 i)
 {
 	struct scan *s = scan_state();
 	__u32 j, p, k;
@@ -542,7 +284,6 @@ __noinline __u32 resp_find_cr(__u32 i)
 		lf = has_byte(x, '\n');
 		if (!cr && !lf)
 			continue;
-		/* A bare LF ends a line for some readers: not ours to judge. */
 		if (!cr || (lf && first_flag(lf) < first_flag(cr))) {
 			k = p + first_flag(lf);
 			if (k < s->len)
@@ -555,9 +296,9 @@ __noinline __u32 resp_find_cr(__u32 i)
 	return NOWHERE;
 }
 
-/* The header name of the line [i, e): its length up to the ':', its first
+/* The field name of the line [i, e): its length up to the ':', its first
  * 24 bytes kept lower case in tok; 0 when it is not a token. */
-__noinline __u32 resp_name(__u32 i, __u32 e)
+__noinline __u32 head_name(__u32 i, __u32 e)
 {
 	struct scan *s = scan_state();
 	__u32 j, p, k;
@@ -585,6 +326,37 @@ __noinline __u32 resp_name(__u32 i, __u32 e)
 		}
 	}
 	return 0;
+}
+
+/* Blanks (SP, HTAB) around a value: is byte p one? */
+static __always_inline int blank_at(const struct scan *s, __u32 p)
+{
+	__u8 c = s->buf[p & (ZS_HEAD_MAX - 1)];
+
+	return c == ' ' || c == '\t';
+}
+
+struct trim {
+	__u32 v, e;
+};
+
+static long trim_byte(__u32 n, void *ctx)
+{
+	struct trim *t = ctx;
+	struct scan *s = scan_state();
+	int moved = 0;
+
+	if (s == NULL || t->v >= t->e)
+		return 1;
+	if (blank_at(s, t->v)) {
+		t->v++;
+		moved = 1;
+	}
+	if (t->e > t->v && blank_at(s, t->e - 1)) {
+		t->e--;
+		moved = 1;
+	}
+	return !moved;
 }
 
 /* Content-Length's value in [v, e): digits between optional blanks, a byte
@@ -618,7 +390,7 @@ static long cl_byte(__u32 n, void *ctx)
 	return 0;
 }
 
-__noinline int resp_length(__u32 v, __u32 e)
+__noinline int head_length(__u32 v, __u32 e)
 {
 	struct scan *s = scan_state();
 	struct cl_walk w = { .p = v, .e = e };
@@ -633,55 +405,190 @@ __noinline int resp_length(__u32 v, __u32 e)
 	return 0;
 }
 
-static long resp_line(__u32 n, void *ctx)
+/* Host's value in [v, e): where it is, and its length without the port. */
+__noinline int head_host(__u32 v, __u32 e)
 {
 	struct scan *s = scan_state();
-	__u32 i, e, k;
-	__u64 x;
+	struct trim t = { .v = v, .e = e };
+	__u32 j, p, k, n;
+	__u64 m;
+
+	if (s == NULL)
+		return 0;
+	if (s->have_host)
+		s->bad = 1;
+	s->have_host = 1;
+	bpf_loop(XF_HOST_MAX, trim_byte, &t, 0);
+	n = t.e > t.v ? t.e - t.v : 0;
+	s->host_off = t.v;
+	s->host_vlen = n;
+	s->host_len = n;
+	for (j = 0; j < XF_HOST_MAX / 8; j++) {
+		p = 8 * j;
+		if (p >= n)
+			break;
+		m = has_byte(word_at(s->buf, t.v + p), ':');
+		if (!m)
+			continue;
+		k = p + first_flag(m);
+		if (k < n)
+			s->host_len = k;
+		break;
+	}
+	return 0;
+}
+
+/* Connection's value in [v, e): only "keep-alive" says nothing the backend
+ * must not see. */
+__noinline int head_connection(__u32 v, __u32 e)
+{
+	struct scan *s = scan_state();
+	struct trim t = { .v = v, .e = e };
+
+	if (s == NULL)
+		return 0;
+	bpf_loop(32, trim_byte, &t, 0);
+	if (t.e - t.v != 10 ||
+	    lower8(word_at(s->buf, t.v)) != C8('k', 'e', 'e', 'p', '-', 'a', 'l', 'i') ||
+	    (lower8(word_at(s->buf, t.v + 8)) & 0xffff) != C8('v', 'e', 0, 0, 0, 0, 0, 0))
+		s->bad = 1;
+	return 0;
+}
+
+/* The request target [p, p + n): no byte a target cannot hold. */
+__noinline int head_target(__u32 p, __u32 n)
+{
+	struct scan *s = scan_state();
+	__u32 j, k;
+
+	if (s == NULL)
+		return 0;
+	for (j = 0; j < ZS_HEAD_MAX / 8; j++) {
+		if (8 * j >= n)
+			return 1;
+		k = n - 8 * j;
+		if (has_ctl(word_head(word_at(s->buf, p + 8 * j), k > 8 ? 8 : k)))
+			return 0;
+	}
+	return 0;
+}
+
+/* The first n (<= 8) bytes of a word. */
+static __always_inline __u64 first_bytes(__u64 x, __u32 n)
+{
+	return n >= 8 ? x : x & ((1ULL << (8 * n)) - 1);
+}
+
+/* A request line [i, e): "METHOD target HTTP/1.1". */
+static __always_inline int request_line(struct scan *s, __u32 i, __u32 e)
+{
+	__u64 x = word_at(s->buf, i);
+	__u32 m;
+
+	if (e < i + 14)
+		return -1;
+	if (first_bytes(x, 4) == C8('G', 'E', 'T', ' ', 0, 0, 0, 0) ||
+	    first_bytes(x, 4) == C8('P', 'U', 'T', ' ', 0, 0, 0, 0)) {
+		m = 3;
+	} else if (first_bytes(x, 5) == C8('P', 'O', 'S', 'T', ' ', 0, 0, 0)) {
+		m = 4;
+	} else if (first_bytes(x, 5) == C8('H', 'E', 'A', 'D', ' ', 0, 0, 0)) {
+		m = 4;
+		s->is_head = 1;
+	} else if (first_bytes(x, 6) == C8('P', 'A', 'T', 'C', 'H', ' ', 0, 0)) {
+		m = 5;
+	} else if (first_bytes(x, 7) == C8('D', 'E', 'L', 'E', 'T', 'E', ' ', 0)) {
+		m = 6;
+	} else if (x == C8('O', 'P', 'T', 'I', 'O', 'N', 'S', ' ')) {
+		m = 7;
+	} else {
+		return -1;
+	}
+	if (word_at(s->buf, e - 8) != C8('H', 'T', 'T', 'P', '/', '1', '.', '1') ||
+	    s->buf[(e - 9) & (ZS_HEAD_MAX - 1)] != ' ')
+		return -1;
+	s->path_off = i + m + 1;
+	if (e - 9 <= s->path_off)
+		return -1;
+	s->path_len = e - 9 - s->path_off;
+	return head_target(s->path_off, s->path_len) ? 0 : -1;
+}
+
+/* A status line [i, e): "HTTP/1.1 ddd", then a space and a reason, or its end. */
+static __always_inline int status_line(struct scan *s, __u32 i, __u32 e)
+{
+	__u32 k;
+
+	if (e < i + 12 || (e > i + 12 && s->buf[(i + 12) & (ZS_HEAD_MAX - 1)] != ' '))
+		return -1;
+	if (word_at(s->buf, i) != C8('H', 'T', 'T', 'P', '/', '1', '.', '1') ||
+	    s->buf[(i + 8) & (ZS_HEAD_MAX - 1)] != ' ')
+		return -1;
+	for (k = 9; k < 12; k++) {
+		__u8 c = s->buf[(i + k) & (ZS_HEAD_MAX - 1)];
+
+		if (c < '0' || c > '9')
+			return -1;
+		s->status = s->status * 10 + (c - '0');
+	}
+	return 0;
+}
+
+/* One line of a head; 1 stops the loop. */
+static long head_line(__u32 n, void *ctx)
+{
+	struct scan *s = scan_state();
+	__u32 i, e, k, v;
 
 	if (s == NULL)
 		return 1;
 	i = s->pos;
 	if (i >= s->len || i >= ZS_HEAD_MAX)
 		return 1;
-	e = resp_find_cr(i);
+	e = head_find_cr(i);
 	if (e >= s->len || e + 1 >= s->len)
 		return 1; /* not all there (or s->bad) */
 	if (s->buf[(e + 1) & (ZS_HEAD_MAX - 1)] != '\n')
 		goto bad;
 	s->pos = e + 2;
-	if (s->phase == P_FIRST) {
-		/* "HTTP/1.1 ddd" then a space and a reason, or the line's end. */
-		if (e < i + 12 || (e > i + 12 && s->buf[(i + 12) & (ZS_HEAD_MAX - 1)] != ' '))
+	if (!s->started) {
+		s->started = 1;
+		if ((s->resp ? status_line(s, i, e) : request_line(s, i, e)) < 0)
 			goto bad;
-		x = word_at(s->buf, i);
-		if (x != C8('H', 'T', 'T', 'P', '/', '1', '.', '1') ||
-		    s->buf[(i + 8) & (ZS_HEAD_MAX - 1)] != ' ')
-			goto bad;
-		for (k = 9; k < 12; k++) {
-			__u8 c = s->buf[(i + k) & (ZS_HEAD_MAX - 1)];
-
-			if (c < '0' || c > '9')
-				goto bad;
-			s->status = s->status * 10 + (c - '0');
-		}
-		s->phase = P_LINE;
 		return 0;
 	}
 	if (e == i) {
 		s->head_len = e + 2;
 		return 1;
 	}
-	k = resp_name(i, e);
+	k = head_name(i, e);
 	if (k == 0)
 		goto bad;
-	if (is_transfer_encoding(s)) {
-		s->bad = 2; /* chunked is userspace's */
-		return 1;
+	v = i + k + 1;
+	if (s->resp) {
+		/* Only the framing: chunked is userspace's. */
+		if (is_transfer_encoding(s)) {
+			s->bad = 2;
+			return 1;
+		}
+		if (is_content_length(s))
+			head_length(v, e);
+		return s->bad ? 1 : 0;
 	}
-	if (tok_is(s, 14, C8('c', 'o', 'n', 't', 'e', 'n', 't', '-'),
-		   C8('l', 'e', 'n', 'g', 't', 'h', 0, 0), 0))
-		resp_length(i + k + 1, e);
+	switch (classify(s)) {
+	case H_BAD:
+		s->bad = 2; /* understood, but userspace's to handle */
+		return 1;
+	case H_HOST:
+		head_host(v, e);
+		break;
+	case H_CL:
+		head_length(v, e);
+		break;
+	case H_CONN:
+		head_connection(v, e);
+		break;
+	}
 	return s->bad ? 1 : 0;
 bad:
 	s->bad = 1;
@@ -691,8 +598,7 @@ bad:
 /* Copy the first bytes of msg into the scan buffer and parse a head. */
 static __always_inline struct scan *scan_head(struct sk_msg_md *msg, int resp)
 {
-	__u32 zero = 0;
-	struct scan *s = bpf_map_lookup_elem(&zs_scan, &zero);
+	struct scan *s = scan_state();
 	__u64 len = msg->size;
 	void *data, *end;
 
@@ -712,18 +618,10 @@ static __always_inline struct scan *scan_head(struct sk_msg_md *msg, int resp)
 	__builtin_memset(&s->tok, 0, sizeof(*s) - __builtin_offsetof(struct scan, tok));
 	s->len = len;
 	s->resp = resp;
-	if (resp)
-		bpf_loop(ZS_HEAD_MAX / 2, resp_line, NULL, 0);
-	else
-		bpf_loop(ZS_HEAD_MAX, scan_step, NULL, 0);
+	bpf_loop(ZS_HEAD_MAX / 2, head_line, NULL, 0);
 	return s;
 }
 
-/* The first n (<= 8) bytes of a word. */
-static __always_inline __u64 first_bytes(__u64 x, __u32 n)
-{
-	return n >= 8 ? x : x & ((1ULL << (8 * n)) - 1);
-}
 
 /* Route r against the parsed request: the router's rules (router.h).
  * Host and prefix are compared a word at a time; the route's bytes are
@@ -790,29 +688,22 @@ static long route_one(__u32 r, void *ctx)
  * the blank line. Requests that bring their own go to userspace, which
  * merges the lists.
  */
-static __always_inline void xf_put(struct scan *s, __u8 c)
-{
-	s->xf[s->xf_len & (XF_MAX - 1)] = c;
-	s->xf_len++;
-}
-
-/* Up to 8 bytes of a constant word, low byte first. */
+/*
+ * The forwarding fields are written a word at a time: each store puts 8
+ * bytes at the end and the length grows by the n that count; the rest is
+ * overwritten by the next store (xf has 8 spare bytes).
+ */
 static __always_inline void xf_word(struct scan *s, __u64 w, __u32 n)
 {
-	__u32 i;
-
-	for (i = 0; i < 8; i++) {
-		if (i >= n)
-			break;
-		xf_put(s, (__u8)(w >> (8 * i)));
-	}
+	*(__u64 *)&s->xf[s->xf_len & (XF_MAX - 1)] = w;
+	s->xf_len += n;
 }
 
 /* Dotted quad, without branches on the octets: the verifier would walk
  * every combination of their lengths. */
 static __always_inline void xf_ip(struct scan *s, __u32 ip)
 {
-	__u32 i, v, nd, p;
+	__u32 i, v, nd;
 	__u64 w;
 
 	for (i = 0; i < 4; i++) {
@@ -820,29 +711,33 @@ static __always_inline void xf_ip(struct scan *s, __u32 ip)
 		nd = 1 + ((v + 246) >> 8) + ((v + 156) >> 8);
 		w = ('0' + v / 100) | ('0' + (v / 10) % 10) << 8 | ('0' + v % 10) << 16;
 		w >>= 8 * (3 - nd);
-		p = s->xf_len;
-		s->xf[p & (XF_MAX - 1)] = (__u8)w;
-		s->xf[(p + 1) & (XF_MAX - 1)] = (__u8)(w >> 8);
-		s->xf[(p + 2) & (XF_MAX - 1)] = (__u8)(w >> 16);
-		s->xf_len = p + nd;
 		if (i < 3)
-			xf_put(s, '.');
+			w |= (__u64)'.' << (8 * nd);
+		xf_word(s, w, nd + (i < 3));
 	}
 }
 
-static long xf_host_byte(__u32 j, void *ctx)
+/* The Host value, a word at a time; xf_quote when it holds a '"'. Global:
+ * checked once, not once per way out of the loop before it. */
+__noinline int xf_host(void)
 {
-	__u32 zero = 0;
-	struct scan *s = bpf_map_lookup_elem(&zs_scan, &zero);
+	struct scan *s = scan_state();
+	__u32 j, k, n;
+	__u64 x;
 
-	__u8 c;
-
-	if (s == NULL || j >= s->host_vlen)
-		return 1;
-	c = s->buf[(s->host_off + j) & (ZS_HEAD_MAX - 1)];
-	if (c == '"')
-		s->xf_quote = 1;
-	xf_put(s, c);
+	if (s == NULL)
+		return 0;
+	n = s->host_vlen;
+	for (j = 0; j < XF_HOST_MAX / 8; j++) {
+		if (8 * j >= n)
+			break;
+		k = n - 8 * j;
+		x = word_at(s->buf, s->host_off + 8 * j);
+		if (has_byte(word_head(x, k > 8 ? 8 : k), '"'))
+			s->xf_quote = 1;
+		*(__u64 *)&s->xf[(s->xf_len + 8 * j) & (XF_MAX - 1)] = x;
+	}
+	s->xf_len += n;
 	return 0;
 }
 
@@ -866,7 +761,7 @@ static long xf_build(__u32 n, void *ctx)
 		return 1;
 	xf_word(s, C8('X', '-', 'F', 'o', 'r', 'w', 'a', 'r'), 8);
 	xf_word(s, C8('d', 'e', 'd', '-', 'F', 'o', 'r', ':'), 8);
-	xf_put(s, ' ');
+	xf_word(s, ' ', 1);
 	xf_ip(s, ip);
 	xf_word(s, C8('\r', '\n', 'X', '-', 'F', 'o', 'r', 'w'), 8);
 	xf_word(s, C8('a', 'r', 'd', 'e', 'd', '-', 'P', 'r'), 8);
@@ -874,16 +769,16 @@ static long xf_build(__u32 n, void *ctx)
 	xf_word(s, C8('p', '\r', '\n', 'X', '-', 'F', 'o', 'r'), 8);
 	xf_word(s, C8('w', 'a', 'r', 'd', 'e', 'd', '-', 'H'), 8);
 	xf_word(s, C8('o', 's', 't', ':', ' ', 0, 0, 0), 5);
-	bpf_loop(XF_HOST_MAX, xf_host_byte, NULL, 0);
+	xf_host();
 	xf_word(s, C8('\r', '\n', 'F', 'o', 'r', 'w', 'a', 'r'), 8);
 	xf_word(s, C8('d', 'e', 'd', ':', ' ', 'f', 'o', 'r'), 8);
-	xf_put(s, '=');
+	xf_word(s, '=', 1);
 	xf_ip(s, ip);
 	/* host="..." only when the value cannot break out of the quotes. */
 	if (!s->xf_quote && s->host_vlen > 0) {
 		xf_word(s, C8(';', 'h', 'o', 's', 't', '=', '"', 0), 7);
-		bpf_loop(XF_HOST_MAX, xf_host_byte, NULL, 0);
-		xf_put(s, '"');
+		xf_host();
+		xf_word(s, '"', 1);
 	}
 	xf_word(s, C8(';', 'p', 'r', 'o', 't', 'o', '=', 'h'), 8);
 	xf_word(s, C8('t', 't', 'p', '\r', '\n', 0, 0, 0), 5);
