@@ -110,6 +110,7 @@ struct scan {
 	__u32 path_off, path_len;
 	__u32 host_off, host_len; /* Host without its port */
 	__u32 host_vlen;	  /* the whole Host value */
+	__u32 conn_off, conn_len; /* the "Connection: keep-alive" line */
 	__u32 have_cl, have_host, is_head, status, resp;
 	/* route search */
 	__u32 best, best_len, best_host;
@@ -141,6 +142,20 @@ static __always_inline __u64 has_zero(__u64 x)
 static __always_inline __u64 has_byte(__u64 x, __u8 c)
 {
 	return has_zero(x ^ (ONES * c));
+}
+
+/* Bytes below n (1..0x80), exact for every byte: no carry crosses bytes. */
+static __always_inline __u64 bytes_below(__u64 x, __u8 n)
+{
+	return ~((x & LOW7) + ONES * (0x80 - n)) & ~x & HIGHS;
+}
+
+/* Bytes equal to c, exact for every byte. */
+static __always_inline __u64 bytes_eq(__u64 x, __u8 c)
+{
+	__u64 y = x ^ (ONES * c);
+
+	return ~(((y & LOW7) + LOW7) | y) & HIGHS;
 }
 
 /* A byte that cannot be in a token or a request target: <= ' ' or >= 0x7f. */
@@ -265,13 +280,17 @@ static __always_inline struct scan *scan_state(void)
 	return bpf_map_lookup_elem(&zs_scan, &zero);
 }
 
-/* The first CR at or after i, or NOWHERE; s->bad when a LF comes first
- * (a bare LF ends a line for some readers: not ours to judge). */
+/*
+ * The CR that ends the line starting at i, or NOWHERE. A control byte
+ * before it (a bare LF, a NUL, anything below 0x20 but HTAB, or DEL) makes
+ * the head s->bad: a bare LF ends a line for some readers, and userspace
+ * refuses the others, so the kernel must not pass them on.
+ */
 __noinline __u32 head_find_cr(__u32 i)
 {
 	struct scan *s = scan_state();
 	__u32 j, p, k;
-	__u64 x, cr, lf;
+	__u64 x, m;
 
 	if (s == NULL)
 		return NOWHERE;
@@ -280,18 +299,17 @@ __noinline __u32 head_find_cr(__u32 i)
 		if (p >= s->len)
 			return NOWHERE;
 		x = word_at(s->buf, p);
-		cr = has_byte(x, '\r');
-		lf = has_byte(x, '\n');
-		if (!cr && !lf)
+		m = (bytes_below(x, 0x20) | bytes_eq(x, 0x7f)) & ~bytes_eq(x, '\t');
+		if (!m)
 			continue;
-		if (!cr || (lf && first_flag(lf) < first_flag(cr))) {
-			k = p + first_flag(lf);
-			if (k < s->len)
-				s->bad = 1;
+		k = p + first_flag(m);
+		if (k >= s->len)
+			return NOWHERE;
+		if (s->buf[k & (ZS_HEAD_MAX - 1)] != '\r') {
+			s->bad = 1;
 			return NOWHERE;
 		}
-		k = p + first_flag(cr);
-		return k < s->len ? k : NOWHERE;
+		return k;
 	}
 	return NOWHERE;
 }
@@ -586,6 +604,12 @@ static long head_line(__u32 n, void *ctx)
 		head_length(v, e);
 		break;
 	case H_CONN:
+		/* Hop-by-hop: dropped from what the backend sees, as userspace
+		 * does; one such line is enough to say it. */
+		if (s->conn_len)
+			s->bad = 2;
+		s->conn_off = i;
+		s->conn_len = e + 2 - i;
 		head_connection(v, e);
 		break;
 	}
@@ -965,6 +989,10 @@ static __always_inline int client_msg(struct sk_msg_md *msg, struct zs_sock_key 
 	bpf_loop(1, xf_build, &xf, 0);
 	if (!xf.ok || xf_insert(msg) < 0)
 		return pass_up(c, size, ZS_C_PASS_HEAD);
+	/* Before the fields just inserted, so its place has not moved. Should
+	 * it fail, the request is still right: keep-alive is HTTP/1.1's way. */
+	if (s->conn_len)
+		bpf_msg_pop_data(msg, s->conn_off, s->conn_len, 0);
 	if (bpf_msg_redirect_hash(msg, &zs_socks, &ctl->backend, BPF_F_INGRESS) != SK_PASS) {
 		/* Backend socket gone: the bytes take TCP to zeroserve (pitfall 7). */
 		count(ZS_C_REDIRECT_FAIL, 1);
