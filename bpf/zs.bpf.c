@@ -38,6 +38,14 @@ struct {
 } zs_ports SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, ZS_MAX_CONNS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u32);
+	__type(value, __u32);
+} zs_expect SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_SOCKHASH);
 	__uint(max_entries, 2 * ZS_MAX_CONNS);
 	__type(key, struct zs_sock_key);
@@ -1123,7 +1131,7 @@ int zs_sockops(struct bpf_sock_ops *skops)
 	struct zs_sock_key key = {};
 	struct zs_conn fresh = {};
 	__u16 lport, rport;
-	__u32 *role;
+	__u32 *role, expect;
 
 	if (skops->family != AF_INET)
 		return 1;
@@ -1146,10 +1154,15 @@ int zs_sockops(struct bpf_sock_ops *skops)
 						     BPF_SOCK_OPS_STATE_CB_FLAG);
 		break;
 	case BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB:
-		/* A backend's socket B: accepted on a backend port. */
+		/* A backend's socket B: accepted on a backend port, from a
+		 * connection zeroserve announced. */
 		role = bpf_map_lookup_elem(&zs_ports, &lport);
 		if (role == NULL || !(*role & ZS_PORT_BACKEND))
 			return 1;
+		expect = ZS_EXPECT_KEY(lport, rport);
+		if (bpf_map_lookup_elem(&zs_expect, &expect) == NULL)
+			return 1;
+		bpf_map_delete_elem(&zs_expect, &expect);
 		bpf_sock_hash_update(skops, &zs_socks, &key, BPF_ANY);
 		break;
 	case BPF_SOCK_OPS_STATE_CB:

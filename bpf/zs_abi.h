@@ -21,6 +21,14 @@ enum zs_port_role {
 	ZS_PORT_BACKEND = 2, /* a backend port zeroserve connects to */
 };
 
+/*
+ * zs_expect (hash, written by zeroserve, emptied by sockops): the backend
+ * connections zeroserve is about to open, as ZS_EXPECT_KEY(backend port,
+ * zeroserve's local port). Only their backend ends join zs_socks: a client
+ * talking to the backend directly is left alone.
+ */
+#define ZS_EXPECT_KEY(backend_port, local_port) ((__u32)(backend_port) << 16 | (__u16)(local_port))
+
 /* One TCP endpoint seen from its own side: IPv4 addresses in network order,
  * ports in host order. Key of zs_socks (sockhash), zs_conns, zs_ctl, zs_peers. */
 struct zs_sock_key {

@@ -55,7 +55,7 @@ struct accel {
 	struct zs_bpf *skel;
 	struct bpf_link *sockops_link;
 	char *cgroup;
-	int fd_ctl, fd_peers, fd_conns, fd_counters;
+	int fd_ctl, fd_peers, fd_conns, fd_counters, fd_socks, fd_expect;
 	int ncpus;
 	uint64_t *percpu;		     /* one counter's value on every possible CPU */
 	unsigned char kernel[ZS_MAX_ROUTES]; /* route id -> kernel-eligible */
@@ -504,6 +504,8 @@ struct accel *accel_start(const struct config *cfg, char *why, size_t whylen)
 	a->fd_peers = bpf_map__fd(a->skel->maps.zs_peers);
 	a->fd_conns = bpf_map__fd(a->skel->maps.zs_conns);
 	a->fd_counters = bpf_map__fd(a->skel->maps.zs_counters);
+	a->fd_socks = bpf_map__fd(a->skel->maps.zs_socks);
+	a->fd_expect = bpf_map__fd(a->skel->maps.zs_expect);
 
 	err = set_routes(a, &cfg->router);
 	if (err < 0)
@@ -665,6 +667,8 @@ int accel_pair(struct accel *a, int p1_fd, int p2_fd, unsigned int route)
 	struct zs_ctl ctl;
 	int err;
 
+	__u64 cookie;
+
 	if (!accel_route_kernel(a, route))
 		return -EINVAL;
 	err = accel_backend_key(p2_fd, &b);
@@ -672,6 +676,10 @@ int accel_pair(struct accel *a, int p1_fd, int p2_fd, unsigned int route)
 		err = ctl_load(a, p1_fd, &c, &ctl);
 	if (err < 0)
 		return err;
+	/* B joined zs_socks only if sockops saw it announced: else every
+	 * request would try a redirect that cannot happen. */
+	if (bpf_map_lookup_elem(a->fd_socks, &b, &cookie) < 0)
+		return -errno;
 	/*
 	 * zs_peers[B] first: once zs_ctl[C] says paired the kernel may send a
 	 * request into B, and B's response must find its way back to C.
@@ -710,6 +718,40 @@ int accel_unpair(struct accel *a, int p1_fd, int p2_fd)
 	if (bpf_map_delete_elem(a->fd_peers, &b) < 0 && errno != ENOENT)
 		return -errno;
 	return 0;
+}
+
+/* The port a backend socket will connect from, bound now so it can be
+ * announced before the handshake (which loopback may finish within
+ * connect). */
+int accel_dial(struct accel *a, int p2_fd, const struct sockaddr *to, socklen_t len)
+{
+	struct sockaddr_in any = { .sin_family = AF_INET }, me;
+	socklen_t mlen = sizeof(me);
+	__u32 key, one = 1;
+
+	if (to->sa_family != AF_INET || len < (socklen_t)sizeof(struct sockaddr_in))
+		return -EAFNOSUPPORT;
+	if (bind(p2_fd, (const struct sockaddr *)&any, sizeof(any)) < 0 ||
+	    getsockname(p2_fd, (struct sockaddr *)&me, &mlen) < 0)
+		return -errno;
+	key = ZS_EXPECT_KEY(ntohs(((const struct sockaddr_in *)to)->sin_port), ntohs(me.sin_port));
+	if (bpf_map_update_elem(a->fd_expect, &key, &one, BPF_ANY) < 0)
+		return -errno;
+	return 0;
+}
+
+void accel_hangup(struct accel *a, int p2_fd, const struct sockaddr *to)
+{
+	struct sockaddr_in me;
+	socklen_t mlen = sizeof(me);
+	__u32 key;
+
+	if (to->sa_family != AF_INET || getsockname(p2_fd, (struct sockaddr *)&me, &mlen) < 0 ||
+	    me.sin_family != AF_INET)
+		return;
+	/* Normally gone already: sockops takes it when B is accepted. */
+	key = ZS_EXPECT_KEY(ntohs(((const struct sockaddr_in *)to)->sin_port), ntohs(me.sin_port));
+	bpf_map_delete_elem(a->fd_expect, &key);
 }
 
 int accel_done(struct accel *a, int p1_fd, uint64_t done, uint64_t out)

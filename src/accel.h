@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/socket.h>
 
 #include "zs_abi.h"
 
@@ -52,6 +53,13 @@ int accel_done(struct accel *a, int p1_fd, uint64_t done, uint64_t out);
 /* zs_ctl[C].foreign_done = n: zeroserve has relayed n responses the kernel
  * handed up; out as for accel_done, in the same update. */
 int accel_foreign_done(struct accel *a, int p1_fd, uint32_t n, uint64_t out);
+/*
+ * A backend socket about to connect to `to`: bound to its port and
+ * announced, so that sockops adds the backend's end (and no other socket
+ * accepted on that port) to zs_socks. accel_hangup withdraws it at close.
+ */
+int accel_dial(struct accel *a, int p2_fd, const struct sockaddr *to, socklen_t len);
+void accel_hangup(struct accel *a, int p2_fd, const struct sockaddr *to);
 /* The client connection is over: drop its zs_ctl (and zs_conns) entries. */
 int accel_forget(struct accel *a, int p1_fd);
 /* zs_conns[C] as the BPF programs left it; -ENOENT when absent. */
@@ -100,6 +108,15 @@ static inline int accel_done(struct accel *a, int p1_fd, uint64_t done, uint64_t
 static inline int accel_foreign_done(struct accel *a, int p1_fd, uint32_t n, uint64_t out)
 {
 	return -ENOTSUP;
+}
+
+static inline int accel_dial(struct accel *a, int p2_fd, const struct sockaddr *to, socklen_t len)
+{
+	return -ENOTSUP;
+}
+
+static inline void accel_hangup(struct accel *a, int p2_fd, const struct sockaddr *to)
+{
 }
 
 static inline int accel_forget(struct accel *a, int p1_fd)

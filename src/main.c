@@ -66,7 +66,7 @@ static void engine_ready(evutil_socket_t fd, short what, void *arg)
 		/* No thread could be made: load here. */
 		l->accel = accel_start(l->cfg, l->why, sizeof(l->why));
 	}
-	l->srv->accel = l->accel;
+	server_set_accel(l->srv, l->accel);
 	/* One line saying why, --no-bpf included: users compare engines. */
 	if (l->accel == NULL)
 		log_info("%s", l->why);
@@ -103,7 +103,7 @@ static void engine_load_finish(struct engine_loader *l)
 	if (l->running) {
 		pthread_join(l->thread, NULL);
 		l->running = 0;
-		l->srv->accel = l->accel;
+		server_set_accel(l->srv, l->accel);
 	}
 	if (l->ev)
 		event_free(l->ev);

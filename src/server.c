@@ -131,6 +131,24 @@ static void usr1_cb(evutil_socket_t sig, short what, void *arg)
 	accel_log_counters(srv->accel, "SIGUSR1");
 }
 
+static int accel_dial_hook(void *arg, int fd, const struct sockaddr *to, socklen_t len)
+{
+	return accel_dial(arg, fd, to, len);
+}
+
+static void accel_hangup_hook(void *arg, int fd, const struct sockaddr *to)
+{
+	accel_hangup(arg, fd, to);
+}
+
+void server_set_accel(struct server *srv, struct accel *a)
+{
+	struct upstream_hooks hooks = { accel_dial_hook, accel_hangup_hook, a };
+
+	srv->accel = a;
+	upstream_pool_set_hooks(srv->pool, a != NULL ? &hooks : NULL);
+}
+
 int server_init(struct server *srv, struct event_base *base, const struct config *cfg)
 {
 	size_t i;
@@ -221,6 +239,7 @@ void server_free(struct server *srv)
 	if (srv->drain_timer)
 		event_free(srv->drain_timer);
 	/* After the sessions, which drop their map entries; before the pool's sockets go. */
+	upstream_pool_set_hooks(srv->pool, NULL);
 	accel_stop(srv->accel);
 	srv->accel = NULL;
 	upstream_pool_free(srv->pool);

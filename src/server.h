@@ -44,5 +44,7 @@ int server_run(struct server *srv);
 void server_free(struct server *srv);
 /* Called by session_close so a paused listener can resume, a drain finish. */
 void server_session_gone(struct server *srv);
+/* The kernel engine is ready (or NULL): sessions and the pool use it. */
+void server_set_accel(struct server *srv, struct accel *a);
 
 #endif

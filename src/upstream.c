@@ -39,6 +39,7 @@ struct upstream_pool {
 	size_t nbackends;
 	unsigned int *by_route; /* route id -> backend index */
 	size_t nroutes;
+	struct upstream_hooks hooks;
 };
 
 static void idle_remove(struct upstream_conn *c);
@@ -114,6 +115,14 @@ void upstream_pool_free(struct upstream_pool *pool)
 	free(pool);
 }
 
+void upstream_pool_set_hooks(struct upstream_pool *pool, const struct upstream_hooks *hooks)
+{
+	if (hooks != NULL)
+		pool->hooks = *hooks;
+	else
+		memset(&pool->hooks, 0, sizeof(pool->hooks));
+}
+
 struct upstream_backend *upstream_pool_backend(struct upstream_pool *pool, unsigned int route_id)
 {
 	if (route_id >= pool->nroutes)
@@ -171,11 +180,13 @@ static struct upstream_conn *connect_new(struct upstream_backend *be,
 	}
 	c->be = be;
 	c->dial = be->cur;
+	if (be->pool->hooks.dial != NULL &&
+	    be->pool->hooks.dial(be->pool->hooks.arg, fd, (const struct sockaddr *)&to->ss, to->len) == 0)
+		c->announced = 1;
 	conn_set_timeouts(c->conn, NULL, connect_tv);
 	rc = conn_connect(c->conn, (const struct sockaddr *)&to->ss, to->len);
 	if (rc < 0) {
-		conn_free(c->conn);
-		free(c);
+		upstream_close(c);
 		errno = -rc;
 		return NULL;
 	}
@@ -235,8 +246,14 @@ void upstream_put(struct upstream_conn *c)
 
 void upstream_close(struct upstream_conn *c)
 {
+	const struct upstream_hooks *h;
+
 	if (c == NULL)
 		return;
+	h = &c->be->pool->hooks;
+	if (c->announced && h->hangup != NULL)
+		h->hangup(h->arg, conn_fd(c->conn),
+			  (const struct sockaddr *)&c->be->dial[c->dial].ss);
 	conn_free(c->conn);
 	free(c);
 }

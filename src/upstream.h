@@ -15,8 +15,9 @@ struct upstream_backend;
 struct upstream_conn {
 	struct conn *conn;
 	struct upstream_backend *be;
-	int reused; /* came from the idle pool: may be stale */
-	int dial;   /* which of the backend's addresses it connected to */
+	int reused;    /* came from the idle pool: may be stale */
+	int dial;      /* which of the backend's addresses it connected to */
+	int announced; /* hooks.dial took it: hooks.hangup before close */
 	TAILQ_ENTRY(upstream_conn) entry;
 };
 
@@ -31,6 +32,18 @@ struct upstream_pool;
 struct upstream_pool *upstream_pool_new(struct event_base *base, const struct router *rt,
 					unsigned int max_idle, const struct timeval *idle_tv);
 void upstream_pool_free(struct upstream_pool *pool);
+
+/*
+ * Called with each new backend socket before it connects (0: it will get
+ * hangup before it is closed), and at its close: how the kernel engine
+ * learns which backend connections are zeroserve's. NULL removes them.
+ */
+struct upstream_hooks {
+	int (*dial)(void *arg, int fd, const struct sockaddr *to, socklen_t len);
+	void (*hangup)(void *arg, int fd, const struct sockaddr *to);
+	void *arg;
+};
+void upstream_pool_set_hooks(struct upstream_pool *pool, const struct upstream_hooks *hooks);
 struct upstream_backend *upstream_pool_backend(struct upstream_pool *pool, unsigned int route_id);
 
 /*

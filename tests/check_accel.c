@@ -265,7 +265,8 @@ static int listener(int *port)
 	return l;
 }
 
-static struct pair pair_to(int l, int port)
+/* A connection to port; announced to a (as zeroserve's own) when a is set. */
+static struct pair pair_to(int l, int port, struct accel *a)
 {
 	struct sockaddr_in sin;
 	struct pair p;
@@ -276,6 +277,8 @@ static struct pair pair_to(int l, int port)
 	sin.sin_port = htons((unsigned short)port);
 	p.c = socket(AF_INET, SOCK_STREAM, 0);
 	ck_assert_int_ge(p.c, 0);
+	if (a != NULL)
+		ck_assert_int_eq(accel_dial(a, p.c, (struct sockaddr *)&sin, sizeof(sin)), 0);
 	ck_assert_int_eq(connect(p.c, (struct sockaddr *)&sin, sizeof(sin)), 0);
 	p.s = accept(l, NULL, NULL);
 	ck_assert_int_ge(p.s, 0);
@@ -294,7 +297,7 @@ START_TEST(test_maps)
 	uint64_t c[ZS_C__MAX];
 	struct config cfg;
 	struct zs_conn conn;
-	struct pair client, backend;
+	struct pair client, backend, stranger;
 	struct accel *a;
 
 	ll = listener(&lport);
@@ -314,14 +317,18 @@ START_TEST(test_maps)
 	ck_assert_int_eq(accel_route_kernel(a, ZS_MAX_ROUTES), 0);
 
 	/* Connected after the attach: sockops has seen both. */
-	client = pair_to(ll, lport);
-	backend = pair_to(bl, bport);
+	client = pair_to(ll, lport, NULL);
+	/* Not announced: sockops leaves the backend's end alone, so it cannot
+	 * be paired. */
+	stranger = pair_to(bl, bport, NULL);
+	backend = pair_to(bl, bport, a);
 	ck_assert_int_eq(accel_conn(a, client.s, &conn), 0);
 	ck_assert_uint_eq(conn.mode, ZS_MODE_USER);
 	ck_assert_uint_eq(conn.passed, 0);
 
 	ck_assert_int_eq(accel_done(a, client.s, 5, 0), 0);
 	ck_assert_int_eq(accel_pair(a, client.s, backend.c, 1), -EINVAL);
+	ck_assert_int_eq(accel_pair(a, client.s, stranger.c, 0), -ENOENT);
 	ck_assert_int_eq(accel_pair(a, client.s, backend.c, 0), 0);
 	ck_assert_int_eq(accel_done(a, client.s, 7, 100), 0);
 	ck_assert_int_eq(accel_foreign_done(a, client.s, 2, 300), 0);
@@ -334,6 +341,7 @@ START_TEST(test_maps)
 	accel_log_counters(a, "test");
 	pair_close(&client);
 	pair_close(&backend);
+	pair_close(&stranger);
 	accel_stop(a);
 out:
 	close(ll);

@@ -4,18 +4,41 @@
 # zeroserve): while a proxied connection to that backend is carried by the
 # kernel, 100 keep-alive requests of a direct client (GETs and 64 KiB POSTs)
 # are answered byte exact on the direct connection, and the kernel counts
-# none of their bytes.
+# none of their bytes: the backend's end of the direct connection is not in
+# zs_socks at all (bpftool dump), only those of zeroserve's own connections.
 . "$ZS_TESTS/lib.sh"
+
+BPFTOOL=/usr/sbin/bpftool
+[ -x "$BPFTOOL" ] || BPFTOOL=$(command -v bpftool) || skip "bpftool is not installed"
 
 cg_setup
 kmsg_mark
 PA=$(backend_start a)
 zs_start_kernel "/=127.0.0.1:$PA"
 
-zs_python - "$ZS_PORT" "$PA" "$ZS_PID" "$ZS_LOG" <<'PY' || fail "direct requests to the backend"
-import hashlib, os, re, signal, sys, time
+zs_python - "$ZS_PORT" "$PA" "$ZS_PID" "$ZS_LOG" "$BPFTOOL" "$CG" <<'PY' || fail "direct requests to the backend"
+import hashlib, json, os, re, signal, subprocess, sys, time
 from rawhttp import Conn, pattern_bytes
 zs_port, port, pid, log = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+bpftool, cg = sys.argv[5:7]
+
+def bpf(*args):
+    p = subprocess.run([bpftool, "-j"] + list(args), capture_output=True, text=True)
+    assert p.returncode == 0, "bpftool %s: %s" % (" ".join(args), p.stderr.strip())
+    return json.loads(p.stdout or "[]")
+
+def socks_keys():
+    """(local port, remote port) of every socket in this zeroserve's zs_socks."""
+    progs = [p["id"] for p in bpf("cgroup", "show", cg) if p["name"].startswith("zs_")]
+    assert progs, "nothing of zeroserve attached to %s" % cg
+    maps = bpf("prog", "show", "id", str(progs[0]))["map_ids"]
+    socks = [m for m in maps if bpf("map", "show", "id", str(m)).get("name") == "zs_socks"]
+    assert socks, "no zs_socks among maps %r" % maps
+    keys = []
+    for e in bpf("map", "dump", "id", str(socks[0])):
+        k = bytes(int(b, 16) for b in e["key"])
+        keys.append((int.from_bytes(k[8:10], "little"), int.from_bytes(k[10:12], "little")))
+    return keys
 
 def counters():
     def lines():
@@ -54,6 +77,11 @@ for i in range(100):
         r = proxied.request("GET", "/bytes/3000")
         assert r.status == 200 and r.body == pattern_bytes(3000), "proxied after direct %d: %r" % (i, r)
         proxied_reqs += 1
+keys = socks_keys()
+print("zs_socks:", keys)
+mine = direct.sock.getsockname()[1]
+assert (port, mine) not in keys, "the backend's end of the direct connection is in zs_socks"
+assert [k for k in keys if k[0] == port], "no backend socket in zs_socks: the check proves nothing"
 after, line = counters()
 print("after: ", line)
 # Only the few proxied requests (3000-byte bodies) may have been counted.
