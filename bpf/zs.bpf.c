@@ -107,13 +107,13 @@ struct scan {
 	__u32 xf_len;
 	__u32 xf_quote; /* the Host value holds a '"' */
 	/* from here on cleared for each head */
-	__u64 tok[3]; /* first 24 bytes of the current token, lower case */
-	__u64 cl;     /* Content-Length */
+	__u64 tok[3];  /* first 24 bytes of the current token, lower case */
+	__u64 cl;      /* Content-Length */
 	__u32 len;     /* bytes in buf */
 	__u32 pos;     /* the next line's first byte */
 	__u32 started; /* the first line is read */
 	__u32 toklen;
-	__u32 bad; /* 1: not understood; 2: understood, but userspace's */
+	__u32 bad;	/* 1: not understood; 2: understood, but userspace's */
 	__u32 head_len; /* 0 until the blank line is seen */
 	__u32 path_off, path_len;
 	__u32 host_off, host_len; /* Host without its port */
@@ -419,7 +419,7 @@ static long cl_byte(__u32 n, void *ctx)
 __noinline int head_length(__u32 v, __u32 e)
 {
 	struct scan *s = scan_state();
-	struct cl_walk w = { .p = v, .e = e };
+	struct cl_walk w = {.p = v, .e = e};
 
 	if (s == NULL)
 		return 0;
@@ -435,7 +435,7 @@ __noinline int head_length(__u32 v, __u32 e)
 __noinline int head_host(__u32 v, __u32 e)
 {
 	struct scan *s = scan_state();
-	struct trim t = { .v = v, .e = e };
+	struct trim t = {.v = v, .e = e};
 	__u32 j, p, k, n;
 	__u64 m;
 
@@ -469,7 +469,7 @@ __noinline int head_host(__u32 v, __u32 e)
 __noinline int head_connection(__u32 v, __u32 e)
 {
 	struct scan *s = scan_state();
-	struct trim t = { .v = v, .e = e };
+	struct trim t = {.v = v, .e = e};
 
 	if (s == NULL)
 		return 0;
@@ -653,7 +653,6 @@ static __always_inline struct scan *scan_head(struct sk_msg_md *msg, int resp)
 	bpf_loop(ZS_HEAD_MAX / 2, head_line, NULL, 0);
 	return s;
 }
-
 
 /* Route r against the parsed request: the router's rules (router.h).
  * Host and prefix are compared a word at a time; the route's bytes are

@@ -725,7 +725,7 @@ int accel_unpair(struct accel *a, int p1_fd, int p2_fd)
  * connect). */
 int accel_dial(struct accel *a, int p2_fd, const struct sockaddr *to, socklen_t len)
 {
-	struct sockaddr_in any = { .sin_family = AF_INET }, me;
+	struct sockaddr_in any = {.sin_family = AF_INET}, me;
 	socklen_t mlen = sizeof(me);
 	__u32 key, one = 1;
 

@@ -143,7 +143,7 @@ static void accel_hangup_hook(void *arg, int fd, const struct sockaddr *to)
 
 void server_set_accel(struct server *srv, struct accel *a)
 {
-	struct upstream_hooks hooks = { accel_dial_hook, accel_hangup_hook, a };
+	struct upstream_hooks hooks = {accel_dial_hook, accel_hangup_hook, a};
 
 	srv->accel = a;
 	upstream_pool_set_hooks(srv->pool, a != NULL ? &hooks : NULL);

@@ -181,7 +181,8 @@ static struct upstream_conn *connect_new(struct upstream_backend *be,
 	c->be = be;
 	c->dial = be->cur;
 	if (be->pool->hooks.dial != NULL &&
-	    be->pool->hooks.dial(be->pool->hooks.arg, fd, (const struct sockaddr *)&to->ss, to->len) == 0)
+	    be->pool->hooks.dial(be->pool->hooks.arg, fd, (const struct sockaddr *)&to->ss,
+				 to->len) == 0)
 		c->announced = 1;
 	conn_set_timeouts(c->conn, NULL, connect_tv);
 	rc = conn_connect(c->conn, (const struct sockaddr *)&to->ss, to->len);
