@@ -40,6 +40,7 @@ struct upstream_pool {
 	unsigned int *by_route; /* route id -> backend index */
 	size_t nroutes;
 	struct upstream_hooks hooks;
+	unsigned int gen; /* bumped when the hooks change */
 };
 
 static void idle_remove(struct upstream_conn *c);
@@ -115,12 +116,29 @@ void upstream_pool_free(struct upstream_pool *pool)
 	free(pool);
 }
 
+/*
+ * Connections made under other hooks never go back to the pool, and the idle
+ * ones go now: made before the kernel engine was ready, they were never
+ * announced, so no client could be paired with one, and LIFO reuse would
+ * keep handing them out while announced ones are never made.
+ */
 void upstream_pool_set_hooks(struct upstream_pool *pool, const struct upstream_hooks *hooks)
 {
+	size_t i;
+
 	if (hooks != NULL)
 		pool->hooks = *hooks;
 	else
 		memset(&pool->hooks, 0, sizeof(pool->hooks));
+	pool->gen++;
+	for (i = 0; i < pool->nbackends; i++) {
+		struct upstream_conn *c;
+
+		while ((c = TAILQ_FIRST(&pool->backends[i].idle)) != NULL) {
+			idle_remove(c);
+			upstream_close(c);
+		}
+	}
 }
 
 struct upstream_backend *upstream_pool_backend(struct upstream_pool *pool, unsigned int route_id)
@@ -180,6 +198,7 @@ static struct upstream_conn *connect_new(struct upstream_backend *be,
 	}
 	c->be = be;
 	c->dial = be->cur;
+	c->gen = be->pool->gen;
 	if (be->pool->hooks.dial != NULL &&
 	    be->pool->hooks.dial(be->pool->hooks.arg, fd, (const struct sockaddr *)&to->ss,
 				 to->len) == 0)
@@ -233,7 +252,8 @@ void upstream_put(struct upstream_conn *c)
 {
 	struct upstream_backend *be = c->be;
 
-	if (be->nidle >= be->pool->max_idle || evbuffer_get_length(conn_input(c->conn)) > 0 ||
+	if (be->nidle >= be->pool->max_idle || c->gen != be->pool->gen ||
+	    evbuffer_get_length(conn_input(c->conn)) > 0 ||
 	    evbuffer_get_length(conn_output(c->conn)) > 0) {
 		upstream_close(c);
 		return;

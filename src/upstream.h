@@ -15,9 +15,10 @@ struct upstream_backend;
 struct upstream_conn {
 	struct conn *conn;
 	struct upstream_backend *be;
-	int reused;    /* came from the idle pool: may be stale */
-	int dial;      /* which of the backend's addresses it connected to */
-	int announced; /* hooks.dial took it: hooks.hangup before close */
+	int reused;	  /* came from the idle pool: may be stale */
+	int dial;	  /* which of the backend's addresses it connected to */
+	int announced;	  /* hooks.dial took it: hooks.hangup before close */
+	unsigned int gen; /* the pool's hooks generation it was made under */
 	TAILQ_ENTRY(upstream_conn) entry;
 };
 
