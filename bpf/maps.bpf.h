@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT OR GPL-2.0 */
+/* The BPF maps (their types are in zs_abi.h) and the counters (BPF only). */
+#ifndef ZS_MAPS_BPF_H
+#define ZS_MAPS_BPF_H
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u16);
+	__type(value, __u32);
+} zs_ports SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, ZS_MAX_CONNS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u32);
+	__type(value, __u32);
+} zs_expect SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_SOCKHASH);
+	__uint(max_entries, 2 * ZS_MAX_CONNS);
+	__type(key, struct zs_sock_key);
+	__type(value, __u64);
+} zs_socks SEC(".maps");
+
+/* Hash maps are not preallocated: 64K preallocated entries cost ~10 ms at
+ * start (DESIGN.md). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, ZS_MAX_CONNS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct zs_sock_key);
+	__type(value, struct zs_conn);
+} zs_conns SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, ZS_MAX_CONNS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct zs_sock_key);
+	__type(value, struct zs_ctl);
+} zs_ctl SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, ZS_MAX_CONNS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct zs_sock_key);
+	__type(value, struct zs_peer);
+} zs_peers SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, ZS_MAX_ROUTES);
+	__type(key, __u32);
+	__type(value, struct zs_route);
+} zs_routes SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, ZS_C__MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} zs_counters SEC(".maps");
+
+static __always_inline void count(__u32 idx, __u64 n)
+{
+	__u64 *v = bpf_map_lookup_elem(&zs_counters, &idx);
+
+	if (v)
+		*v += n;
+}
+
+#endif /* ZS_MAPS_BPF_H */
