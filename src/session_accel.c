@@ -216,6 +216,28 @@ int session_accel_keep(struct session *s, struct upstream_conn *up)
 	return 1;
 }
 
+/*
+ * A client that closed while idle leaves a backend connection the kernel is
+ * done with: no kernel request waits for its answer (inflight), no body is
+ * half sent (req_left), nothing is held (corked) or handed up unrelayed.
+ * zs_conns[C] is still there while C finishes closing, and after its FIN C
+ * can send no request the kernel could still carry, so the connection goes
+ * back to the pool instead of being closed (which cost a TIME_WAIT and a
+ * new connection per client connection).
+ */
+static int paired_reusable(struct session *s)
+{
+	struct zs_conn zc;
+
+	if (s->paired == NULL || !s->client_eof || s->state != S_IDLE || s->fresp != NULL ||
+	    s->srv->draining || evbuffer_get_length(conn_input(s->paired->conn)) > 0)
+		return 0;
+	if (accel_conn(s->srv->accel, conn_fd(s->cc), &zc) < 0)
+		return 0;
+	return zc.inflight == 0 && zc.req_left == 0 && zc.resp_left == 0 && zc.corked == 0 &&
+	       zc.foreign == s->foreign_done;
+}
+
 void session_accel_close(struct session *s)
 {
 	if (s->retry != NULL) {
@@ -229,6 +251,13 @@ void session_accel_close(struct session *s)
 	}
 	if (s->srv->accel == NULL)
 		return;
+	if (paired_reusable(s)) {
+		struct upstream_conn *up = s->paired;
+
+		accel_unpair(s->srv->accel, conn_fd(s->cc), conn_fd(up->conn));
+		s->paired = NULL;
+		upstream_put(up);
+	}
 	paired_drop(s);
 	accel_forget(s->srv->accel, conn_fd(s->cc));
 }
