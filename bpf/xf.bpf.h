@@ -71,8 +71,8 @@ struct xf_args {
 static long xf_build(__u32 n, void *ctx)
 {
 	struct xf_args *a = ctx;
-	__u32 zero = 0, ip = a->ip;
-	struct scan *s = bpf_map_lookup_elem(&zs_scan, &zero);
+	__u32 ip = a->ip;
+	struct scan *s = scan_state();
 
 	if (s == NULL)
 		return 1;
@@ -114,8 +114,8 @@ static long xf_build(__u32 n, void *ctx)
  */
 __noinline int xf_insert(struct sk_msg_md *msg)
 {
-	__u32 zero = 0, at, n, i;
-	struct scan *s = bpf_map_lookup_elem(&zs_scan, &zero);
+	__u32 at, n, i;
+	struct scan *s = scan_state();
 	void *data, *end;
 
 	if (msg == NULL || s == NULL)

@@ -41,8 +41,8 @@ const volatile __u64 req_max = 4 << 20;
  * zero-padded, and a request's bytes past the length are masked off. */
 static long route_one(__u32 r, void *ctx)
 {
-	__u32 zero = 0, j, match_host, off;
-	struct scan *s = bpf_map_lookup_elem(&zs_scan, &zero);
+	__u32 j, match_host, off;
+	struct scan *s = scan_state();
 	struct zs_route *rt;
 	__u32 plen, path_len, hlen;
 

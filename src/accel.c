@@ -720,21 +720,38 @@ int accel_unpair(struct accel *a, int p1_fd, int p2_fd)
 	return 0;
 }
 
+/* zs_expect's key for a bound IPv4 backend socket going to `to`. */
+static int expect_key(int p2_fd, const struct sockaddr *to, __u32 *key)
+{
+	struct sockaddr_in me;
+	socklen_t mlen = sizeof(me);
+
+	if (to->sa_family != AF_INET)
+		return -EAFNOSUPPORT;
+	if (getsockname(p2_fd, (struct sockaddr *)&me, &mlen) < 0)
+		return -errno;
+	if (me.sin_family != AF_INET)
+		return -EAFNOSUPPORT;
+	*key = ZS_EXPECT_KEY(ntohs(((const struct sockaddr_in *)to)->sin_port), ntohs(me.sin_port));
+	return 0;
+}
+
 /* The port a backend socket will connect from, bound now so it can be
  * announced before the handshake (which loopback may finish within
  * connect). */
 int accel_dial(struct accel *a, int p2_fd, const struct sockaddr *to, socklen_t len)
 {
-	struct sockaddr_in any = {.sin_family = AF_INET}, me;
-	socklen_t mlen = sizeof(me);
+	struct sockaddr_in any = {.sin_family = AF_INET};
 	__u32 key, one = 1;
+	int err;
 
 	if (to->sa_family != AF_INET || len < (socklen_t)sizeof(struct sockaddr_in))
 		return -EAFNOSUPPORT;
-	if (bind(p2_fd, (const struct sockaddr *)&any, sizeof(any)) < 0 ||
-	    getsockname(p2_fd, (struct sockaddr *)&me, &mlen) < 0)
+	if (bind(p2_fd, (const struct sockaddr *)&any, sizeof(any)) < 0)
 		return -errno;
-	key = ZS_EXPECT_KEY(ntohs(((const struct sockaddr_in *)to)->sin_port), ntohs(me.sin_port));
+	err = expect_key(p2_fd, to, &key);
+	if (err < 0)
+		return err;
 	if (bpf_map_update_elem(a->fd_expect, &key, &one, BPF_ANY) < 0)
 		return -errno;
 	return 0;
@@ -742,16 +759,11 @@ int accel_dial(struct accel *a, int p2_fd, const struct sockaddr *to, socklen_t 
 
 void accel_hangup(struct accel *a, int p2_fd, const struct sockaddr *to)
 {
-	struct sockaddr_in me;
-	socklen_t mlen = sizeof(me);
 	__u32 key;
 
-	if (to->sa_family != AF_INET || getsockname(p2_fd, (struct sockaddr *)&me, &mlen) < 0 ||
-	    me.sin_family != AF_INET)
-		return;
 	/* Normally gone already: sockops takes it when B is accepted. */
-	key = ZS_EXPECT_KEY(ntohs(((const struct sockaddr_in *)to)->sin_port), ntohs(me.sin_port));
-	bpf_map_delete_elem(a->fd_expect, &key);
+	if (expect_key(p2_fd, to, &key) == 0)
+		bpf_map_delete_elem(a->fd_expect, &key);
 }
 
 int accel_done(struct accel *a, int p1_fd, uint64_t done, uint64_t out)

@@ -97,12 +97,10 @@ struct upstream_pool *upstream_pool_new(struct event_base *base, const struct ro
 	return pool;
 }
 
-void upstream_pool_free(struct upstream_pool *pool)
+static void close_idle(struct upstream_pool *pool)
 {
 	size_t i;
 
-	if (pool == NULL)
-		return;
 	for (i = 0; i < pool->nbackends; i++) {
 		struct upstream_conn *c;
 
@@ -111,6 +109,13 @@ void upstream_pool_free(struct upstream_pool *pool)
 			upstream_close(c);
 		}
 	}
+}
+
+void upstream_pool_free(struct upstream_pool *pool)
+{
+	if (pool == NULL)
+		return;
+	close_idle(pool);
 	free(pool->backends);
 	free(pool->by_route);
 	free(pool);
@@ -124,21 +129,12 @@ void upstream_pool_free(struct upstream_pool *pool)
  */
 void upstream_pool_set_hooks(struct upstream_pool *pool, const struct upstream_hooks *hooks)
 {
-	size_t i;
-
 	if (hooks != NULL)
 		pool->hooks = *hooks;
 	else
 		memset(&pool->hooks, 0, sizeof(pool->hooks));
 	pool->gen++;
-	for (i = 0; i < pool->nbackends; i++) {
-		struct upstream_conn *c;
-
-		while ((c = TAILQ_FIRST(&pool->backends[i].idle)) != NULL) {
-			idle_remove(c);
-			upstream_close(c);
-		}
-	}
+	close_idle(pool);
 }
 
 struct upstream_backend *upstream_pool_backend(struct upstream_pool *pool, unsigned int route_id)
