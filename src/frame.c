@@ -34,11 +34,9 @@ enum {
 	/* chunked body */
 	F_CK_SIZE0,
 	F_CK_SIZE,
-	F_CK_BWS, /* blanks before a ';' */
-	F_CK_EXT_BWS,
+	F_CK_EXT, /* after a ';' */
 	F_CK_EXT_NAME,
-	F_CK_EXT_NAME_BWS,
-	F_CK_EXT_VAL_BWS,
+	F_CK_EXT_VAL, /* after a '=' */
 	F_CK_EXT_TOKEN,
 	F_CK_EXT_QS,
 	F_CK_EXT_QP,
@@ -310,9 +308,7 @@ int frame_scan(struct frame *f, const char *buf, size_t len, size_t *used)
 			} else if (c == '\r') {
 				f->state = F_CK_LINE_LF;
 			} else if (c == ';') {
-				f->state = F_CK_EXT_BWS;
-			} else if (is(c, C_BLANK)) {
-				f->state = F_CK_BWS;
+				f->state = F_CK_EXT;
 			} else {
 				goto fail_chunk;
 			}
@@ -322,54 +318,40 @@ int frame_scan(struct frame *f, const char *buf, size_t len, size_t *used)
 				return bad(f, "request body larger than --max-body");
 			}
 			break;
-		/* chunk-ext = *( BWS ";" BWS ext-name [ BWS "=" BWS ext-val ] ) (RFC 9112 7.1.1) */
-		case F_CK_BWS:
-			if (c == ';')
-				f->state = F_CK_EXT_BWS;
-			else if (!is(c, C_BLANK))
+		/*
+		 * chunk-ext = *( BWS ";" BWS ext-name [ BWS "=" BWS ext-val ] )
+		 * (RFC 9112 7.1.1) without the BWS: llhttp 8.1 refuses it, nginx
+		 * takes it, no client sends it; refused here, so the verdict does
+		 * not depend on the llhttp zeroserve is built with.
+		 */
+		case F_CK_EXT:
+			if (!is(c, C_TCHAR))
 				goto fail_chunk;
-			break;
-		case F_CK_EXT_BWS:
-			if (is(c, C_TCHAR))
-				f->state = F_CK_EXT_NAME;
-			else if (!is(c, C_BLANK))
-				goto fail_chunk;
+			f->state = F_CK_EXT_NAME;
 			break;
 		case F_CK_EXT_NAME:
 			if (c == '\r')
 				f->state = F_CK_LINE_LF;
 			else if (c == ';')
-				f->state = F_CK_EXT_BWS;
+				f->state = F_CK_EXT;
 			else if (c == '=')
-				f->state = F_CK_EXT_VAL_BWS;
-			else if (is(c, C_BLANK))
-				f->state = F_CK_EXT_NAME_BWS;
+				f->state = F_CK_EXT_VAL;
 			else if (!is(c, C_TCHAR))
 				goto fail_chunk;
 			break;
-		case F_CK_EXT_NAME_BWS:
-			if (c == ';')
-				f->state = F_CK_EXT_BWS;
-			else if (c == '=')
-				f->state = F_CK_EXT_VAL_BWS;
-			else if (!is(c, C_BLANK))
-				goto fail_chunk;
-			break;
-		case F_CK_EXT_VAL_BWS:
+		case F_CK_EXT_VAL:
 			if (c == '"')
 				f->state = F_CK_EXT_QS;
 			else if (is(c, C_TCHAR))
 				f->state = F_CK_EXT_TOKEN;
-			else if (!is(c, C_BLANK))
+			else
 				goto fail_chunk;
 			break;
 		case F_CK_EXT_TOKEN:
 			if (c == '\r')
 				f->state = F_CK_LINE_LF;
 			else if (c == ';')
-				f->state = F_CK_EXT_BWS;
-			else if (is(c, C_BLANK))
-				f->state = F_CK_BWS;
+				f->state = F_CK_EXT;
 			else if (!is(c, C_TCHAR))
 				goto fail_chunk;
 			break;
@@ -390,9 +372,7 @@ int frame_scan(struct frame *f, const char *buf, size_t len, size_t *used)
 			if (c == '\r')
 				f->state = F_CK_LINE_LF;
 			else if (c == ';')
-				f->state = F_CK_EXT_BWS;
-			else if (is(c, C_BLANK))
-				f->state = F_CK_BWS;
+				f->state = F_CK_EXT;
 			else
 				goto fail_chunk;
 			break;

@@ -212,8 +212,6 @@ START_TEST(test_chunked_ok)
 	ok(CHUNKED, "A\r\n0123456789\r\n00\r\n\r\n");
 	ok(CHUNKED, "000005\r\nhello\r\n0\r\n\r\n");
 	ok(CHUNKED, "5;a\r\nhello\r\n0;b=c;d=\"e f\\\"\"\r\n\r\n");
-	/* BWS around the extension's ';' and '=' (RFC 9112 7.1.1). */
-	ok(CHUNKED, "5 ; a = b\t;c\r\nhello\r\n0\r\n\r\n");
 	/* Data may hold anything, CRLF included. */
 	ok(CHUNKED, "5\r\nhe\r\n!\r\n0\r\nX-Trailer: 1\r\nY: \r\n\r\n");
 }
@@ -242,13 +240,18 @@ START_TEST(test_chunked_refused)
 	refused(CHUNKED, " 5\r\nhello\r\n", 0, 400);
 	refused(CHUNKED, "0x5\r\nhello\r\n", 1, 400);
 	refused(CHUNKED, "\r\nhello\r\n", 0, 400);
-	refused(CHUNKED, "5 \r\nhello\r\n", 2, 400);
+	refused(CHUNKED, "5 \r\nhello\r\n", 1, 400);
+	/* No blanks around ';' and '=' (RFC 9112's BWS): llhttp 8.1 refuses them too. */
+	refused(CHUNKED, "5 ;a\r\nhello\r\n", 1, 400);
+	refused(CHUNKED, "5; a\r\nhello\r\n", 2, 400);
+	refused(CHUNKED, "5;a =b\r\nhello\r\n", 3, 400);
+	refused(CHUNKED, "5;a= b\r\nhello\r\n", 4, 400);
+	refused(CHUNKED, "5;a=b \r\nhello\r\n", 5, 400);
 	refused(CHUNKED, "10000000000000000\r\n", 15, 400);
 	/* Extensions. */
 	refused(CHUNKED, "5;\r\nhello\r\n", 2, 400);
 	refused(CHUNKED, "5;a=\r\nhello\r\n", 4, 400);
 	refused(CHUNKED, "5;a=\"b\r\nhello\r\n", 6, 400);
-	refused(CHUNKED, "5;a=b c\r\nhello\r\n", 6, 400);
 	refused(CHUNKED, "5;a\x01\r\nhello\r\n", 3, 400);
 	refused(CHUNKED, "5;a=\"\x01\"\r\nhello\r\n", 5, 400);
 	refused(CHUNKED, "5;a\nhello\r\n", 3, 400);
