@@ -472,9 +472,7 @@ struct accel *accel_start(const struct config *cfg, char *why, size_t whylen)
 	if (a->skel == NULL)
 		UNAVAILABLE("cannot open the BPF object: %s", strerror(errno));
 	a->skel->rodata->nroutes = a->nroutes;
-	/* Larger requests go up, where --max-body answers them (413). */
-	a->skel->rodata->req_max =
-	    cfg->max_body != 0 && cfg->max_body < ACCEL_REQ_MAX ? cfg->max_body : ACCEL_REQ_MAX;
+	a->skel->rodata->req_max = accel_req_max(cfg->max_body);
 	a->skel->rodata->resp_max = ACCEL_RESP_MAX;
 	saw_verifier_log = 0;
 	err = zs_bpf__load(a->skel);
@@ -806,6 +804,12 @@ int accel_conn(struct accel *a, int p1_fd, struct zs_conn *out)
 	if (bpf_map_lookup_elem(a->fd_conns, &c, out) < 0)
 		return -errno;
 	return 0;
+}
+
+uint64_t accel_req_max(uint64_t max_body)
+{
+	/* Larger requests go up, where --max-body answers them (413). */
+	return max_body != 0 && max_body < ACCEL_REQ_MAX ? max_body : ACCEL_REQ_MAX;
 }
 
 int accel_route_kernel(const struct accel *a, unsigned int route_id)

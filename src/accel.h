@@ -74,6 +74,8 @@ int accel_route_kernel(const struct accel *a, unsigned int route_id);
  * cannot hold may outrank (router_may_outrank). Returns nroutes.
  */
 unsigned int accel_route_table(const struct router *rt, struct zs_route tbl[ZS_MAX_ROUTES]);
+/* The longest request body the kernel carries, given --max-body (0: none). */
+uint64_t accel_req_max(uint64_t max_body);
 
 #else /* !HAVE_BPF_ENGINE: built with --disable-bpf */
 

@@ -432,7 +432,7 @@ static const char *show(const char *b, size_t n)
 	return out;
 }
 
-static void check_heads(const char *const *routes, size_t nroutes, uint64_t seed,
+static void check_heads(const char *const *routes, size_t nroutes, uint64_t max_body, uint64_t seed,
 			const char *const *fixed, size_t nfixed)
 {
 	struct parity p;
@@ -441,7 +441,7 @@ static void check_heads(const char *const *routes, size_t nroutes, uint64_t seed
 	size_t i;
 	int rc;
 
-	ck_assert_msg(parity_init(&p, routes, nroutes, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(parity_init(&p, routes, nroutes, max_body, err, sizeof(err)) == 0, "%s", err);
 	for (i = 0; i < nfixed; i++) {
 		rc =
 		    parity_check(&p, (const uint8_t *)fixed[i], strlen(fixed[i]), why, sizeof(why));
@@ -488,7 +488,7 @@ START_TEST(test_host_and_catch_all)
 {
 	static const char *const routes[] = {"app.test=127.0.0.1:3001", "/=127.0.0.1:3002"};
 
-	check_heads(routes, 2, 1, fixed_heads, sizeof(fixed_heads) / sizeof(fixed_heads[0]));
+	check_heads(routes, 2, 0, 1, fixed_heads, sizeof(fixed_heads) / sizeof(fixed_heads[0]));
 }
 END_TEST
 
@@ -514,12 +514,13 @@ START_TEST(test_mixed_routes)
 	    "APP2.Test.=127.0.0.1:3012",
 	};
 
-	check_heads(routes, sizeof(routes) / sizeof(routes[0]), 2, fixed_heads,
+	check_heads(routes, sizeof(routes) / sizeof(routes[0]), 0, 2, fixed_heads,
 		    sizeof(fixed_heads) / sizeof(fixed_heads[0]));
 }
 END_TEST
 
-/* Every route in the kernel: Host routes of each shape beside host-less ones. */
+/* Every route in the kernel: Host routes of each shape beside host-less
+ * ones; and a --max-body. */
 START_TEST(test_host_shapes)
 {
 	static const char *const routes[] = {
@@ -528,7 +529,8 @@ START_TEST(test_host_shapes)
 	    "app2.test.=127.0.0.1:3007", "/v6=127.0.0.1:3008",
 	};
 
-	check_heads(routes, sizeof(routes) / sizeof(routes[0]), 4, fixed_heads,
+	/* And --max-body 20: bodies of 21 to 40 bytes are userspace's 413. */
+	check_heads(routes, sizeof(routes) / sizeof(routes[0]), 20, 4, fixed_heads,
 		    sizeof(fixed_heads) / sizeof(fixed_heads[0]));
 }
 END_TEST
@@ -545,7 +547,7 @@ START_TEST(test_past_the_map)
 	    "app2.test=127.0.0.1:3016", "app.test/z=127.0.0.1:3017", "/api/v1=127.0.0.1:3018",
 	};
 
-	check_heads(routes, sizeof(routes) / sizeof(routes[0]), 3, fixed_heads,
+	check_heads(routes, sizeof(routes) / sizeof(routes[0]), 0, 3, fixed_heads,
 		    sizeof(fixed_heads) / sizeof(fixed_heads[0]));
 }
 END_TEST

@@ -212,6 +212,11 @@ void kshim_set_routes(const struct zs_route *tbl, unsigned int n)
 	nroutes = n;
 }
 
+void kshim_set_req_max(uint64_t n)
+{
+	req_max = n;
+}
+
 void kshim_set_stale(uint8_t byte)
 {
 	kstale = byte;

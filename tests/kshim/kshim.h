@@ -33,6 +33,9 @@ struct kshim_result {
 /* zs_routes and nroutes, as zeroserve fills them (accel_route_table). */
 void kshim_set_routes(const struct zs_route *tbl, unsigned int n);
 
+/* req_max: longer request bodies go up (accel_req_max). */
+void kshim_set_req_max(uint64_t n);
+
 /* The byte the per-CPU scan state is filled with before each run: what
  * earlier messages leave there must not change a decision. */
 void kshim_set_stale(uint8_t byte);

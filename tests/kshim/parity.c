@@ -22,12 +22,14 @@ say(char *why, size_t whylen, const char *fmt, ...)
 	va_end(ap);
 }
 
-int parity_init(struct parity *p, const char *const *routes, size_t n, char *err, size_t errlen)
+int parity_init(struct parity *p, const char *const *routes, size_t n, uint64_t max_body, char *err,
+		size_t errlen)
 {
 	struct route r;
 	size_t i;
 
 	memset(p, 0, sizeof(*p));
+	p->max_body = max_body;
 	router_init(&p->rt);
 	for (i = 0; i < n; i++) {
 		if (route_parse(routes[i], &r, err, errlen) < 0 ||
@@ -69,6 +71,9 @@ static void user_decide(struct parity *p, const uint8_t *buf, size_t len, struct
 	int ev;
 
 	u->route = NULL;
+	/* As session.c sets it for each request. */
+	if (p->max_body != 0)
+		u->m.max_body = p->max_body;
 	evbuffer_drain(p->in, evbuffer_get_length(p->in));
 	evbuffer_add(p->in, buf, len);
 	ev = http_msg_feed(&u->m, p->in, &u->head_len);
@@ -241,6 +246,7 @@ int parity_check(struct parity *p, const uint8_t *buf, size_t len, char *why, si
 	else if (u.status > 0)
 		p->user_bad++;
 	kshim_set_routes(p->tbl, p->n);
+	kshim_set_req_max(accel_req_max(p->max_body));
 	for (r = 0; r < p->n && rc == 0; r++)
 		if (p->tbl[r].kernel)
 			rc = check_one(p, &u, buf, len, r, why, whylen);

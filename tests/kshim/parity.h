@@ -21,14 +21,17 @@ struct parity {
 	struct router rt;
 	struct zs_route tbl[ZS_MAX_ROUTES];
 	unsigned int n;
+	uint64_t max_body; /* --max-body, 0 for none */
 	struct evbuffer *in;
 	/* What the heads checked so far came to. */
 	unsigned long heads, carried, dropped, up[ZS_C__MAX + 1];
 	unsigned long user_ok, user_bad;
 };
 
-/* The routes, as command-line arguments. 0, or -1 with a message in err. */
-int parity_init(struct parity *p, const char *const *routes, size_t n, char *err, size_t errlen);
+/* The routes, as command-line arguments, and --max-body (0: none). 0, or
+ * -1 with a message in err. */
+int parity_init(struct parity *p, const char *const *routes, size_t n, uint64_t max_body, char *err,
+		size_t errlen);
 void parity_free(struct parity *p);
 
 /* One head, on a connection paired with each route the kernel serves in
