@@ -208,7 +208,7 @@ static void normal(const char *host, const char *want)
 
 START_TEST(test_host_normalize)
 {
-	char out[8], big[ROUTER_HOST_MAX + 8];
+	char out[9], big[ROUTER_HOST_MAX + 8];
 
 	normal("app.test", "app.test");
 	normal("APP.Test", "app.test");
@@ -232,8 +232,8 @@ START_TEST(test_host_normalize)
 	strcpy(out, "AB.:1");
 	ck_assert_int_eq(router_host_normalize(out, 5, out, sizeof(out)), 2);
 	ck_assert_str_eq(out, "ab");
-	ck_assert_int_eq(router_host_normalize("abcdefgh", 8, out, sizeof(out)), -ENAMETOOLONG);
-	ck_assert_int_eq(router_host_normalize("abcdefgh.", 9, out, 9), 8);
+	ck_assert_int_eq(router_host_normalize("abcdefghi", 9, out, sizeof(out)), -ENAMETOOLONG);
+	ck_assert_int_eq(router_host_normalize("abcdefgh.", 9, out, sizeof(out)), 8);
 	memset(big, 'a', sizeof(big));
 	ck_assert_int_eq(router_host_normalize(big, sizeof(big), big, sizeof(big)), -ENAMETOOLONG);
 }
