@@ -7,6 +7,10 @@
 
 #include <event2/buffer.h>
 
+#ifndef HAVE_BPF_ENGINE
+#error "tests/kshim needs the kernel engine's loader: configure without --disable-bpf"
+#endif
+
 #include "../../src/accel.h"
 #include "../../src/http.h"
 #include "kshim.h"

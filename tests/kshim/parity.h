@@ -34,8 +34,11 @@ int parity_init(struct parity *p, const char *const *routes, size_t n, uint64_t 
 		size_t errlen);
 void parity_free(struct parity *p);
 
-/* One head, on a connection paired with each route the kernel serves in
- * turn. 0 when the engines agree, else -1 with the disagreement in why. */
+/*
+ * One head, on a connection paired with each route the kernel serves in
+ * turn. 0 when the engines agree, else -1 with the disagreement in why.
+ * A fuzzer calls parity_init once, then this on each input, and aborts on -1.
+ */
 int parity_check(struct parity *p, const uint8_t *buf, size_t len, char *why, size_t whylen);
 
 #endif
