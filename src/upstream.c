@@ -36,6 +36,7 @@ struct upstream_backend {
 	struct wait_list waiting; /* FIFO of requests beyond the limits */
 	struct event *kick;	  /* hands connections to waiters, from the loop */
 	int stalled;		  /* a connect failed: wait for a release */
+	unsigned int nanswered;	  /* connections the backend answered on, ever */
 };
 
 struct upstream_pool {
@@ -214,6 +215,7 @@ static struct upstream_conn *connect_new(struct upstream_backend *be,
 	c->dial = be->cur;
 	c->gen = be->pool->gen;
 	c->attempt = 1;
+	c->answers_seen = be->nanswered;
 	be->nopen++;
 	be->nattempts++;
 	if (be->pool->hooks.dial != NULL &&
@@ -330,6 +332,7 @@ void upstream_answered(struct upstream_conn *c)
 		return;
 	c->attempt = 0;
 	c->be->nattempts--;
+	c->be->nanswered++;
 	wake(c->be);
 }
 
@@ -414,6 +417,7 @@ static void conn_gone(struct upstream_conn *c)
 int upstream_fail(struct upstream_conn *c)
 {
 	struct upstream_backend *be = c->be;
+	int alive = c->answers_seen != be->nanswered;
 
 	conn_gone(c);
 	if (be->nopen > 0) {
@@ -422,7 +426,7 @@ int upstream_fail(struct upstream_conn *c)
 	}
 	be->stalled = 0;
 	wake(be);
-	return 0;
+	return alive ? -EAGAIN : 0;
 }
 
 void upstream_close(struct upstream_conn *c)

@@ -20,12 +20,13 @@ struct upstream_backend;
 struct upstream_conn {
 	struct conn *conn;
 	struct upstream_backend *be;
-	int reused;	  /* came from the idle pool: may be stale */
-	int dial;	  /* which of the backend's addresses it connected to */
-	int announced;	  /* hooks.dial took it: hooks.hangup before close */
-	int attempt;	  /* new, and the backend has not answered on it yet */
-	int held;	  /* kept out of the pool for a client (upstream_hold) */
-	unsigned int gen; /* the pool's hooks generation it was made under */
+	int reused;		   /* came from the idle pool: may be stale */
+	int dial;		   /* which of the backend's addresses it connected to */
+	int announced;		   /* hooks.dial took it: hooks.hangup before close */
+	int attempt;		   /* new, and the backend has not answered on it yet */
+	int held;		   /* kept out of the pool for a client (upstream_hold) */
+	unsigned int answers_seen; /* the backend's answered count at connect */
+	unsigned int gen;	   /* the pool's hooks generation it was made under */
 	TAILQ_ENTRY(upstream_conn) entry;
 };
 
@@ -98,10 +99,11 @@ void upstream_answered(struct upstream_conn *c);
  */
 int upstream_hold(struct upstream_conn *c);
 /*
- * c's connect failed: close it. -EAGAIN when other connections to its
- * backend are open: the backend is alive but slow or its accept queue full,
- * so the caller may wait (upstream_wait) for one of them to be released,
- * and no new connection is tried until then. 0 when none is open: a refusal
+ * c's connect failed: close it. -EAGAIN when the backend is alive but busy
+ * (its accept queue full drops SYNs): other connections to it are open (no
+ * new connection is tried then until one of them is released), or it
+ * answered on another one while c was connecting. The caller may then wait
+ * (upstream_wait) instead of failing. 0 otherwise: a refusal, or silence,
  * is the backend's answer.
  */
 int upstream_fail(struct upstream_conn *c);
