@@ -42,6 +42,7 @@ enum {
 	OPT_BACKEND_MAX_CONNS,
 	OPT_BACKEND_MAX_CONNECTING,
 	OPT_QUEUE_TIMEOUT,
+	OPT_MAX_BODY,
 	OPT_BROWSE,
 	OPT_SPA,
 	OPT_DOTFILES,
@@ -72,6 +73,7 @@ static const struct option long_options[] = {
     {"backend-max-conns", required_argument, NULL, OPT_BACKEND_MAX_CONNS},
     {"backend-max-connecting", required_argument, NULL, OPT_BACKEND_MAX_CONNECTING},
     {"queue-timeout", required_argument, NULL, OPT_QUEUE_TIMEOUT},
+    {"max-body", required_argument, NULL, OPT_MAX_BODY},
     {"browse", no_argument, NULL, OPT_BROWSE},
     {"spa", no_argument, NULL, OPT_SPA},
     {"dotfiles", no_argument, NULL, OPT_DOTFILES},
@@ -133,6 +135,7 @@ void config_usage(FILE *f)
 	      "                               (default 4)\n"
 	      "      --queue-timeout DUR      wait for a backend connection, then 503\n"
 	      "                               (default 60s)\n"
+	      "      --max-body SIZE          request body limit, 413 above (default 1g; 0: none)\n"
 	      "  -h, --help                   show this help\n"
 	      "  -V, --version                show the version\n"
 	      "\n"
@@ -144,7 +147,7 @@ void config_usage(FILE *f)
 	      "      --cache VALUE            Cache-Control value (default no-cache)\n"
 	      "      --no-gzip                never compress on the fly\n"
 	      "\n"
-	      "  DUR is 30 (seconds), 30s, 500ms or 2m.\n"
+	      "  DUR is 30 (seconds), 30s, 500ms or 2m; SIZE is 1048576, 512k, 10m or 1g.\n"
 	      "\n"
 	      "examples:\n"
 	      "  zeroserve ./dist\n"
@@ -299,6 +302,55 @@ static int set_count(unsigned int *dst, int opt, const char *val, char *err, siz
 	return 0;
 }
 
+int config_parse_size(const char *s, uint64_t *bytes)
+{
+	uint64_t v = 0, mul = 1;
+	const char *p = s;
+
+	/* Digits only, as for --max-conns: strtoull would take "-1" and " 5". */
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (v > (UINT64_MAX - 9) / 10)
+			return -EINVAL;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	if (p == s)
+		return -EINVAL;
+	switch (*p) {
+	case '\0':
+		break;
+	case 'k':
+	case 'K':
+		mul = 1ULL << 10;
+		break;
+	case 'm':
+	case 'M':
+		mul = 1ULL << 20;
+		break;
+	case 'g':
+	case 'G':
+		mul = 1ULL << 30;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (*p != '\0' && p[1] != '\0')
+		return -EINVAL;
+	if (v > (UINT64_MAX >> 1) / mul)
+		return -EINVAL;
+	*bytes = v * mul;
+	return 0;
+}
+
+static int set_max_body(struct config *cfg, const char *val, char *err, size_t errlen)
+{
+	if (config_parse_size(val, &cfg->max_body) < 0) {
+		seterr(err, errlen,
+		       "bad --max-body '%s': expected a size like 1048576, 512k, 10m or 1g", val);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* A header value: printable ASCII, so it cannot split the response head. */
 static int set_cache(struct config *cfg, const char *val, char *err, size_t errlen)
 {
@@ -404,6 +456,7 @@ static void config_defaults(struct config *cfg)
 	cfg->backend_max_conns = 64;
 	cfg->backend_max_connecting = 4;
 	cfg->queue_timeout_ms = 60 * 1000;
+	cfg->max_body = 1ULL << 30;
 }
 
 static int parse_option(struct config *cfg, int c, int argc, char **argv, char *err, size_t errlen)
@@ -461,6 +514,8 @@ static int parse_option(struct config *cfg, int c, int argc, char **argv, char *
 		return set_count(&cfg->backend_max_connecting, c, optarg, err, errlen);
 	case OPT_QUEUE_TIMEOUT:
 		return set_duration(&cfg->queue_timeout_ms, c, optarg, err, errlen);
+	case OPT_MAX_BODY:
+		return set_max_body(cfg, optarg, err, errlen);
 	case OPT_BROWSE:
 		cfg->browse = 1;
 		return 0;
