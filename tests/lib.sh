@@ -754,11 +754,14 @@ upstream_busy() {
 # Bad-input scenarios: requests zeroserve must refuse, sent raw, and proof
 # that nothing of them reached the backend.
 
-# recorder_start: a recording backend (rawclient.py record); every byte
-# zeroserve forwards to it lands in $T/recorded. Sets REC_PORT.
+# recorder_start [OPTIONS]: a recording backend (rawclient.py record, with
+# its OPTIONS: --split, --answer-bodies, --lifetime S); every byte zeroserve
+# forwards to it lands in $T/recorded (with --split, connection N's also in
+# $T/recorded.N). Inside $ZS_CG when that is set. Sets REC_PORT.
 recorder_start() {
 	: >"$T/recorded"
-	$PYTHON "$ZS_TESTS/rawclient.py" record 0 "$T/recorded" >"$T/recorder.out" 2>&1 &
+	_zs_bg_exec $PYTHON "$ZS_TESTS/rawclient.py" record 0 "$T/recorded" "$@" \
+		>"$T/recorder.out" 2>&1 </dev/null &
 	_zs_track $!
 	i=0
 	while ! grep -q '^ready [0-9]' "$T/recorder.out"; do
