@@ -25,7 +25,8 @@ left out of the corpus.
 whose backend is `rawclient.py record RECORDED --split --answer-bodies`.
 With --kernel, each case goes on a keep-alive connection after three plain
 GETs, and zeroserve's kernel counters (SIGUSR1 to PID, read from LOG) must
-show that the kernel carried them. Then every backend connection's stream
+show that the kernel carried them (the summary says how many cases the
+kernel carried itself). Then every backend connection's stream
 (RECORDED.N) is parsed with the strict parser, and for each case:
 
   - the backend got at most one complete request of the case, never the
@@ -48,6 +49,9 @@ import signal
 import socket
 import sys
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from rawclient import parse_responses  # noqa: E402
 
 MAX_BODY = 1 << 30
 REFUSALS = (400, 413, 431, 501, 505)
@@ -683,7 +687,6 @@ STATUS_RE = re.compile(rb"HTTP/1\.[01] (\d{3})")
 def read_responses(sock, want, limit, grace):
     """Read until the peer closes, or `want` complete responses arrived and
     `grace` more seconds passed, or `limit` seconds passed. Returns (buf, eof)."""
-    from rawclient import parse_responses
     buf = b""
     eof = False
     end = time.monotonic() + limit
@@ -711,7 +714,6 @@ def read_responses(sock, want, limit, grace):
 
 def responses(buf, eof):
     """[(status, x_backend)] of the complete responses in buf."""
-    from rawclient import parse_responses
     statuses, complete = parse_responses(buf, eof)
     xb = []
     pos = 0
@@ -731,6 +733,8 @@ class Counters:
     def __init__(self, pid, log):
         self.pid = pid
         self.log = log
+        self.after = None   # requests= after the last case's plain GETs
+        self.cases = 0      # cases the kernel carried itself
 
     def _lines(self):
         with open(self.log, "rb") as f:
@@ -766,13 +770,16 @@ def send_case(port, tag, data, counters):
     try:
         if counters is not None:
             before = counters.requests()
+            if counters.after is not None and before > counters.after:
+                counters.cases += 1
             for i in range(1, PLAIN + 1):
                 s.sendall(plain_get(tag, i))
                 buf, eof = read_responses(s, 1, 3, 0)
                 got = responses(buf, eof)
                 if eof or got != [(200, "recorder")]:
                     return [], eof, "plain GET %d: %r%s" % (i, got, " (closed)" if eof else "")
-            carried = counters.requests() - before
+            counters.after = counters.requests()
+            carried = counters.after - before
             # The first request of a connection is the userspace engine's.
             if carried < PLAIN - 1:
                 return [], False, "the kernel carried %d of the %d plain GETs" % (carried,
@@ -870,8 +877,8 @@ def check(case, client, backend):
         fails.append("the backend got %d requests: %r" % (len(reqs), reqs))
     policy = None
     if note:
-        pass
-    elif len(got) == 1 and got[0][0] in REFUSALS and not got[0][1]:
+        return fails, policy
+    if len(got) == 1 and got[0][0] in REFUSALS and not got[0][1]:
         if not eof:
             fails.append("%d, then the connection stayed open" % got[0][0])
         if reqs:
@@ -894,7 +901,6 @@ def check(case, client, backend):
 
 
 def run(port, recorded, kernel, only, verbose):
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     cs, _ = corpus()
     if only:
         cs = [c for c in cs if re.search(only, "%s: %s" % (c[1], c[2]))]
@@ -913,6 +919,9 @@ def run(port, recorded, kernel, only, verbose):
             break
         sizes = now
         time.sleep(0.1)
+    if counters is not None and counters.after is not None:
+        if counters.requests() > counters.after:
+            counters.cases += 1
     backend = backend_streams(recorded)
     per_cat = {}
     failed = []
@@ -935,7 +944,8 @@ def run(port, recorded, kernel, only, verbose):
         print("%-12s cases %3d, passed %3d" % (cat + ":", n, ok))
     print("%-12s cases %3d, passed %3d (%.1f s%s)" % (
         "total:", len(cs), len(cs) - len([f for f in failed if f[0][0]]),
-        time.monotonic() - t0, ", kernel keep-alive" if kernel else ", new connections"))
+        time.monotonic() - t0, ", new connections" if counters is None else
+        ", keep-alive, the kernel carried %d cases" % counters.cases))
     for c, fails in failed[:None if verbose else 40]:
         print("FAIL case %d %s: %s: %r" % (c[0], c[1], c[2], c[4][:160]))
         for f in fails:
