@@ -8,8 +8,9 @@
 Every case is one request byte string that a lenient reader could split in
 two: a request /caseNNNN and, hidden behind a framing ambiguity (CL.TE,
 TE.CL, an obfuscated Transfer-Encoding, an odd chunk line, a bare CR or LF,
-a NUL, an oversized number, a folded or duplicated framing field), a
-smuggled "GET /smuggled/caseNNNN". The list is deterministic.
+a NUL, an oversized number, a folded or duplicated framing field, a head
+across the kernel's 512-byte window, bytes sent in pieces), a smuggled
+"GET /smuggled/caseNNNN". The list is deterministic.
 
 The test's own strict parser (RFC 9112, with zeroserve's policy: no bare CR
 or LF, no obs-fold, no blank before ':', tokens for names, VCHAR/obs-text
@@ -22,7 +23,9 @@ would be a valid request followed by a second one (plain pipelining) are
 left out of the corpus.
 
 `run` sends each case on a new connection to 127.0.0.1:PORT (zeroserve),
-whose backend is `rawclient.py record RECORDED --split --answer-bodies`.
+whose backend is `rawclient.py record RECORDED --split --answer-bodies`;
+after a first answer that is not a refusal the client half-closes and reads
+to the end, so that every other answer zeroserve gives is seen.
 With --kernel, each case goes on a keep-alive connection after three plain
 GETs, and zeroserve's kernel counters (SIGUSR1 to PID, read from LOG) must
 show that the kernel carried them (the summary says how many cases the
@@ -38,7 +41,8 @@ kernel carried itself). Then every backend connection's stream
     request of the case and, when the strict parser reads the case as a
     request, with its method, target and (decoded) body.
 
-Prints "category: cases N, passed M" per category, the failures, and the
+Prints "category: cases N, passed M" per category, the slowest cases
+(ZS_SLOWEST=N: that many), the failures, and the
 cases answered otherwise than the strict parser reads them (zeroserve's
 policy may differ from this parser's without being unsafe). Exit status 1
 when a case failed.
@@ -651,18 +655,99 @@ def cases():
     add("version", "upgrade cl",
         lambda t: build(t, [b"Connection: upgrade", b"Upgrade: websocket",
                             b"Content-Length: %N"], smuggled(t)))
+
+    # A head that crosses 512 bytes (the kernel reads the first 512 of a
+    # message): the framing field at, across and past that offset.
+    for pad in range(440, 521, 8):
+        add("long-head", "pad %d, cl-te" % pad,
+            lambda t, n=pad: build(t, [b"X-Pad: " + b"p" * n, b"Content-Length: %N",
+                                       b"Transfer-Encoding: chunked"], LAST + smuggled(t)))
+        add("long-head", "pad %d, two cl" % pad,
+            lambda t, n=pad: build(t, [b"X-Pad: " + b"p" * n, b"Content-Length: %N",
+                                       b"Content-Length: 0"], smuggled(t)))
+        add("long-head", "pad %d, cl" % pad,
+            lambda t, n=pad: build(t, [b"X-Pad: " + b"p" * n, b"Content-Length: %N"],
+                                   smuggled(t)))
+
+    # The same bytes in pieces, one send each: a reader must not decide on
+    # a part of a head or chunk line (the kernel sees each sendmsg alone).
+    def pieces(data, *marks):
+        out, pos = [], 0
+        for m in marks:
+            i = data.index(m, pos) + len(m)
+            out.append(data[pos:i])
+            pos = i
+        return out + [data[pos:]]
+
+    cl = lambda t: build(t, [b"Content-Length: %N"], smuggled(t))
+    for name, marks in (("after the request line", [b"HTTP/1.1\r\n"]),
+                        ("in the name", [b"Content-Len"]),
+                        ("before the value", [b"Content-Length: "]),
+                        ("in the value", [b"Content-Length: 4"]),
+                        ("between CR and LF", [b"\r\n\r"]),
+                        ("after the head", [b"\r\n\r\n"]),
+                        ("in the body", [b"\r\n\r\nGET /smu"]),
+                        ("byte by byte head", [b"P", b"O", b"S", b"T", b" ", b"/", b"c"])):
+        add("split", "cl, " + name, lambda t, m=marks: pieces(cl(t), *m))
+    clte = lambda t: build(t, [b"Content-Length: %N", b"Transfer-Encoding: chunked"],
+                           LAST + smuggled(t))
+    for name, marks in (("before te", [b"Content-Length: 54\r\n"]),
+                        ("in te", [b"Transfer-Enc"]),
+                        ("after the head", [b"chunked\r\n\r\n"]),
+                        ("after the last chunk", [b"\r\n0\r\n\r\n"])):
+        add("split", "cl.te, " + name, lambda t, m=marks: pieces(clte(t), *m))
+    tecl = lambda t: build(t, [b"Transfer-Encoding: chunked", b"Content-Length: %S"],
+                           chunk(smuggled(t)) + LAST)
+    for name, marks in (("before cl", [b"chunked\r\n"]), ("after the head", [b"\r\n\r\n"])):
+        add("split", "te.cl, " + name, lambda t, m=marks: pieces(tecl(t), *m))
+    ck = lambda t: build(t, te, chunk(smuggled(t)) + LAST)
+    for name, marks in (("after the head", [b"\r\n\r\n"]),
+                        ("in the size", [b"\r\n\r\n3"]),
+                        ("before the size's CRLF", [b"\r\n\r\n31"]),
+                        ("in the size's CRLF", [b"\r\n\r\n31\r"]),
+                        ("before the data's CRLF", [b"c.test\r\n\r\n"]),
+                        ("in the data's CRLF", [b"c.test\r\n\r\n\r"]),
+                        ("in the last chunk", [b"\r\n0\r\n"]),
+                        ("in the last CRLF", [b"\r\n0\r\n\r"])):
+        add("split", "chunked, " + name, lambda t, m=marks: pieces(ck(t), *m))
+    for name, body, marks in (
+            ("data then XX", lambda t: b"5\r\nhelloXX" + LAST + smuggled(t), [b"hello"]),
+            ("data then CR x", lambda t: b"5\r\nhello\rx\n" + LAST + smuggled(t),
+             [b"hello\r"]),
+            ("size CR x", lambda t: b"0\rx\r\n\r\n" + smuggled(t), [b"\r\n\r\n0\r"]),
+            ("last CR", lambda t: b"0\r\n\r" + smuggled(t), [b"\r\n\r\n0\r\n\r"]),
+            ("last LF", lambda t: b"0\r\n\n" + smuggled(t), [b"\r\n\r\n0\r\n"])):
+        add("split", "chunked, " + name, lambda t, b=body, m=marks: pieces(build(t, te, b(t)), *m))
+    for name, data, marks in (
+            ("head ends CR x", lambda t: build(t, [], b"").replace(b"\r\n\r\n", b"\r\n\rX") +
+             smuggled(t), [b"c.test\r\n\r"]),
+            ("bare LF before te", lambda t: build(t, [b"X-A: a\nTransfer-Encoding: chunked",
+                                                      b"Content-Length: %N"], LAST + smuggled(t)),
+             [b"X-A: a"]),
+            ("bare CR in cl", lambda t: build(t, [b"Content-Length: %N\r0"], smuggled(t)),
+             [b"Content-Length: 49\r"]),
+            ("folded te", lambda t: build(t, [b"Transfer-Encoding:", b" chunked",
+                                              b"Content-Length: %N"], LAST + smuggled(t)),
+             [b"Transfer-Encoding:\r\n"]),
+            ("second cl", lambda t: build(t, [b"Content-Length: %N", b"Content-Length: 0"],
+                                          smuggled(t)), [b"Content-Length: 49\r\n"])):
+        add("split", name, lambda t, d=data, m=marks: pieces(d(t), *m))
     return out
 
 
 def corpus():
-    """[(index, category, name, tag, data, expect)] with expect a Request
-    (valid: it takes all the bytes) or a Bad; cases a strict reader takes as
-    two requests (plain pipelining) or as cut short are left out."""
+    """[(index, category, name, tag, data, expect, pieces)] with expect a
+    Request (valid: it takes all the bytes) or a Bad, and pieces the sends
+    that make up data; cases a strict reader takes as two requests (plain
+    pipelining) or as cut short are left out."""
     out = []
     dropped = []
     for cat, name, fn in cases():
         tag = b"case%04d" % (len(out) + 1)
-        data = fn(tag)
+        pieces = fn(tag)
+        if isinstance(pieces, bytes):
+            pieces = [pieces]
+        data = b"".join(pieces)
         try:
             r = parse_request(data)
         except Bad as e:
@@ -675,7 +760,7 @@ def corpus():
                 dropped.append((cat, name, "pipelined"))
                 continue
             expect = r
-        out.append((len(out) + 1, cat, name, tag, data, expect))
+        out.append((len(out) + 1, cat, name, tag, data, expect, pieces))
     return out, dropped
 
 
@@ -762,8 +847,8 @@ def plain_get(tag, i):
     return b"GET /plain/%s/%d HTTP/1.1\r\nHost: c.test\r\n\r\n" % (tag, i)
 
 
-def send_case(port, tag, data, counters):
-    """Send one case; returns (responses, eof, note) with note an error
+def send_case(port, tag, pieces, counters):
+    """Send one case (its pieces 20 ms apart); returns (responses, eof, note) with note an error
     string about the keep-alive prelude (kernel) or None."""
     s = socket.create_connection(("127.0.0.1", port), timeout=3)
     s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -784,23 +869,27 @@ def send_case(port, tag, data, counters):
             if carried < PLAIN - 1:
                 return [], False, "the kernel carried %d of the %d plain GETs" % (carried,
                                                                                   PLAIN)
-        s.sendall(data)
-        buf, eof = read_responses(s, 1, 1.5, 0.15)
-        if not eof and not responses(buf, eof):
-            # Nothing yet: maybe zeroserve waits for more body. End the input.
+        for i, p in enumerate(pieces):
+            if i:
+                time.sleep(0.02)
+            s.sendall(p)
+        buf, eof = read_responses(s, 1, 1.5, 0)
+        got = responses(buf, eof)
+        if not eof and got and got[0][0] in REFUSALS:
+            # A refusal must close the connection by itself: give it the
+            # time a lingering close may take (lib.sh's expect_refused: 2 s).
+            more, eof = read_responses(s, 99, 2.0, 0)
+            buf += more
+        elif not eof:
+            # An answer, or nothing yet (zeroserve may wait for more body):
+            # end the input; whatever else zeroserve makes of the bytes
+            # (an answer to a second request, a 400) comes before its FIN.
             try:
                 s.shutdown(socket.SHUT_WR)
             except OSError:
                 pass
-            more, eof = read_responses(s, 1, 1.0, 0.15)
+            more, eof = read_responses(s, 99, 2.0 if got else 1.0, 0)
             buf += more
-        elif not eof:
-            # A refusal must close the connection: give it the time a
-            # lingering close may take (lib.sh's expect_refused: 2 s).
-            got = responses(buf, eof)
-            if got and got[0][0] in REFUSALS:
-                more, eof = read_responses(s, 99, 2.0, 0)
-                buf += more
         return responses(buf, eof), eof, None
     except OSError as e:
         return [], False, "socket: %s" % e
@@ -860,7 +949,7 @@ def backend_streams(recorded):
 
 def check(case, client, backend):
     """(failures, policy_note) for one case."""
-    idx, cat, name, tag, data, expect = case
+    expect = case[5]
     got, eof, note = client
     fails = []
     if note:
@@ -907,8 +996,11 @@ def run(port, recorded, kernel, only, verbose):
     counters = Counters(*kernel) if kernel else None
     t0 = time.monotonic()
     clients = {}
+    took = []
     for c in cs:
-        clients[c[0]] = send_case(port, c[3], c[4], counters)
+        t1 = time.monotonic()
+        clients[c[0]] = send_case(port, c[3], c[6], counters)
+        took.append((time.monotonic() - t1, c[0], c[1], c[2]))
     # Let the last forwarded bytes land in the recorder's files.
     sizes = None
     for _ in range(50):
@@ -938,7 +1030,7 @@ def run(port, recorded, kernel, only, verbose):
             policy.append((c, pol))
     for k, d in backend.get(0, []):
         if k != "request" or not d.target.startswith(b"/after"):
-            failed.append(((0, "-", "unattributed", b"", b"", None),
+            failed.append(((0, "-", "unattributed", b"", b"", None, []),
                            ["backend bytes of no case: %s %r" % (k, d)]))
     for cat, (n, ok) in per_cat.items():
         print("%-12s cases %3d, passed %3d" % (cat + ":", n, ok))
@@ -946,6 +1038,9 @@ def run(port, recorded, kernel, only, verbose):
         "total:", len(cs), len(cs) - len([f for f in failed if f[0][0]]),
         time.monotonic() - t0, ", new connections" if counters is None else
         ", keep-alive, the kernel carried %d cases" % counters.cases))
+    took.sort(reverse=True)
+    print("slowest: " + ", ".join("case %d %s: %s (%.2f s)" % (i, cat, name, t)
+                                  for t, i, cat, name in took[:int(os.environ.get("ZS_SLOWEST", "3"))]))
     for c, fails in failed[:None if verbose else 40]:
         print("FAIL case %d %s: %s: %r" % (c[0], c[1], c[2], c[4][:160]))
         for f in fails:
@@ -964,11 +1059,12 @@ def main(argv):
     if len(argv) >= 2 and argv[1] == "list":
         cs, dropped = corpus()
         per = {}
-        for idx, cat, name, tag, data, expect in cs:
+        for idx, cat, name, tag, data, expect, pieces in cs:
             per[cat] = per.get(cat, 0) + 1
             if "--raw" in argv:
-                print("%d %s: %s: %r -> %s" % (idx, cat, name, data, expect if isinstance(
-                    expect, Request) else "%d (%s)" % (expect.status, expect)))
+                print("%d %s: %s: %r -> %s" % (idx, cat, name, data if len(pieces) == 1 else
+                                               pieces, expect if isinstance(expect, Request)
+                                               else "%d (%s)" % (expect.status, expect)))
         for cat, n in per.items():
             print("%-12s %d" % (cat + ":", n))
         print("total: %d cases (%d left out: %s)" % (
