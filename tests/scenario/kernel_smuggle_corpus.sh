@@ -12,7 +12,7 @@ kmsg_mark
 recorder_start --split --answer-bodies --lifetime 300
 zs_start_kernel "/=127.0.0.1:$REC_PORT"
 
-ZS_PY_TIMEOUT=240 zs_python "$ZS_TESTS/smuggle_corpus.py" run "$ZS_PORT" "$T/recorded" \
+ZS_PY_TIMEOUT=150 zs_python "$ZS_TESTS/smuggle_corpus.py" run "$ZS_PORT" "$T/recorded" \
 	--kernel "$ZS_PID" "$ZS_LOG" >"$T/summary" 2>&1
 rc=$?
 cat "$T/summary"
