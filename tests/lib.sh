@@ -49,6 +49,9 @@
 #                        route, response, redirect_fail)
 #   kmsg_mark / kmsg_check  fail if the kernel logged BUG/Oops/WARNING/general
 #                        protection in between
+#   pyhttp_start DIR     python3 -m http.server serving DIR (socketserver's
+#                        listen backlog of 5: a weak dev server); sets
+#                        PYHTTP_PORT, PYHTTP_PID and prints the port
 #   node_start NAME [KEEPALIVE_MS]  a Node.js backend (/bytes/N, /echo like
 #                        backend.py; keepAliveTimeout 60000 ms, 0: no
 #                        Keep-Alive response header); sets NODE_PORT,
@@ -299,6 +302,23 @@ backend_start() {
 		[ $_tries -lt 3 ] || fail "backend $_name did not start: $(cat "$T/backend-$_name.err")"
 	done
 	echo "$BACKEND_PORT"
+}
+
+pyhttp_start() {
+	_dir=$(cd "${1:?pyhttp_start DIR}" && pwd) || fail "pyhttp_start: no directory $1"
+	_tries=0
+	while :; do
+		PYHTTP_PORT=$(zs_port)
+		_zs_bg_exec $PYTHON -m http.server --bind 127.0.0.1 --directory "$_dir" \
+			"$PYHTTP_PORT" >"$T/pyhttp.out" 2>"$T/pyhttp.err" </dev/null &
+		PYHTTP_PID=$!
+		_zs_track "$PYHTTP_PID"
+		_zs_wait_port "$PYHTTP_PORT" "$PYHTTP_PID" 5 && break
+		zs_kill "$PYHTTP_PID"
+		_tries=$((_tries + 1))
+		[ $_tries -lt 3 ] || fail "python3 -m http.server did not start: $(cat "$T/pyhttp.err")"
+	done
+	echo "$PYHTTP_PORT"
 }
 
 zs_start() {
@@ -800,11 +820,14 @@ upstream_busy() {
 # Bad-input scenarios: requests zeroserve must refuse, sent raw, and proof
 # that nothing of them reached the backend.
 
-# recorder_start: a recording backend (rawclient.py record); every byte
-# zeroserve forwards to it lands in $T/recorded. Sets REC_PORT.
+# recorder_start [OPTIONS]: a recording backend (rawclient.py record, with
+# its OPTIONS: --split, --answer-bodies, --lifetime S); every byte zeroserve
+# forwards to it lands in $T/recorded (with --split, connection N's also in
+# $T/recorded.N). Inside $ZS_CG when that is set. Sets REC_PORT.
 recorder_start() {
 	: >"$T/recorded"
-	$PYTHON "$ZS_TESTS/rawclient.py" record 0 "$T/recorded" >"$T/recorder.out" 2>&1 &
+	_zs_bg_exec $PYTHON "$ZS_TESTS/rawclient.py" record 0 "$T/recorded" "$@" \
+		>"$T/recorder.out" 2>&1 </dev/null &
 	_zs_track $!
 	i=0
 	while ! grep -q '^ready [0-9]' "$T/recorder.out"; do
