@@ -5,6 +5,7 @@
  * session_response.c.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdlib.h>
@@ -51,13 +52,23 @@ static void timer_arm(struct session *s, uint64_t in_ms)
 	s->timer_fire_ms = now_ms() + in_ms;
 }
 
+static uint64_t tv_ms(const struct timeval *tv)
+{
+	return (uint64_t)tv->tv_sec * 1000 + (uint64_t)tv->tv_usec / 1000;
+}
+
+static void deadline_set_at(struct session *s, uint64_t at)
+{
+	uint64_t now = now_ms();
+
+	s->deadline_ms = at;
+	if (!s->timer_armed || s->deadline_ms < s->timer_fire_ms)
+		timer_arm(s, at > now ? at - now : 0);
+}
+
 static void deadline_set(struct session *s, const struct timeval *tv)
 {
-	uint64_t ms = (uint64_t)tv->tv_sec * 1000 + (uint64_t)tv->tv_usec / 1000;
-
-	s->deadline_ms = now_ms() + ms;
-	if (!s->timer_armed || s->deadline_ms < s->timer_fire_ms)
-		timer_arm(s, ms);
+	deadline_set_at(s, now_ms() + tv_ms(tv));
 }
 
 static void deadline_clear(struct session *s)
@@ -105,6 +116,8 @@ struct session *session_new(struct server *srv, int fd, const struct sockaddr *s
 		return NULL;
 	}
 	http_msg_init(&s->req, HTTP_REQUEST);
+	if (srv->cfg->max_body != 0)
+		s->req.max_body = srv->cfg->max_body;
 	http_msg_init(&s->resp, HTTP_RESPONSE);
 	conn_setcb(s->cc, client_read, client_write, client_event, s);
 	/* Bounded per connection: stop reading above the mark (pipelining, slow backend). */
@@ -180,6 +193,7 @@ void session_close(struct session *s, const char *reason)
 	if (s->splicing && s->up != NULL)
 		s->bytes_out += conn_spliced(s->up->conn);
 	log_request(s);
+	upstream_wait_cancel(&s->wait);
 	session_accel_close(s);
 	if (s->up != NULL) {
 		upstream_close(s->up);
@@ -254,6 +268,10 @@ static void timer_cb(evutil_socket_t fd, short what, void *arg)
 		s->client_keep = 0;
 		session_local_reply(s, 408, "text/plain", "request head timeout\n", 21);
 		break;
+	case S_QUEUED:
+		session_error_reply(
+		    s, 503, "the backend is busy: no connection to it within the queue timeout");
+		break;
 	default:
 		session_close(s, "closing timeout");
 		break;
@@ -291,6 +309,7 @@ void session_local_reply(struct session *s, int status, const char *ctype, const
 {
 	int head_only = s->req.parser.method == HTTP_HEAD && s->req.head_done;
 
+	upstream_wait_cancel(&s->wait);
 	if (s->up != NULL) {
 		upstream_close(s->up);
 		s->up = NULL;
@@ -343,6 +362,57 @@ static const struct route *route_request(struct session *s, const char **target,
 	return router_match(&s->srv->cfg->router, host, hostlen, url, plen);
 }
 
+/* A backend connection for the request: send it the request. */
+static void upstream_begin(struct session *s)
+{
+	struct server *srv = s->srv;
+
+	session_upstream_start(s);
+	if (s->dead || s->state == S_CLOSING || s->up == NULL)
+		return;
+	s->state = s->req_done ? S_WAIT : S_BODY;
+	/* A client that stops sending its body is timed like a silent backend. */
+	if (!s->req_done)
+		conn_set_timeouts(s->cc, &srv->tv_upstream, &srv->tv_upstream);
+}
+
+/* Called by the pool from the loop with the connection the request waited for. */
+static void upstream_ready(struct upstream_wait *w, struct upstream_conn *c, int err)
+{
+	struct session *s = (struct session *)(void *)((char *)w - offsetof(struct session, wait));
+
+	session_enter(s);
+	deadline_clear(s);
+	if (c == NULL) {
+		log_debug("%s: backend %s: %s", s->client_text,
+			  s->route ? s->route->authority : "?", strerror(err));
+		session_error_reply(s, 502, "cannot connect to the backend");
+	} else {
+		s->up = c;
+		upstream_begin(s);
+		/* Body bytes may have arrived while the request waited. */
+		if (!s->dead && s->up != NULL)
+			session_client_resume(s);
+	}
+	session_leave(s);
+}
+
+/*
+ * The queue timeout counts from the request's first wait, so a request whose
+ * connect failed and waits again keeps its deadline. Client bytes wait
+ * meanwhile, bounded by the read watermark; only the queue timeout runs.
+ */
+void session_upstream_wait(struct session *s, struct upstream_backend *be, int first)
+{
+	if (s->queued_ms == 0)
+		s->queued_ms = now_ms();
+	s->state = S_QUEUED;
+	s->wait.ready = upstream_ready;
+	conn_set_timeouts(s->cc, NULL, &s->srv->tv_upstream);
+	deadline_set_at(s, s->queued_ms + tv_ms(&s->srv->tv_queue));
+	upstream_wait(be, &s->wait, first);
+}
+
 /* The head is complete: check, route, and start the backend half. */
 static void request_start(struct session *s, int ev)
 {
@@ -361,6 +431,7 @@ static void request_start(struct session *s, int ev)
 	s->dechunk = 0;
 	s->retried = 0;
 	s->reconnected = 0;
+	s->queued_ms = 0;
 	s->head_hold = 0;
 	s->status = 0;
 	s->bytes_out = 0;
@@ -437,17 +508,15 @@ static void request_start(struct session *s, int ev)
 
 	be = upstream_pool_backend(srv->pool, s->route->id);
 	s->up = be ? upstream_get(be, &srv->tv_connect) : NULL;
+	if (s->up == NULL && be != NULL && errno == EAGAIN) {
+		session_upstream_wait(s, be, 0);
+		return;
+	}
 	if (s->up == NULL) {
 		session_error_reply(s, 502, "cannot connect to the backend");
 		return;
 	}
-	session_upstream_start(s);
-	if (s->dead || s->state == S_CLOSING || s->up == NULL)
-		return;
-	s->state = s->req_done ? S_WAIT : S_BODY;
-	/* A client that stops sending its body is timed like a silent backend. */
-	if (!s->req_done)
-		conn_set_timeouts(s->cc, &srv->tv_upstream, &srv->tv_upstream);
+	upstream_begin(s);
 }
 
 /* Everything the client sent that can be handled now. */
@@ -487,10 +556,7 @@ static void client_process(struct session *s)
 			if (ev & HTTP_EV_ERROR) {
 				s->req_done = 0;
 				s->client_keep = 0;
-				session_error_reply(s, s->req.status,
-						    s->req.status == 431
-							? "request head too large"
-							: llhttp_get_error_reason(&s->req.parser));
+				session_error_reply(s, s->req.status, http_msg_error(&s->req));
 				break;
 			}
 			evbuffer_drain(in, used);
@@ -511,12 +577,14 @@ static void client_process(struct session *s)
 				break;
 			ev = http_msg_feed(&s->req, in, &used);
 			if (ev & HTTP_EV_ERROR) {
+				/* Nothing of the bad piece went upstream; the backend
+				 * connection is closed, so it never reads on. */
 				if (s->resp_started) {
 					session_close(s, "bad request body");
 				} else {
 					s->client_keep = 0;
-					session_error_reply(
-					    s, 400, llhttp_get_error_reason(&s->req.parser));
+					session_error_reply(s, s->req.status,
+							    http_msg_error(&s->req));
 				}
 				break;
 			}
@@ -606,7 +674,7 @@ static void client_event(struct conn *conn, short what, void *arg)
 		if (s->state == S_CLOSING) {
 			if (s->lingering)
 				session_close(s, "done");
-		} else if (s->state == S_WAIT && s->req_done) {
+		} else if ((s->state == S_WAIT || s->state == S_QUEUED) && s->req_done) {
 			/* Half-close after the request: answer, then close. */
 			s->client_keep = 0;
 		} else {
