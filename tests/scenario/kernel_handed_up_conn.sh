@@ -1,11 +1,12 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # Kernel engine, what it hands up on a paired client connection: between
-# GETs it carries, a chunked POST goes up to userspace, which sends it on
-# the backend connection paired with the client (unpaired meanwhile), not
-# on a new one; a 5 MiB answer goes up too and is relayed from that same
-# connection. Every request reaches the backend on one connection, as on
-# the userspace engine, and the kernel carries the GETs after each.
+# GETs it carries, a chunked POST and a 5 MiB POST go up to userspace, which
+# sends them on the backend connection paired with the client (unpaired
+# meanwhile), not on a new one; a 5 MiB answer goes up too and is relayed
+# from that same connection. Every request reaches the backend on one
+# connection, as on the userspace engine, and the kernel carries the GETs
+# after each (after the large upload too: it counts every byte it passed).
 . "$ZS_TESTS/lib.sh"
 
 cg_setup
@@ -38,16 +39,20 @@ c.send(b"POST /echo/chunked HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: ch
 post("chunked POST", c.read_response(), body)
 for i in range(3, 6):
     get(i)
-get(6, 5 << 20)
-for i in range(7, 10):
+big = bytes(range(256)) * (5 << 12)
+post("5 MiB POST", c.request("POST", "/echo/big", body=big), big)
+for i in range(6, 9):
+    get(i)
+get(9, 5 << 20)
+for i in range(10, 13):
     get(i)
 assert not c.eof
 assert len(set(v for _, v in used)) == 1, "backend connections: %r" % used
 PY
 
 zs_counters
-[ "$(counter feature)" -ge 1 ] || fail "counters feature=$(counter feature): the chunked POST was not handed up"
+[ "$(counter feature)" -ge 2 ] || fail "counters feature=$(counter feature): the POSTs were not handed up"
 [ "$(counter response)" -ge 1 ] || fail "counters response=$(counter response): the 5 MiB answer was not handed up"
-[ "$(counter requests)" -ge 9 ] || fail "counters requests=$(counter requests): the kernel carried fewer than 9 GETs"
+[ "$(counter requests)" -ge 12 ] || fail "counters requests=$(counter requests): the kernel carried fewer than 12 GETs"
 kmsg_check
 exit 0
