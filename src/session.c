@@ -339,27 +339,16 @@ void session_error_reply(struct session *s, int status, const char *msg)
 	session_local_reply(s, status, "text/plain; charset=utf-8", body, (size_t)n);
 }
 
-/* Where the request goes: Host and path, from an absolute-form target too. */
+/* Where the request goes: by its Host and target (router_match_target). */
 static const struct route *route_request(struct session *s, const char **target, size_t *tlen)
 {
 	const struct http_head *h = &s->req.head;
-	const char *url = h->buf + h->url_off, *host, *q;
-	size_t len = h->url_len, hostlen, plen;
+	const char *host;
+	size_t hostlen;
 
 	host = http_head_get(h, "host", &hostlen);
-	if (len > 7 && strncasecmp(url, "http://", 7) == 0) {
-		const char *a = url + 7, *slash = memchr(a, '/', len - 7);
-
-		host = a;
-		hostlen = slash ? (size_t)(slash - a) : len - 7;
-		url = slash ? slash : "/";
-		len = slash ? len - (size_t)(slash - h->buf - h->url_off) : 1;
-	}
-	*target = url;
-	*tlen = len;
-	q = memchr(url, '?', len);
-	plen = q ? (size_t)(q - url) : len;
-	return router_match(&s->srv->cfg->router, host, hostlen, url, plen);
+	return router_match_target(&s->srv->cfg->router, host, hostlen, h->buf + h->url_off,
+				   h->url_len, target, tlen);
 }
 
 /* A backend connection for the request: send it the request. */
