@@ -663,6 +663,11 @@ int accel_pair(struct accel *a, int p1_fd, int p2_fd, unsigned int route)
 	 * request would try a redirect that cannot happen. */
 	if (bpf_map_lookup_elem(a->fd_socks, &b, &cookie) < 0)
 		return -errno;
+	/* C joined it only if sockops saw it connect from inside the cgroup
+	 * after the attach: else no request of C ever reaches the program, and
+	 * B would sit paired and unused while userspace dials another. */
+	if (bpf_map_lookup_elem(a->fd_socks, &c, &cookie) < 0)
+		return -errno;
 	/*
 	 * zs_peers[B] first: once zs_ctl[C] says paired the kernel may send a
 	 * request into B, and B's response must find its way back to C.
