@@ -17,6 +17,10 @@ static struct http_msg *msg_of(llhttp_t *p)
 /* Append to the head; fails the parse (-> 431) past HTTP_MAX_HEAD. */
 static int head_append(struct http_head *h, const char *at, size_t len)
 {
+	/* llhttp reports empty spans too (an empty field name), maybe before
+	 * any buffer exists: a status line without a reason phrase. */
+	if (len == 0)
+		return 0;
 	if ((size_t)h->len + len > HTTP_MAX_HEAD)
 		return -1;
 	if (h->len + len > h->cap) {
@@ -192,7 +196,8 @@ static int on_header_field_complete(llhttp_t *p)
 	struct http_head *h = &msg_of(p)->head;
 	struct http_field *f = &h->fields[h->nfields];
 
-	if (!is_token(h->buf + f->name_off, f->name_len)) {
+	/* An empty name has no bytes in the head, which may have no buffer yet. */
+	if (f->name_len == 0 || !is_token(h->buf + f->name_off, f->name_len)) {
 		llhttp_set_error_reason(p, "invalid header field name");
 		return HPE_USER;
 	}

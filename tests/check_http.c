@@ -949,6 +949,25 @@ START_TEST(test_response_truncated)
 }
 END_TEST
 
+/*
+ * An empty field name after a status line without a reason: llhttp reports
+ * the empty name before the head has a buffer (found by tests/fuzz_response).
+ */
+START_TEST(test_response_empty_name_no_reason)
+{
+	struct http_msg m;
+	size_t used;
+	int ev;
+
+	http_msg_init(&m, HTTP_RESPONSE);
+	ev = feed(&m, "HTTP/1.1 200\r\n: x\r\n\r\n", &used);
+	ck_assert_int_eq(ev, HTTP_EV_ERROR);
+	ck_assert_int_eq(m.status, 400);
+	ck_assert_uint_eq(m.head.len, 0);
+	http_msg_free(&m);
+}
+END_TEST
+
 START_TEST(test_response_body_sink)
 {
 	static const char head[] = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
@@ -1642,6 +1661,7 @@ static Suite *http_suite(void)
 	tcase_add_test(tc, test_response_close_delimited);
 	tcase_add_test(tc, test_response_close_delimited_empty);
 	tcase_add_test(tc, test_response_truncated);
+	tcase_add_test(tc, test_response_empty_name_no_reason);
 	tcase_add_test(tc, test_response_body_sink);
 	suite_add_tcase(s, tc);
 
