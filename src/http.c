@@ -509,6 +509,10 @@ int http_request_check(const struct http_msg *m)
 	const struct http_head *h = &m->head;
 	int hosts = http_head_count(h, "host");
 
+	/* llhttp 8.1 takes HTTP/0.9 and HTTP/2.0 request lines too; forwarded as
+	 * HTTP/1.1 they would mean something else (a "PRI" one an HTTP/2 preface). */
+	if (m->parser.http_major != 1)
+		return 505;
 	if (m->parser.method == HTTP_CONNECT)
 		return 405;
 	if (hosts > 1)
@@ -795,6 +799,8 @@ const char *http_status_text(int status)
 		return "Service Unavailable";
 	case 504:
 		return "Gateway Timeout";
+	case 505:
+		return "HTTP Version Not Supported";
 	default:
 		return "Unknown";
 	}

@@ -101,7 +101,8 @@ int http_head_has_token(const struct http_head *h, const char *name, const char 
 
 /*
  * Request checks llhttp leaves to us. Returns 0 or the HTTP status to answer
- * (400 missing or repeated Host in HTTP/1.1, 405 CONNECT). llhttp itself
+ * (400 missing or repeated Host in HTTP/1.1, 405 CONNECT, 505 a version
+ * other than HTTP/1.x). llhttp itself
  * rejects unknown transfer codings and Content-Length with Transfer-Encoding.
  */
 int http_request_check(const struct http_msg *m);

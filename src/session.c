@@ -383,8 +383,9 @@ static void request_start(struct session *s, int ev)
 	if (status != 0) {
 		s->client_keep = 0;
 		session_error_reply(s, status,
-				    status == 405 ? "method not allowed by a reverse proxy"
-						  : "bad request");
+				    status == 405   ? "method not allowed by a reverse proxy"
+				    : status == 505 ? "only HTTP/1.0 and HTTP/1.1 are served"
+						    : "bad request");
 		return;
 	}
 	s->route = route_request(s, &target, &tlen);

@@ -691,6 +691,13 @@ START_TEST(test_request_check)
 	ck_assert_int_eq(check_request("CONNECT example.com:443 HTTP/1.1\r\n"
 				       "Host: example.com:443\r\n\r\n"),
 			 405);
+	/* llhttp parses these; HTTP/1.1 on the way out would change their meaning
+	 * (found by tests/fuzz_request: "PRI *(HTTP/2.0" went on as a preface). */
+	ck_assert_int_eq(check_request("GET / HTTP/2.0\r\nHost: h\r\n\r\n"), 505);
+	ck_assert_int_eq(check_request("PRI *(HTTP/2.0\r\n\r\n"), 505);
+	ck_assert_int_eq(check_request("GET / HTTP/0.9\r\nHost: h\r\n\r\n"), 505);
+	ck_assert_int_eq(check_request("GET /\r\n\r\n"), 505);
+	ck_assert_str_eq(http_status_text(505), "HTTP Version Not Supported");
 }
 END_TEST
 
