@@ -245,8 +245,6 @@ static int on_headers_complete(llhttp_t *p)
 	m->events |= HTTP_EV_HEAD;
 	if (p->type == HTTP_RESPONSE && m->skip_body)
 		return 1; /* answer to HEAD: on_message_complete follows */
-	if (p->type == HTTP_REQUEST && p->upgrade)
-		return 0; /* llhttp stops with HPE_PAUSED_UPGRADE */
 	/* No body whatever Content-Length says (RFC 9112 6.3). */
 	if (p->type == HTTP_RESPONSE &&
 	    (p->status_code / 100 == 1 || p->status_code == 204 || p->status_code == 304))
@@ -254,6 +252,14 @@ static int on_headers_complete(llhttp_t *p)
 	has_body = (p->flags & F_CHUNKED) ||
 		   ((p->flags & F_CONTENT_LENGTH) && p->content_length > 0) ||
 		   (p->type == HTTP_RESPONSE && !(p->flags & F_CONTENT_LENGTH));
+	/*
+	 * An upgrade without a body: llhttp stops with HPE_PAUSED_UPGRADE. With
+	 * one, llhttp parses the body first (llhttp__after_headers_complete), so
+	 * stop here as for any body, or a body that came with the head would be
+	 * consumed with it, unseen, and one that came later forwarded.
+	 */
+	if (p->type == HTTP_REQUEST && p->upgrade && (p->method == HTTP_CONNECT || !has_body))
+		return 0;
 	/*
 	 * Without a body on_message_complete runs right away and pauses there;
 	 * with one, stop so the caller routes before a body byte moves.

@@ -728,6 +728,46 @@ START_TEST(test_upgrade)
 }
 END_TEST
 
+/*
+ * An upgrade request with a body stops after its head, like any request
+ * with a body, however the bytes arrive (found by tests/fuzz_request: whole,
+ * the body was consumed with the head).
+ */
+START_TEST(test_upgrade_with_body)
+{
+	static const char *const reqs[] = {
+	    "POST /ws HTTP/1.1\r\nHost: h\r\nConnection: Upgrade\r\n"
+	    "Upgrade: websocket\r\nContent-Length: 5\r\n\r\n",
+	    "POST /ws HTTP/1.1\r\nHost: h\r\nConnection: Upgrade\r\n"
+	    "Upgrade: websocket\r\nTransfer-Encoding: chunked\r\n\r\n",
+	};
+	static const char *const bodies[] = {"hello", "5\r\nhello\r\n0\r\n\r\n"};
+	static const char frame[] = "\x81\x05hello";
+	struct http_msg m;
+	size_t used;
+	int i, ev;
+
+	for (i = 0; i < 2; i++) {
+		evbuffer_drain(in, evbuffer_get_length(in));
+		http_msg_init(&m, HTTP_REQUEST);
+		add(reqs[i]);
+		add(bodies[i]);
+		add(frame);
+		ev = feed_drain(&m, &used);
+		ck_assert_int_eq(ev, HTTP_EV_HEAD);
+		ck_assert_uint_eq(used, strlen(reqs[i]));
+		ck_assert(m.parser.upgrade);
+		ev = feed_drain(&m, &used);
+		ck_assert_int_eq(ev, HTTP_EV_DONE | HTTP_EV_UPGRADE);
+		ck_assert_uint_eq(used, strlen(bodies[i]));
+		ck_assert_uint_eq(m.body_bytes, 5);
+		/* What follows is the other protocol's. */
+		ck_assert_str_eq(rest(), frame);
+		http_msg_free(&m);
+	}
+}
+END_TEST
+
 START_TEST(test_upgrade_needs_connection)
 {
 	static const char req[] = "GET /ws HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\n\r\n";
@@ -1655,6 +1695,7 @@ static Suite *http_suite(void)
 	tcase_add_test(tc, test_max_fields);
 	tcase_add_test(tc, test_request_check);
 	tcase_add_test(tc, test_upgrade);
+	tcase_add_test(tc, test_upgrade_with_body);
 	tcase_add_test(tc, test_upgrade_needs_connection);
 	suite_add_tcase(s, tc);
 
