@@ -490,7 +490,9 @@ struct accel *accel_start(const struct config *cfg, char *why, size_t whylen)
 		UNAVAILABLE("cannot open the BPF object: %s", strerror(errno));
 	a->skel->rodata->nroutes =
 	    (__u32)(cfg->router.n < ZS_MAX_ROUTES ? cfg->router.n : ZS_MAX_ROUTES);
-	a->skel->rodata->req_max = ACCEL_REQ_MAX;
+	/* Larger requests go up, where --max-body answers them (413). */
+	a->skel->rodata->req_max =
+	    cfg->max_body != 0 && cfg->max_body < ACCEL_REQ_MAX ? cfg->max_body : ACCEL_REQ_MAX;
 	a->skel->rodata->resp_max = ACCEL_RESP_MAX;
 	saw_verifier_log = 0;
 	err = zs_bpf__load(a->skel);

@@ -39,6 +39,7 @@ enum {
 	OPT_HEADER_TIMEOUT,
 	OPT_SHUTDOWN_TIMEOUT,
 	OPT_MAX_CONNS,
+	OPT_MAX_BODY,
 	OPT_BROWSE,
 	OPT_SPA,
 	OPT_DOTFILES,
@@ -66,6 +67,7 @@ static const struct option long_options[] = {
     {"header-timeout", required_argument, NULL, OPT_HEADER_TIMEOUT},
     {"shutdown-timeout", required_argument, NULL, OPT_SHUTDOWN_TIMEOUT},
     {"max-conns", required_argument, NULL, OPT_MAX_CONNS},
+    {"max-body", required_argument, NULL, OPT_MAX_BODY},
     {"browse", no_argument, NULL, OPT_BROWSE},
     {"spa", no_argument, NULL, OPT_SPA},
     {"dotfiles", no_argument, NULL, OPT_DOTFILES},
@@ -121,6 +123,7 @@ void config_usage(FILE *f)
 	      "      --header-timeout DUR     request head timeout (default 10s)\n"
 	      "      --shutdown-timeout DUR   drain time on SIGTERM (default 10s)\n"
 	      "      --max-conns N            client connection limit (default 4096)\n"
+	      "      --max-body SIZE          request body limit, 413 above (default 1g; 0: none)\n"
 	      "  -h, --help                   show this help\n"
 	      "  -V, --version                show the version\n"
 	      "\n"
@@ -132,7 +135,7 @@ void config_usage(FILE *f)
 	      "      --cache VALUE            Cache-Control value (default no-cache)\n"
 	      "      --no-gzip                never compress on the fly\n"
 	      "\n"
-	      "  DUR is 30 (seconds), 30s, 500ms or 2m.\n"
+	      "  DUR is 30 (seconds), 30s, 500ms or 2m; SIZE is 1048576, 512k, 10m or 1g.\n"
 	      "\n"
 	      "examples:\n"
 	      "  zeroserve ./dist\n"
@@ -287,6 +290,55 @@ static int set_max_conns(struct config *cfg, const char *val, char *err, size_t 
 	return 0;
 }
 
+int config_parse_size(const char *s, uint64_t *bytes)
+{
+	uint64_t v = 0, mul = 1;
+	const char *p = s;
+
+	/* Digits only, as for --max-conns: strtoull would take "-1" and " 5". */
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (v > (UINT64_MAX - 9) / 10)
+			return -EINVAL;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	if (p == s)
+		return -EINVAL;
+	switch (*p) {
+	case '\0':
+		break;
+	case 'k':
+	case 'K':
+		mul = 1ULL << 10;
+		break;
+	case 'm':
+	case 'M':
+		mul = 1ULL << 20;
+		break;
+	case 'g':
+	case 'G':
+		mul = 1ULL << 30;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (*p != '\0' && p[1] != '\0')
+		return -EINVAL;
+	if (v > (UINT64_MAX >> 1) / mul)
+		return -EINVAL;
+	*bytes = v * mul;
+	return 0;
+}
+
+static int set_max_body(struct config *cfg, const char *val, char *err, size_t errlen)
+{
+	if (config_parse_size(val, &cfg->max_body) < 0) {
+		seterr(err, errlen,
+		       "bad --max-body '%s': expected a size like 1048576, 512k, 10m or 1g", val);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* A header value: printable ASCII, so it cannot split the response head. */
 static int set_cache(struct config *cfg, const char *val, char *err, size_t errlen)
 {
@@ -384,6 +436,7 @@ static void config_defaults(struct config *cfg)
 	cfg->header_timeout_ms = 10 * 1000;
 	cfg->shutdown_timeout_ms = 10 * 1000;
 	cfg->max_conns = 4096;
+	cfg->max_body = 1ULL << 30;
 }
 
 static int parse_option(struct config *cfg, int c, int argc, char **argv, char *err, size_t errlen)
@@ -435,6 +488,8 @@ static int parse_option(struct config *cfg, int c, int argc, char **argv, char *
 		return set_duration(&cfg->shutdown_timeout_ms, c, optarg, err, errlen);
 	case OPT_MAX_CONNS:
 		return set_max_conns(cfg, optarg, err, errlen);
+	case OPT_MAX_BODY:
+		return set_max_body(cfg, optarg, err, errlen);
 	case OPT_BROWSE:
 		cfg->browse = 1;
 		return 0;

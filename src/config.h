@@ -4,6 +4,7 @@
 #define ZS_CONFIG_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include "addr.h"
 #include "router.h"
@@ -26,6 +27,7 @@ struct config {
 	unsigned int header_timeout_ms;	  /* request head must arrive within, default 10 s */
 	unsigned int shutdown_timeout_ms; /* drain on SIGTERM, default 10 s */
 	unsigned int max_conns;		  /* client connections, default 4096 */
+	uint64_t max_body;		  /* request body limit (413), default 1 GiB; 0: none */
 	/* directory routes */
 	int browse;	     /* HTML listing of directories without index.html */
 	int spa;	     /* index.html for unknown extension-less paths */
@@ -46,6 +48,8 @@ int config_parse(struct config *cfg, int argc, char **argv, char *err, size_t er
 void config_free(struct config *cfg);
 /* "30", "30s", "500ms", "2m" -> milliseconds. 0 or -EINVAL. */
 int config_parse_duration(const char *s, unsigned int *ms);
+/* "1048576", "512k", "10m", "1g" (powers of 1024) -> bytes. 0 or -EINVAL. */
+int config_parse_size(const char *s, uint64_t *bytes);
 void config_usage(FILE *f);
 
 #endif

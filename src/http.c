@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,34 +99,6 @@ static int on_header_field(llhttp_t *p, const char *at, size_t len)
 	return 0;
 }
 
-/* RFC 9110 tchar: llhttp lets some non-token bytes through in field names. */
-static unsigned char tchar[256];
-
-static void tchar_init(void)
-{
-	static const char extra[] = "!#$%&'*+-.^_`|~";
-	int c;
-
-	for (c = '0'; c <= '9'; c++)
-		tchar[c] = 1;
-	for (c = 'a'; c <= 'z'; c++)
-		tchar[c] = tchar[c - 'a' + 'A'] = 1;
-	for (c = 0; extra[c] != '\0'; c++)
-		tchar[(unsigned char)extra[c]] = 1;
-}
-
-static int is_token(const char *s, size_t len)
-{
-	size_t i;
-
-	if (len == 0)
-		return 0;
-	for (i = 0; i < len; i++)
-		if (!tchar[(unsigned char)s[i]])
-			return 0;
-	return 1;
-}
-
 static int name_is(const char *s, size_t len, const char *name, size_t nlen)
 {
 	return len == nlen && strncasecmp(s, name, nlen) == 0;
@@ -177,6 +150,8 @@ static uint32_t field_kind(const char *s, size_t len)
 		if (name_is(s, len, "connection", 10))
 			return HF_CONNECTION;
 		return name_is(s, len, "keep-alive", 10) ? HF_KEEP_ALIVE : HF_OTHER;
+	case 14:
+		return name_is(s, len, "content-length", 14) ? HF_CONTENT_LENGTH : HF_OTHER;
 	case 15:
 		return name_is(s, len, "x-forwarded-for", 15) ? HF_X_FORWARDED_FOR : HF_OTHER;
 	case 16:
@@ -196,11 +171,7 @@ static int on_header_field_complete(llhttp_t *p)
 	struct http_head *h = &msg_of(p)->head;
 	struct http_field *f = &h->fields[h->nfields];
 
-	/* An empty name has no bytes in the head, which may have no buffer yet. */
-	if (f->name_len == 0 || !is_token(h->buf + f->name_off, f->name_len)) {
-		llhttp_set_error_reason(p, "invalid header field name");
-		return HPE_USER;
-	}
+	/* The name's bytes were checked by frame.c already. */
 	f->kind = field_kind(h->buf + f->name_off, f->name_len);
 
 	h->in_field = 0;
@@ -236,10 +207,77 @@ static int on_header_value_complete(llhttp_t *p)
 	return 0;
 }
 
+static int framing_error(llhttp_t *p, int status, const char *why)
+{
+	struct http_msg *m = msg_of(p);
+
+	m->status = status;
+	m->reason = why;
+	llhttp_set_error_reason(p, why);
+	return HPE_USER;
+}
+
+/*
+ * Content-Length and Transfer-Encoding by zeroserve's rules (RFC 9112 6,
+ * stricter where the RFC lets a recipient choose, as nginx): one
+ * Content-Length of digits only; Transfer-Encoding only in HTTP/1.1, never
+ * with Content-Length, exactly "chunked" on a request and ending in
+ * "chunked" on a response. llhttp must have read the same framing.
+ * Returns 0, or HPE_USER with m->status and m->reason set; *chunked tells
+ * the body's framing.
+ */
+static int framing_check(llhttp_t *p, int *chunked)
+{
+	struct http_msg *m = msg_of(p);
+	const struct http_head *h = &m->head;
+	const struct http_field *cl = NULL;
+	uint64_t len = 0;
+	int te = 0, request = p->type == HTTP_REQUEST;
+	unsigned int i;
+
+	*chunked = 0;
+	for (i = 0; i < h->nfields; i++) {
+		const struct http_field *f = &h->fields[i];
+		const char *v = h->buf + f->value_off;
+
+		if (f->kind == HF_CONTENT_LENGTH) {
+			if (cl != NULL)
+				return framing_error(p, 400, "more than one Content-Length");
+			cl = f;
+			if (frame_content_length(v, f->value_len, &len) < 0)
+				return framing_error(p, 400, "invalid Content-Length");
+		} else if (f->kind == HF_TRANSFER_ENCODING) {
+			int r = request ? frame_te_only_chunked(v, f->value_len)
+					: frame_te_final_chunked(v, f->value_len);
+
+			/* A request takes one "chunked"; a response's codings
+			 * may span fields, chunked only in the last one. */
+			if (r < 0 || (request && (r == 0 || te > 0)) || *chunked)
+				return framing_error(
+				    p, 400, "Transfer-Encoding other than a final chunked");
+			*chunked = r;
+			te++;
+		}
+	}
+	if (te > 0 && !*chunked)
+		return framing_error(p, 400, "Transfer-Encoding other than a final chunked");
+	if (te > 0 && (p->http_major != 1 || p->http_minor == 0))
+		return framing_error(p, 400, "Transfer-Encoding in HTTP/1.0");
+	if (te > 0 && cl != NULL)
+		return framing_error(p, 400, "Content-Length with Transfer-Encoding");
+	if (!!(p->flags & F_CHUNKED) != *chunked ||
+	    !!(p->flags & F_CONTENT_LENGTH) != (cl != NULL) ||
+	    (cl != NULL && p->content_length != len))
+		return framing_error(p, 400, "ambiguous framing");
+	if (request && cl != NULL && len > m->max_body)
+		return framing_error(p, 413, "request body larger than --max-body");
+	return 0;
+}
+
 static int on_headers_complete(llhttp_t *p)
 {
 	struct http_msg *m = msg_of(p);
-	int has_body;
+	int has_body, chunked, rc;
 
 	m->head_done = 1;
 	m->events |= HTTP_EV_HEAD;
@@ -249,8 +287,14 @@ static int on_headers_complete(llhttp_t *p)
 	if (p->type == HTTP_RESPONSE &&
 	    (p->status_code / 100 == 1 || p->status_code == 204 || p->status_code == 304))
 		return 1;
-	has_body = (p->flags & F_CHUNKED) ||
-		   ((p->flags & F_CONTENT_LENGTH) && p->content_length > 0) ||
+	rc = framing_check(p, &chunked);
+	if (rc != 0)
+		return rc;
+	if (chunked) {
+		frame_chunked_init(&m->frame, p->type == HTTP_REQUEST ? m->max_body : UINT64_MAX);
+		m->body_lex = 1;
+	}
+	has_body = chunked || ((p->flags & F_CONTENT_LENGTH) && p->content_length > 0) ||
 		   (p->type == HTTP_RESPONSE && !(p->flags & F_CONTENT_LENGTH));
 	/*
 	 * An upgrade without a body: llhttp stops with HPE_PAUSED_UPGRADE. With
@@ -291,7 +335,6 @@ static void settings_init(void)
 {
 	if (settings.on_message_begin != NULL)
 		return;
-	tchar_init();
 	llhttp_settings_init(&settings);
 	settings.on_message_begin = on_message_begin;
 	settings.on_url = on_url;
@@ -311,6 +354,8 @@ void http_msg_init(struct http_msg *m, llhttp_type_t type)
 	settings_init();
 	llhttp_init(&m->parser, type, &settings);
 	m->parser.data = m;
+	m->max_body = UINT64_MAX;
+	frame_head_init(&m->frame, type == HTTP_REQUEST);
 }
 
 void http_msg_reset(struct http_msg *m)
@@ -326,6 +371,9 @@ void http_msg_reset(struct http_msg *m)
 	m->head_done = 0;
 	m->events = 0;
 	m->status = 0;
+	m->reason = NULL;
+	m->body_lex = 0;
+	frame_head_init(&m->frame, type == HTTP_REQUEST);
 	m->skip_body = 0;
 	m->body_sink = NULL;
 	m->body_bytes = 0;
@@ -347,9 +395,66 @@ static int feed_error(struct http_msg *m)
 	return m->events;
 }
 
+static int lex_error(struct http_msg *m, int status, const char *why)
+{
+	m->status = status;
+	m->reason = why;
+	return feed_error(m);
+}
+
+const char *http_msg_error(const struct http_msg *m)
+{
+	if (m->status == 431)
+		return "request head too large";
+	return m->reason != NULL ? m->reason : llhttp_get_error_reason(&m->parser);
+}
+
 int http_msg_feed(struct http_msg *m, struct evbuffer *in, size_t *consumed)
 {
 	return http_msg_feed_at(m, in, 0, consumed);
+}
+
+/*
+ * One piece of input: zeroserve's lexer first (a head, or a chunked body),
+ * then llhttp on what the lexer passed, then both must agree on where the
+ * head or the message ended. Returns llhttp's errno, HPE_USER when the two
+ * disagree or the lexer refused (m->status and m->reason set); *used as
+ * llhttp counts it.
+ */
+static llhttp_errno_t feed_piece(struct http_msg *m, const char *base, size_t len, size_t *used)
+{
+	int head_before = m->head_done, lexing = !head_before || m->body_lex;
+	int lex = FRAME_MORE;
+	llhttp_errno_t err;
+	size_t n = len;
+
+	if (lexing) {
+		lex = frame_scan(&m->frame, base, len, &n);
+		if (lex == FRAME_BAD) {
+			*used = n;
+			m->status = m->frame.status;
+			m->reason = m->frame.why;
+			return HPE_USER;
+		}
+	}
+	err = llhttp_execute(&m->parser, base, n);
+	*used = err == HPE_OK ? n : (size_t)(llhttp_get_error_pos(&m->parser) - base);
+	if (err != HPE_OK && err != HPE_PAUSED && err != HPE_PAUSED_UPGRADE)
+		return err;
+	if (!lexing)
+		return err;
+	/* Where the lexer saw the end, llhttp must have stopped; nowhere else. */
+	if (!head_before) {
+		if (lex == FRAME_END ? !m->head_done || *used != n : m->head_done)
+			goto disagree;
+	} else if (lex == FRAME_END ? !(m->events & HTTP_EV_DONE) || *used != n : err != HPE_OK) {
+		goto disagree;
+	}
+	return err;
+disagree:
+	m->status = 400;
+	m->reason = "ambiguous framing";
+	return HPE_USER;
 }
 
 int http_msg_feed_at(struct http_msg *m, struct evbuffer *in, size_t off, size_t *consumed)
@@ -370,28 +475,29 @@ int http_msg_feed_at(struct http_msg *m, struct evbuffer *in, size_t off, size_t
 		if (n <= 0)
 			break;
 		for (i = 0; i < n && i < 16; i++) {
-			const char *base = vec[i].iov_base;
 			int head_before = m->head_done;
 			llhttp_errno_t err;
 			size_t used;
 
-			err = llhttp_execute(&m->parser, base, vec[i].iov_len);
-			used = err == HPE_OK ? vec[i].iov_len
-					     : (size_t)(llhttp_get_error_pos(&m->parser) - base);
+			err = feed_piece(m, vec[i].iov_base, vec[i].iov_len, &used);
 			/* The parse stops at the end of a head, so this counts only
 			 * head bytes, whitespace llhttp skips without a callback too. */
 			if (!head_before) {
 				m->head_raw += used;
 				if (m->head_raw > HTTP_MAX_HEAD) {
 					*consumed = total + used - off;
-					m->status = 431;
-					return feed_error(m);
+					return lex_error(m, 431, NULL);
 				}
 			}
 			total += used;
 			if (err == HPE_OK)
 				continue;
 			*consumed = total - off;
+			if (err == HPE_PAUSED && (m->events & HTTP_EV_DONE)) {
+				/* The next message on the connection starts with a head. */
+				frame_head_init(&m->frame, m->parser.type == HTTP_REQUEST);
+				m->body_lex = 0;
+			}
 			if (err == HPE_PAUSED)
 				return m->events;
 			if (err == HPE_PAUSED_UPGRADE) {
@@ -515,10 +621,6 @@ int http_request_check(const struct http_msg *m)
 	const struct http_head *h = &m->head;
 	int hosts = http_head_count(h, "host");
 
-	/* llhttp 8.1 takes HTTP/0.9 and HTTP/2.0 request lines too; forwarded as
-	 * HTTP/1.1 they would mean something else (a "PRI" one an HTTP/2 preface). */
-	if (m->parser.http_major != 1)
-		return 505;
 	if (m->parser.method == HTTP_CONNECT)
 		return 405;
 	if (hosts > 1)

@@ -12,6 +12,8 @@
 
 #include <llhttp.h>
 
+#include "frame.h"
+
 struct evbuffer;
 
 #define HTTP_MAX_HEAD	(64 * 1024)
@@ -31,6 +33,7 @@ enum http_field_kind {
 	HF_X_FORWARDED_PROTO,
 	HF_X_FORWARDED_HOST,
 	HF_FORWARDED,
+	HF_CONTENT_LENGTH,
 };
 
 struct http_field {
@@ -65,20 +68,29 @@ struct http_msg {
 	struct http_head head;
 	int head_done;
 	int events;
-	int status;		    /* on HTTP_EV_ERROR: 400 or 431 */
+	int status;		    /* on HTTP_EV_ERROR: 400, 413, 431 or 505 */
+	const char *reason;	    /* on HTTP_EV_ERROR: why, when zeroserve decided */
+	struct frame frame;	    /* zeroserve's framing lexer (frame.h) */
+	int body_lex;		    /* chunked body: every byte goes through frame */
+	uint64_t max_body;	    /* requests: larger bodies are refused (413) */
 	int skip_body;		    /* response to HEAD: no body whatever the headers say */
 	struct evbuffer *body_sink; /* when set, decoded body bytes are copied here */
 	uint64_t body_bytes;	    /* decoded body bytes seen */
 	size_t head_raw;	    /* bytes of the head so far, for the 64 KiB limit */
 };
 
+/* max_body: no limit after init; a session sets its own for requests. */
 void http_msg_init(struct http_msg *m, llhttp_type_t type);
 /* Ready for the next message on the same connection (keeps the buffer). */
 void http_msg_reset(struct http_msg *m);
 void http_msg_free(struct http_msg *m);
 
 /*
- * Parse as much of in as possible without removing anything from it. Stops
+ * Parse as much of in as possible without removing anything from it. Every
+ * head byte and every byte of a chunked body's framing passes zeroserve's
+ * own rules (frame.h) before llhttp sees it; Content-Length and
+ * Transfer-Encoding are checked once the head is complete (a body over
+ * max_body: 413). Anything the two do not read alike is an error. Stops
  * after the head when the message has a body (so the caller can route before
  * any body byte moves), and after the message. *consumed is the number of
  * bytes of in that belong to what was parsed. Returns the HTTP_EV_* bits.
@@ -86,6 +98,8 @@ void http_msg_free(struct http_msg *m);
 int http_msg_feed(struct http_msg *m, struct evbuffer *in, size_t *consumed);
 /* The same, from byte off of in on (bytes before it already parsed). */
 int http_msg_feed_at(struct http_msg *m, struct evbuffer *in, size_t off, size_t *consumed);
+/* After HTTP_EV_ERROR: one line saying why. */
+const char *http_msg_error(const struct http_msg *m);
 /* End of stream: completes a close-delimited message. HTTP_EV_* bits. */
 int http_msg_finish(struct http_msg *m);
 /* Message has a body of unknown length that ends with the connection. */
@@ -101,9 +115,8 @@ int http_head_has_token(const struct http_head *h, const char *name, const char 
 
 /*
  * Request checks llhttp leaves to us. Returns 0 or the HTTP status to answer
- * (400 missing or repeated Host in HTTP/1.1, 405 CONNECT, 505 a version
- * other than HTTP/1.x). llhttp itself
- * rejects unknown transfer codings and Content-Length with Transfer-Encoding.
+ * (400 missing or repeated Host in HTTP/1.1, 405 CONNECT). Framing fields
+ * were checked while the head was parsed (http_msg_feed).
  */
 int http_request_check(const struct http_msg *m);
 

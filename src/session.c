@@ -105,6 +105,8 @@ struct session *session_new(struct server *srv, int fd, const struct sockaddr *s
 		return NULL;
 	}
 	http_msg_init(&s->req, HTTP_REQUEST);
+	if (srv->cfg->max_body != 0)
+		s->req.max_body = srv->cfg->max_body;
 	http_msg_init(&s->resp, HTTP_RESPONSE);
 	conn_setcb(s->cc, client_read, client_write, client_event, s);
 	/* Bounded per connection: stop reading above the mark (pipelining, slow backend). */
@@ -383,9 +385,8 @@ static void request_start(struct session *s, int ev)
 	if (status != 0) {
 		s->client_keep = 0;
 		session_error_reply(s, status,
-				    status == 405   ? "method not allowed by a reverse proxy"
-				    : status == 505 ? "only HTTP/1.0 and HTTP/1.1 are served"
-						    : "bad request");
+				    status == 405 ? "method not allowed by a reverse proxy"
+						  : "bad request");
 		return;
 	}
 	s->route = route_request(s, &target, &tlen);
@@ -488,10 +489,7 @@ static void client_process(struct session *s)
 			if (ev & HTTP_EV_ERROR) {
 				s->req_done = 0;
 				s->client_keep = 0;
-				session_error_reply(s, s->req.status,
-						    s->req.status == 431
-							? "request head too large"
-							: llhttp_get_error_reason(&s->req.parser));
+				session_error_reply(s, s->req.status, http_msg_error(&s->req));
 				break;
 			}
 			evbuffer_drain(in, used);
@@ -512,12 +510,14 @@ static void client_process(struct session *s)
 				break;
 			ev = http_msg_feed(&s->req, in, &used);
 			if (ev & HTTP_EV_ERROR) {
+				/* Nothing of the bad piece went upstream; the backend
+				 * connection is closed, so it never reads on. */
 				if (s->resp_started) {
 					session_close(s, "bad request body");
 				} else {
 					s->client_keep = 0;
-					session_error_reply(
-					    s, 400, llhttp_get_error_reason(&s->req.parser));
+					session_error_reply(s, s->req.status,
+							    http_msg_error(&s->req));
 				}
 				break;
 			}

@@ -21,6 +21,7 @@ read on every path.  Endpoints:
   /conns                  number of accepted TCP connections so far
   /ws                     RFC 6455 echo (with Upgrade: websocket)
   /headers-hop            response carrying hop-by-hop headers
+  /raw/HEX                exactly these bytes (hex), then close
   anything else           404, body "not found: TARGET"
 HEAD works on every path: the GET headers, no body.
 """
@@ -414,6 +415,11 @@ class Handler(socketserver.BaseRequestHandler):
             return self.send_simple(req, 200, b"%d\n" % n, keep=keep)
         elif path == "/headers-hop":
             return self.ep_headers_hop(req, keep)
+        elif len(parts) == 3 and parts[1] == "raw":
+            # The answer is exactly these bytes (hex), then the connection
+            # closes: for responses zeroserve must refuse.
+            self.sock.sendall(bytes.fromhex(parts[2]))
+            return False
         return self.send_simple(req, 404, b"not found: %s\n" % req.target,
                                 keep=keep)
 

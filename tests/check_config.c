@@ -465,6 +465,48 @@ static void duration_bad(const char *s)
 	ck_assert_uint_eq(ms, 12345);
 }
 
+START_TEST(test_sizes)
+{
+	static const struct {
+		const char *s;
+		uint64_t v;
+	} good[] = {
+	    {"0", 0},
+	    {"1", 1},
+	    {"1048576", 1048576},
+	    {"512k", 524288},
+	    {"512K", 524288},
+	    {"10m", 10485760},
+	    {"1g", 1073741824},
+	    {"8589934591g", 8589934591ULL << 30},
+	};
+	static const char *const bad[] = {"",	  "k",	  "-1",		 "+1",
+					  " 5",	  "5 ",	  "1kb",	 "1t",
+					  "0x10", "1.5m", "8589934592g", "99999999999999999999"};
+	uint64_t v;
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		ck_assert_msg(config_parse_size(good[i].s, &v) == 0, "'%s' rejected", good[i].s);
+		ck_assert_uint_eq(v, good[i].v);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(config_parse_size(bad[i], &v) == -EINVAL, "'%s' accepted", bad[i]);
+}
+END_TEST
+
+START_TEST(test_max_body_option)
+{
+	parse_ok(ARGV("--max-body", "64k", "/=:1"));
+	ck_assert_uint_eq(cfg.max_body, 65536);
+	config_free(&cfg);
+	parse_ok(ARGV("/=:1"));
+	ck_assert_uint_eq(cfg.max_body, 1ULL << 30);
+	config_free(&cfg);
+	parse_bad(ARGV("--max-body", "1kb", "/=:1"), "--max-body '1kb'");
+}
+END_TEST
+
 START_TEST(test_durations)
 {
 	duration_ok("30", 30000);
@@ -538,6 +580,8 @@ static Suite *config_suite(void)
 
 	tc = tcase_create("duration");
 	tcase_add_test(tc, test_durations);
+	tcase_add_test(tc, test_sizes);
+	tcase_add_test(tc, test_max_body_option);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -6,7 +6,8 @@
 # statuses, bodies (the backend's echo of what reached it) and close on
 # both. Lower-case methods, HTTP/1.0, absolute targets, a space before a
 # ':', folded lines, bare LF, NUL or DEL in a value, two Hosts, odd
-# Content-Length forms, 70-byte names, control bytes in a target, ... The
+# Content-Length forms, 70-byte names, control bytes in a target, field
+# names with a delimiter that is not a token byte (RFC 9110 5.6.2), ... The
 # kernel carried at least the plain ones among them (counters requests).
 . "$ZS_TESTS/lib.sh"
 
@@ -61,7 +62,10 @@ heads = [
     "DELETE /echo HTTP/1.1\r\n" + H + "\r\n",
     "PATCH /echo HTTP/1.1\r\n" + H + "Content-Length: 2\r\n\r\nhi",
     "PROPFIND /echo HTTP/1.1\r\n" + H + "\r\n",
-]
+    "POST /echo HTTP/1.1\r\n" + H + "Content-Length: 5\t\r\n\r\nhello",
+    "POST /echo HTTP/1.1\r\n" + H + "Content-Length: 5 \r\n\r\nhello",
+    "GET /echo HTTP/1.1\r\n" + H + "\r\n\rX",
+] + ["GET /echo HTTP/1.1\r\n" + H + "X%sa: b\r\n\r\n" % d for d in '"(),/;<=>?@[\\]{}']
 
 def outcome(c):
     res = []
