@@ -428,15 +428,10 @@ static llhttp_errno_t feed_piece(struct http_msg *m, const char *base, size_t le
 	llhttp_errno_t err;
 	size_t n = len;
 
-	if (lexing) {
+	if (lexing)
 		lex = frame_scan(&m->frame, base, len, &n);
-		if (lex == FRAME_BAD) {
-			*used = n;
-			m->status = m->frame.status;
-			m->reason = m->frame.why;
-			return HPE_USER;
-		}
-	}
+	/* llhttp reads the valid bytes before a bad one too, as it would if they
+	 * had come alone: the first error wins, however the bytes arrive. */
 	err = llhttp_execute(&m->parser, base, n);
 	*used = err == HPE_OK ? n : (size_t)(llhttp_get_error_pos(&m->parser) - base);
 	if (err != HPE_OK && err != HPE_PAUSED && err != HPE_PAUSED_UPGRADE)
@@ -449,6 +444,12 @@ static llhttp_errno_t feed_piece(struct http_msg *m, const char *base, size_t le
 			goto disagree;
 	} else if (lex == FRAME_END ? !(m->events & HTTP_EV_DONE) || *used != n : err != HPE_OK) {
 		goto disagree;
+	}
+	if (lex == FRAME_BAD) {
+		*used = n;
+		m->status = m->frame.status;
+		m->reason = m->frame.why;
+		return HPE_USER;
 	}
 	return err;
 disagree:

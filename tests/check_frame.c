@@ -176,7 +176,9 @@ START_TEST(test_request_heads_refused)
 	s = "\nGET / HTTP/1.1\r\n\r\n";
 	refused(HEAD_REQ, s, 0, 400);
 	s = "GET / HTTP/2.0\r\n\r\n";
-	refused(HEAD_REQ, s, pos(s, "\r"), 505);
+	refused(HEAD_REQ, s, pos(s, "2.0"), 505);
+	s = "GET / HTTP/9.9\r\n\r\n";
+	refused(HEAD_REQ, s, pos(s, "9.9"), 505);
 	s = "GET / HTTP/1.10\r\n\r\n";
 	refused(HEAD_REQ, s, pos(s, "0\r"), 400);
 }

@@ -706,6 +706,31 @@ START_TEST(test_garbage_request_line)
 }
 END_TEST
 
+/*
+ * The first error wins, however the bytes arrive: llhttp refuses the method
+ * before the lexer refuses the version, in one read as byte by byte (found
+ * by tests/fuzz_request: one read answered 505, byte by byte 400).
+ */
+START_TEST(test_error_split_independent)
+{
+	static const char req[] = "BREW / HTTP/2.0\r\nHost: h\r\n\r\n";
+	struct http_msg m;
+	size_t i, used;
+	int ev = 0;
+
+	assert_bad_request(req, 400);
+	evbuffer_drain(in, evbuffer_get_length(in));
+	http_msg_init(&m, HTTP_REQUEST);
+	for (i = 0; req[i] != '\0' && !(ev & HTTP_EV_ERROR); i++) {
+		add((char[]){req[i], '\0'});
+		ev = feed_drain(&m, &used);
+	}
+	ck_assert_int_eq(ev, HTTP_EV_ERROR);
+	ck_assert_int_eq(m.status, 400);
+	http_msg_free(&m);
+}
+END_TEST
+
 /* A 70 000 byte field value, in one read or in 4 KiB reads. */
 static void big_head(char *buf, size_t vlen, char fill, const char *value_end)
 {
@@ -1852,6 +1877,7 @@ static Suite *http_suite(void)
 	tcase_add_test(tc, test_bad_chunk_size);
 	tcase_add_test(tc, test_te_not_chunked);
 	tcase_add_test(tc, test_garbage_request_line);
+	tcase_add_test(tc, test_error_split_independent);
 	tcase_add_test(tc, test_framing_policy_requests);
 	tcase_add_test(tc, test_content_length_ows);
 	tcase_add_test(tc, test_max_body);
