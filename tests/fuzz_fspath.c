@@ -22,36 +22,30 @@
 #include <unistd.h>
 
 #include "fspath.h"
-
-#define FUZZ_ASSERT(c)                                                                        \
-	do {                                                                                  \
-		if (!(c)) {                                                                   \
-			fprintf(stderr, "%s:%d: invariant broken: %s\n", __FILE__, __LINE__, \
-				#c);                                                          \
-			abort();                                                              \
-		}                                                                             \
-	} while (0)
+#include "fuzz.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static char top[PATH_MAX], root[PATH_MAX];
 static size_t rootlen;
 static int rootfd = -1;
 
 /* Under top: root/ (what is served) and outside/ (what must never be). */
-static const char *const dirs[] = { "root", "root/a", "root/a/b", "root/.git", "root/sp ace",
-				    "outside" };
-static const char *const files[] = { "root/index.html", "root/a/b/c.txt", "root/.env",
-				     "root/.git/config", "root/sp ace/caf\xc3\xa9.txt",
-				     "outside/secret" };
+static const char *const dirs[] = {"root",	"root/a",      "root/a/b",
+				   "root/.git", "root/sp ace", "outside"};
+static const char *const files[] = {"root/index.html",
+				    "root/a/b/c.txt",
+				    "root/.env",
+				    "root/.git/config",
+				    "root/sp ace/caf\xc3\xa9.txt",
+				    "outside/secret"};
 static const char *const links[][2] = {
-	{ "root/in", "a/b" },		 /* stays inside */
-	{ "root/a/up", "../index.html" }, /* inside, by .. */
-	{ "root/out", "../outside" },	 /* leads out */
-	{ "root/abs", "/etc" },		 /* leads out, absolute */
-	{ "root/a/esc", "../../outside/secret" },
-	{ "root/loop", "loop" },
+    {"root/in", "a/b"},		    /* stays inside */
+    {"root/a/up", "../index.html"}, /* inside, by .. */
+    {"root/out", "../outside"},	    /* leads out */
+    {"root/abs", "/etc"},	    /* leads out, absolute */
+    {"root/a/esc", "../../outside/secret"},
+    {"root/loop", "loop"},
 };
 
 static void cleanup(void)
@@ -206,7 +200,7 @@ static void open_check(const char *rel, int follow)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static char big[FSPATH_MAX], ref[FSPATH_MAX + 1], enc[3 * FSPATH_MAX + 1],
-		again[FSPATH_MAX];
+	    again[FSPATH_MAX];
 	const char *path = (const char *)data + 1;
 	size_t len, outlen, i, o;
 	int follow, rc, rcbig, rcref, flags, fbig, fagain, dot;

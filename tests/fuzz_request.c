@@ -11,8 +11,6 @@
  */
 #include "fuzz_http.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 /* session.c route_request(): an absolute-form target goes on as its path. */
 static void origin_form(const struct http_head *h, const char **target, size_t *tlen)
 {
@@ -32,8 +30,8 @@ static void origin_form(const struct http_head *h, const char **target, size_t *
 static void rebuilt_check(const struct http_msg *m, struct evbuffer *built, const char *target,
 			  size_t tlen, int upgrade)
 {
-	int added[] = { HF_X_FORWARDED_FOR, HF_X_FORWARDED_PROTO, HF_X_FORWARDED_HOST, HF_FORWARDED,
-			-1, -1 };
+	int added[] = {
+	    HF_X_FORWARDED_FOR, HF_X_FORWARDED_PROTO, HF_X_FORWARDED_HOST, HF_FORWARDED, -1, -1};
 	const struct http_head *rh;
 	struct http_msg r;
 	size_t hostlen;
@@ -104,9 +102,9 @@ static void request_reset(struct fuzz_conn *c, struct http_msg *m)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fuzz_conn c = {
-		.type = HTTP_REQUEST,
-		.head = request_head,
-		.reset = request_reset,
+	    .type = HTTP_REQUEST,
+	    .head = request_head,
+	    .reset = request_reset,
 	};
 
 	return conn_fuzz(&c, data, size);

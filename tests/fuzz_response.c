@@ -15,8 +15,6 @@
  */
 #include "fuzz_http.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 enum {
 	OPT_HEAD = 1 << 0,
 	OPT_HTTP10 = 1 << 1,
@@ -29,7 +27,7 @@ enum {
 static void build_check(struct fuzz_conn *c, const struct http_msg *m, int client_minor, int keep,
 			int upgrade, int dechunk)
 {
-	const int added[] = { HF_CONNECTION };
+	const int added[] = {HF_CONNECTION};
 	struct evbuffer *built = evbuffer_new();
 	struct http_msg r;
 	unsigned int n;
@@ -95,9 +93,9 @@ static void response_reset(struct fuzz_conn *c, struct http_msg *m)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fuzz_conn c = {
-		.type = HTTP_RESPONSE,
-		.head = response_head,
-		.reset = response_reset,
+	    .type = HTTP_RESPONSE,
+	    .head = response_head,
+	    .reset = response_reset,
 	};
 
 	c.hold = size > 1 && (data[1] & OPT_HOLD);

@@ -19,34 +19,25 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "fuzz.h"
 #include "router.h"
 
-#define FUZZ_ASSERT(c)                                                                        \
-	do {                                                                                  \
-		if (!(c)) {                                                                   \
-			fprintf(stderr, "%s:%d: invariant broken: %s\n", __FILE__, __LINE__, \
-				#c);                                                          \
-			abort();                                                              \
-		}                                                                             \
-	} while (0)
-
 int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char *const specs[] = {
-	"/=127.0.0.1:1",
-	"/api=127.0.0.1:2",
-	"/api/v2/=http://127.0.0.1:3/",
-	"/static/=http://127.0.0.1:4/assets",
-	"/bare=http://127.0.0.1:5",
-	"/old/=http://127.0.0.1:6/new/",
-	"/docs=http://[::1]:7/v1/docs",
-	"app.localhost=127.0.0.1:8",
-	"app.localhost/admin=http://127.0.0.1:9/internal/",
-	"App.Example.COM./a/b=http://127.0.0.1:10/x",
-	"[::1]/six=127.0.0.1:11",
-	"other.localhost/files/=/",
-	"/files=.",
+    "/=127.0.0.1:1",
+    "/api=127.0.0.1:2",
+    "/api/v2/=http://127.0.0.1:3/",
+    "/static/=http://127.0.0.1:4/assets",
+    "/bare=http://127.0.0.1:5",
+    "/old/=http://127.0.0.1:6/new/",
+    "/docs=http://[::1]:7/v1/docs",
+    "app.localhost=127.0.0.1:8",
+    "app.localhost/admin=http://127.0.0.1:9/internal/",
+    "App.Example.COM./a/b=http://127.0.0.1:10/x",
+    "[::1]/six=127.0.0.1:11",
+    "other.localhost/files/=/",
+    "/files=.",
 };
 
 static struct router rt;
