@@ -229,7 +229,9 @@ int frame_scan(struct frame *f, const char *buf, size_t len, size_t *used)
 			}
 			break;
 		case F_ST_CODE:
-			if (c < '0' || c > '9')
+			/* RFC 9110 15: 100 and up; below, no status line could
+			 * pass it on (http_build_response writes the number). */
+			if (c < (f->vpos == 0 ? '1' : '0') || c > '9')
 				goto fail_start;
 			if (++f->vpos == 3)
 				f->state = F_ST_AFTER_CODE;

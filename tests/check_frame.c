@@ -194,6 +194,13 @@ START_TEST(test_response_heads)
 	ok(HEAD_RESP, "HTTP/1.0 404 Not \t Found \xe9\r\n\r\n");
 	s = "HTTP/1.1 20 OK\r\n\r\n";
 	refused(HEAD_RESP, s, pos(s, " OK"), 400);
+	/* Below 100 (found by tests/fuzz_response: "000" went on as "0"). */
+	s = "HTTP/1.1 000 OK\r\n\r\n";
+	refused(HEAD_RESP, s, pos(s, "000"), 400);
+	s = "HTTP/1.1 099 OK\r\n\r\n";
+	refused(HEAD_RESP, s, pos(s, "099"), 400);
+	ok(HEAD_RESP, "HTTP/1.1 100 Continue\r\n\r\n");
+	ok(HEAD_RESP, "HTTP/1.1 999 Whatever\r\n\r\n");
 	s = "HTTP/1.1 200 OK\nX: y\r\n\r\n";
 	refused(HEAD_RESP, s, pos(s, "\n"), 400);
 	s = "HTTP/1.1 200 O\x01K\r\n\r\n";
