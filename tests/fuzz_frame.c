@@ -110,7 +110,8 @@ static int stop_at_message(llhttp_t *p)
 
 static long llhttp_end(int kind, const uint8_t *data, size_t n)
 {
-	static const char head[] = "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n";
+	static const char head[] =
+	    "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n";
 	static char buf[sizeof(head) + 65536];
 	llhttp_settings_t s;
 	llhttp_t p;

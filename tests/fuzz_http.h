@@ -197,27 +197,36 @@ static inline void framing_check(const llhttp_t *a, const llhttp_t *b, int dechu
 		FUZZ_ASSERT(a->content_length == b->content_length);
 }
 
-/* Parse a head zeroserve built, whole; it must parse. */
-static inline void reparse(struct http_msg *m, llhttp_type_t type, int skip_body,
-			   struct evbuffer *built)
+/*
+ * Parse a head zeroserve built from the head of orig, whole; it must parse.
+ * Returns -1 when it is over zeroserve's own limits only because of the
+ * fields added to it (a backend has limits of its own): nothing to compare.
+ */
+static inline int reparse(struct http_msg *m, const struct http_msg *orig, struct evbuffer *built)
 {
 	struct evbuffer *in = evbuffer_new();
 	size_t used, len = evbuffer_get_length(built);
 	int ev;
 
 	FUZZ_ASSERT(in != NULL);
-	http_msg_init(m, type);
-	m->skip_body = skip_body;
+	http_msg_init(m, orig->parser.type);
+	m->skip_body = orig->skip_body;
 	FUZZ_ASSERT(evbuffer_add(in, evbuffer_pullup(built, -1), len) == 0);
 	ev = http_msg_feed(m, in, &used);
+	evbuffer_free(in);
+	if ((ev & HTTP_EV_ERROR) && m->status == 431 &&
+	    (orig->head.nfields + 6 > HTTP_MAX_FIELDS || len > HTTP_MAX_HEAD)) {
+		http_msg_free(m);
+		return -1;
+	}
 	if (ev & HTTP_EV_ERROR)
-		fprintf(stderr, "rebuilt head does not parse: %s (status %d)\n",
-			llhttp_get_error_reason(&m->parser), m->status);
+		fprintf(stderr, "rebuilt head does not parse: %s (status %d)\n", http_msg_error(m),
+			m->status);
 	FUZZ_ASSERT(!(ev & HTTP_EV_ERROR));
 	FUZZ_ASSERT(ev & HTTP_EV_HEAD);
 	FUZZ_ASSERT(used == len);
 	head_check(m);
-	evbuffer_free(in);
+	return 0;
 }
 
 /* One connection's parse, with the target's hooks at each head. */
@@ -256,7 +265,9 @@ static inline void run_process(struct fuzz_conn *c, struct fuzz_run *r)
 		if (ev & HTTP_EV_ERROR) {
 			FUZZ_ASSERT(r->m.status == 400 || r->m.status == 413 ||
 				    r->m.status == 431 || r->m.status == 505);
-			ts_printf(c->ts, "E %d @%zu\n", r->m.status, r->base + r->hold + used);
+			/* Not where: llhttp reports a callback's error where the
+			 * span ends, at the end of a piece when it is cut. */
+			ts_printf(c->ts, "E %d\n", r->m.status);
 			r->stopped = 1;
 			break;
 		}

@@ -37,7 +37,8 @@ static void rebuilt_check(const struct http_msg *m, struct evbuffer *built, cons
 	size_t hostlen;
 	unsigned int i;
 
-	reparse(&r, HTTP_REQUEST, 0, built);
+	if (reparse(&r, m, built) < 0)
+		return;
 	rh = &r.head;
 	FUZZ_ASSERT(http_request_check(&r) == 0);
 	FUZZ_ASSERT(r.parser.method == m->parser.method);

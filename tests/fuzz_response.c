@@ -43,7 +43,10 @@ static void build_check(struct fuzz_conn *c, const struct http_msg *m, int clien
 		evbuffer_free(built);
 		return;
 	}
-	reparse(&r, HTTP_RESPONSE, m->skip_body, built);
+	if (reparse(&r, m, built) < 0) {
+		evbuffer_free(built);
+		return;
+	}
 	FUZZ_ASSERT(r.parser.status_code == m->parser.status_code);
 	FUZZ_ASSERT(r.parser.http_major == 1 && r.parser.http_minor == client_minor);
 	framing_check(&m->parser, &r.parser, dechunk);
