@@ -125,6 +125,7 @@ _zs_cleanup() {
 	trap - EXIT
 	zs_stop_all
 	[ -z "${_ZS_CG_MADE:-}" ] || _zs_cg_teardown
+	while read -r _p; do rmdir "$ZS_PORT_DIR/$_p" 2>/dev/null; done <"$T/.ports" 2>/dev/null
 	if [ -n "${ZS_KEEP:-}" ]; then
 		echo "$ZS_TEST_NAME: kept $T" >&2
 	else
@@ -186,21 +187,66 @@ expect_match() {
 }
 
 # A free 127.0.0.1 port, never one this test has handed out already.
+# Ports come from below the kernel's ephemeral range (ip_local_port_range),
+# which connect() and bind(port 0) never hand out: a port picked as free and
+# bound a moment later cannot have been taken by some connection's source
+# port in between (a busy machine did that). Tests running side by side
+# reserve theirs with an atomic mkdir under ZS_PORT_DIR; $T/.ports lists this
+# test's, removed at exit. Without room below the range, bind(port 0).
+ZS_PORT_DIR=${ZS_PORT_DIR:-${TMPDIR:-/tmp}/zs-ports}
 zs_port() {
-	_n=0
-	while [ $_n -lt 20 ]; do
-		_port=$($PYTHON -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])') || fail "zs_port: python3 failed"
-		if ! grep -qx "$_port" "$T/.ports"; then
-			echo "$_port" >>"$T/.ports"
-			echo "$_port"
-			return 0
-		fi
-		_n=$((_n + 1))
-	done
-	fail "zs_port: no fresh port"
+	_port=$($PYTHON - "$ZS_PORT_DIR" <<'EOF'
+import os, random, socket, sys, time
+d = sys.argv[1]
+os.makedirs(d, exist_ok=True)
+try:
+    with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+        low = int(f.read().split()[0])
+except (OSError, ValueError, IndexError):
+    low = 0
+lo, hi = 20000, min(low, 32768) - 1
+
+
+def bindable(p):
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", p))
+        return True
+    except OSError:
+        return False
+    finally:
+        s.close()
+
+
+if hi - lo < 1000:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    print(s.getsockname()[1])
+    sys.exit(0)
+now = time.time()
+for _ in range(200):
+    p = random.randint(lo, hi)
+    r = os.path.join(d, str(p))
+    try:
+        os.mkdir(r)
+    except FileExistsError:
+        # A reservation left by a test killed without its EXIT trap.
+        try:
+            if now - os.stat(r).st_mtime < 3600:
+                continue
+            os.rmdir(r)
+            os.mkdir(r)
+        except OSError:
+            continue
+    if bindable(p):
+        print(p)
+        sys.exit(0)
+    os.rmdir(r)
+sys.exit("no free port")
+EOF
+) || fail "zs_port: no free port"
+	echo "$_port" >>"$T/.ports"
+	echo "$_port"
 }
 
 # Wait until 127.0.0.1:PORT accepts a connection; give up after SECONDS or
@@ -754,11 +800,14 @@ upstream_busy() {
 # Bad-input scenarios: requests zeroserve must refuse, sent raw, and proof
 # that nothing of them reached the backend.
 
-# recorder_start: a recording backend (rawclient.py record); every byte
-# zeroserve forwards to it lands in $T/recorded. Sets REC_PORT.
+# recorder_start [OPTIONS]: a recording backend (rawclient.py record, with
+# its OPTIONS: --split, --answer-bodies, --lifetime S); every byte zeroserve
+# forwards to it lands in $T/recorded (with --split, connection N's also in
+# $T/recorded.N). Inside $ZS_CG when that is set. Sets REC_PORT.
 recorder_start() {
 	: >"$T/recorded"
-	$PYTHON "$ZS_TESTS/rawclient.py" record 0 "$T/recorded" >"$T/recorder.out" 2>&1 &
+	_zs_bg_exec $PYTHON "$ZS_TESTS/rawclient.py" record 0 "$T/recorded" "$@" \
+		>"$T/recorder.out" 2>&1 </dev/null &
 	_zs_track $!
 	i=0
 	while ! grep -q '^ready [0-9]' "$T/recorder.out"; do

@@ -31,7 +31,7 @@ Actions:
     shut                 shutdown(SHUT_WR)
     touch:PATH           create the file PATH (tells a test the script got here)
 
-    rawclient.py record PORT LOGFILE
+    rawclient.py record PORT LOGFILE [--split] [--answer-bodies] [--lifetime S]
 
 A recording backend instead: listens on 127.0.0.1:PORT (0: any free port),
 prints "ready PORT",
@@ -39,7 +39,15 @@ appends every byte any connection sends to LOGFILE, and answers each request
 head without Content-Length or Transfer-Encoding with "200 OK" and the body
 "recorded\n". A head announcing a body is recorded but never answered (the
 error scenarios send it such requests only when zeroserve should have
-refused them). Exits by itself after 60 s.
+refused them). Exits by itself after 60 s (--lifetime S).
+
+--split also writes the bytes of the Nth connection it accepted (from 1) to
+LOGFILE.N, so that a checker can parse each connection's stream on its own.
+--answer-bodies answers a head announcing a body too, once the body is in,
+reading Content-Length as digits and chunks as hex sizes (no extensions,
+trailers skipped): what a well-formed request needs, no stricter. It never
+refuses: bytes it cannot frame are recorded and the connection is left
+unanswered from there on.
 """
 import errno
 import re
@@ -168,7 +176,40 @@ def ename(e):
     return errno.errorcode.get(e.errno, str(e.errno)) if e.errno else type(e).__name__
 
 
-def record(port, logfile):
+CL_RE = re.compile(rb"\r\ncontent-length[ \t]*:[ \t]*([0-9]+)[ \t]*(?=\r\n|$)", re.I)
+TE_RE = re.compile(rb"\r\ntransfer-encoding[ \t]*:", re.I)
+
+
+def body_end(buf, head):
+    """Where the body of the request head `head` ends in buf (its bytes
+    after the head), None when it is not all there, -1 when it cannot be
+    framed (--answer-bodies)."""
+    if TE_RE.search(head):
+        p = 0
+        while True:
+            nl = buf.find(b"\r\n", p)
+            if nl < 0:
+                return None
+            try:
+                size = int(buf[p:nl].split(b";")[0], 16)
+            except ValueError:
+                return -1
+            if size == 0:
+                end = buf.find(b"\r\n\r\n", nl)
+                if buf[nl:nl + 4] == b"\r\n\r\n":
+                    return nl + 4
+                return None if end < 0 else end + 4
+            p = nl + 2 + size + 2
+            if p > len(buf):
+                return None
+    m = CL_RE.search(head)
+    if m is None:
+        return -1
+    n = int(m.group(1))
+    return n if len(buf) >= n else None
+
+
+def record(port, logfile, split=False, answer_bodies=False, lifetime=60.0):
     lock = threading.Lock()
     srv = socket.socket()
     srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -178,8 +219,9 @@ def record(port, logfile):
     answer = (b"HTTP/1.1 200 OK\r\nX-Backend: recorder\r\n"
               b"Content-Length: 9\r\n\r\nrecorded\n")
 
-    def serve(conn):
+    def serve(conn, n):
         buf = b""
+        head = None     # a head whose body is still coming (--answer-bodies)
         with conn:
             while True:
                 try:
@@ -188,19 +230,47 @@ def record(port, logfile):
                     return
                 if not data:
                     return
-                with lock, open(logfile, "ab") as f:
-                    f.write(data)
+                with lock:
+                    with open(logfile, "ab") as f:
+                        f.write(data)
+                    if split:
+                        with open("%s.%d" % (logfile, n), "ab") as f:
+                            f.write(data)
                 buf += data
-                while b"\r\n\r\n" in buf:
-                    head, buf = buf.split(b"\r\n\r\n", 1)
-                    if BODY_RE.search(head):
-                        continue
+                while True:
+                    if head is None:
+                        if b"\r\n\r\n" not in buf:
+                            break
+                        head, buf = buf.split(b"\r\n\r\n", 1)
+                        head += b"\r\n"
+                        if not BODY_RE.search(head):
+                            head = None
+                        elif not answer_bodies:
+                            head = None
+                            continue
+                        else:
+                            end = body_end(buf, head)
+                            if end is None:
+                                break
+                            if end < 0:
+                                return
+                            buf = buf[end:]
+                            head = None
+                    else:
+                        end = body_end(buf, head)
+                        if end is None:
+                            break
+                        if end < 0:
+                            return
+                        buf = buf[end:]
+                        head = None
                     try:
                         conn.sendall(answer)
                     except OSError:
                         return
 
-    end = time.monotonic() + 60
+    end = time.monotonic() + lifetime
+    n = 0
     while True:
         left = end - time.monotonic()
         if left <= 0:
@@ -211,12 +281,23 @@ def record(port, logfile):
         except OSError:
             return 0
         conn.settimeout(left)
-        threading.Thread(target=serve, args=(conn,), daemon=True).start()
+        n += 1
+        threading.Thread(target=serve, args=(conn, n), daemon=True).start()
 
 
 def main(argv):
-    if len(argv) == 4 and argv[1] == "record":
-        return record(int(argv[2]), argv[3])
+    if len(argv) >= 4 and argv[1] == "record":
+        opts = argv[4:]
+        lifetime = 60.0
+        if "--lifetime" in opts:
+            i = opts.index("--lifetime")
+            lifetime = float(opts[i + 1])
+            del opts[i:i + 2]
+        if set(opts) - {"--split", "--answer-bodies"}:
+            sys.stderr.write(__doc__)
+            return 2
+        return record(int(argv[2]), argv[3], "--split" in opts, "--answer-bodies" in opts,
+                      lifetime)
     if len(argv) < 2:
         sys.stderr.write(__doc__)
         return 2
