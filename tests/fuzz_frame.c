@@ -16,7 +16,9 @@
  * the lexer does: never within bytes the lexer takes as unfinished, and at
  * the same byte when both see an end.
  */
+#include <errno.h>
 #include <string.h>
+#include <strings.h>
 
 #include <llhttp.h>
 
@@ -141,6 +143,38 @@ static long llhttp_end(int kind, const uint8_t *data, size_t n)
 	return (long)(llhttp_get_error_pos(&p) - start) - (long)skip;
 }
 
+/* The field-value helpers on the same bytes, against plain readings of their rules. */
+static void values(const char *v, size_t n)
+{
+	uint64_t x, ref = 0;
+	int digits = n > 0, big = 0, te, last = 0;
+	size_t i, b;
+
+	for (i = 0; i < n && digits; i++) {
+		digits = v[i] >= '0' && v[i] <= '9';
+		if (digits && !big) {
+			big = ref > (UINT64_MAX / 2 - (uint64_t)(v[i] - '0')) / 10;
+			ref = ref * 10 + (uint64_t)(v[i] - '0');
+		}
+	}
+	if (frame_content_length(v, n, &x) == 0)
+		FUZZ_ASSERT(digits && !big && x == ref && x <= INT64_MAX);
+	else
+		FUZZ_ASSERT(!digits || big);
+
+	/* 1 only when the list's last element is chunked (its parameters aside). */
+	te = frame_te_final_chunked(v, n);
+	FUZZ_ASSERT(te == 1 || te == 0 || te == -EINVAL);
+	for (i = n; i > 0 && v[i - 1] != ','; i--)
+		;
+	for (b = i; b < n && (v[b] == ' ' || v[b] == '\t'); b++)
+		;
+	last = n - b >= 7 && strncasecmp(v + b, "chunked", 7) == 0;
+	if (te == 1 && memchr(v, '"', n) == NULL) /* a quoted parameter may hold a comma */
+		FUZZ_ASSERT(last);
+	FUZZ_ASSERT(frame_te_only_chunked(v, n) == (n == 7 && strncasecmp(v, "chunked", 7) == 0));
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct outcome whole, pieces, bytes;
@@ -150,6 +184,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 2)
 		return 0;
 	kind = data[1] & 3;
+	values((const char *)data + 2, size - 2);
 	lex(kind, data + 2, size - 2, data[0], 0, &whole);
 	lex(kind, data + 2, size - 2, data[0], 1 + (data[0] >> 2), &pieces);
 	lex(kind, data + 2, size - 2, data[0], 1, &bytes);
