@@ -165,7 +165,10 @@ static void values(const char *v, size_t n)
 	/* 1 only when the list's last element is chunked (its parameters aside). */
 	te = frame_te_final_chunked(v, n);
 	FUZZ_ASSERT(te == 1 || te == 0 || te == -EINVAL);
-	for (i = n; i > 0 && v[i - 1] != ','; i--)
+	/* The last element that is not empty (the list rule allows empty ones). */
+	for (i = n; i > 0 && (v[i - 1] == ',' || v[i - 1] == ' ' || v[i - 1] == '\t'); i--)
+		;
+	for (; i > 0 && v[i - 1] != ','; i--)
 		;
 	for (b = i; b < n && (v[b] == ' ' || v[b] == '\t'); b++)
 		;
