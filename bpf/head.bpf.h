@@ -244,7 +244,8 @@ __noinline __u32 head_find_cr(__u32 i)
 }
 
 /* The field name of the line [i, e): its length up to the ':', its first
- * 24 bytes kept lower case in tok; 0 when it is not a token. */
+ * 24 bytes kept lower case in tok; 0 when it is not a token (userspace
+ * answers 400 to such a name, so the kernel must not forward it). */
 __noinline __u32 head_name(__u32 i, __u32 e)
 {
 	struct scan *s = scan_state();
@@ -353,7 +354,12 @@ __noinline int head_length(__u32 v, __u32 e)
 	return 0;
 }
 
-/* Host's value in [v, e): where it is, and its length without the port. */
+/*
+ * Host's value in [v, e): where it is, and the name it routes by, as
+ * router_host_normalize (src/router.c) has it: without the port and one
+ * trailing '.'; compared in lower case by route_one. An IPv6 literal goes
+ * up: its ':'s are not a port's.
+ */
 __noinline int head_host(__u32 v, __u32 e)
 {
 	struct scan *s = scan_state();
@@ -367,7 +373,12 @@ __noinline int head_host(__u32 v, __u32 e)
 		s->bad = 1;
 	s->have_host = 1;
 	bpf_loop(XF_HOST_MAX, trim_byte, &t, 0);
+	/* More blanks than the loop trims: the value is not where it looks. */
+	if (t.v < t.e && (blank_at(s, t.v) || blank_at(s, t.e - 1)))
+		s->bad = 1;
 	n = t.e > t.v ? t.e - t.v : 0;
+	if (n > 0 && s->buf[t.v & (ZS_HEAD_MAX - 1)] == '[')
+		s->bad = 2;
 	s->host_off = t.v;
 	s->host_vlen = n;
 	s->host_len = n;
@@ -383,6 +394,9 @@ __noinline int head_host(__u32 v, __u32 e)
 			s->host_len = k;
 		break;
 	}
+	/* "app.test." names "app.test". */
+	if (s->host_len > 0 && s->buf[(t.v + s->host_len - 1) & (ZS_HEAD_MAX - 1)] == '.')
+		s->host_len--;
 	return 0;
 }
 

@@ -22,9 +22,14 @@
 /* GPL-compatible: bpf_probe_read_kernel is GPL-only. */
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
-const volatile __u32 nroutes = 0;
-const volatile __u64 resp_max = 4 << 20;
-const volatile __u64 req_max = 4 << 20;
+/* Set through the skeleton before load. tests/kshim compiles this file as
+ * userspace C and needs them writable. */
+#ifndef ZS_TUNABLE
+#define ZS_TUNABLE const volatile
+#endif
+ZS_TUNABLE __u32 nroutes = 0;
+ZS_TUNABLE __u64 resp_max = 4 << 20;
+ZS_TUNABLE __u64 req_max = 4 << 20;
 
 /* Responses delivered whole, and the most a held head's message may carry:
  * 32 KiB fill at most 9 of a message's 17 slots even in 4 KiB pages, so the
@@ -85,9 +90,9 @@ static long route_one(__u32 r, void *ctx)
 		if (next != '/' && next != '?')
 			return 0;
 	}
-	/* Host routes first, then the longest prefix. */
-	if (s->best == (__u32)-1 || (match_host && !s->best_host) ||
-	    (match_host == s->best_host && plen > s->best_len)) {
+	/* The router's ranking: Host routes first, then the longest prefix. */
+	if (s->best == (__u32)-1 ||
+	    zs_route_outranks(match_host, plen, s->best_host, s->best_len)) {
 		s->best = r;
 		s->best_len = plen;
 		s->best_host = match_host;

@@ -15,6 +15,18 @@
 #define ZS_HEAD_MAX   512 /* a head must end within this many bytes of a message */
 #define ZS_MAX_CONNS  65536
 
+/*
+ * The router's ranking, one definition for src/router.c (router_match,
+ * router_may_outrank) and bpf/zs.bpf.c (route_one): of two routes that match
+ * a request, a route for its Host beats a host-less one, then the longer
+ * prefix wins; on a tie the one met first stays.
+ */
+static inline int zs_route_outranks(__u32 host, __u32 prefix_len, __u32 other_host,
+				    __u32 other_prefix_len)
+{
+	return (host && !other_host) || (!host == !other_host && prefix_len > other_prefix_len);
+}
+
 /* zs_ports (hash, __u16 port in host order -> __u32 bits of zs_port_role). */
 enum zs_port_role {
 	ZS_PORT_LISTEN = 1,  /* a zeroserve listen port: clients connect to it */

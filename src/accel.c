@@ -5,7 +5,6 @@
  * and gives the sessions the few map operations they need. The ordering
  * model behind the maps: doc/architecture.md.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -57,8 +56,9 @@ struct accel {
 	char *cgroup;
 	int fd_ctl, fd_peers, fd_conns, fd_counters, fd_socks, fd_expect;
 	int ncpus;
-	uint64_t *percpu;		     /* one counter's value on every possible CPU */
-	unsigned char kernel[ZS_MAX_ROUTES]; /* route id -> kernel-eligible */
+	uint64_t *percpu;		       /* one counter's value on every possible CPU */
+	struct zs_route routes[ZS_MAX_ROUTES]; /* zs_routes; .kernel: the kernel serves it */
+	unsigned int nroutes;
 };
 
 /* Set by the libbpf print callback while the programs load. */
@@ -241,27 +241,6 @@ static char *find_cgroup2(void)
 	return path;
 }
 
-static int is_prefix(const char *p, const char *s)
-{
-	return strncmp(p, s, strlen(p)) == 0;
-}
-
-/*
- * Can r win a request that k also matches? The router's order: a route for
- * the request's Host beats every host-less one, then the longest prefix.
- * Two routes match a common path only if one prefix starts the other.
- */
-static int may_outrank(const struct route *r, const struct route *k)
-{
-	if (r->host != NULL && k->host != NULL && strcmp(r->host, k->host) != 0)
-		return 0;
-	if (r->host == NULL && k->host != NULL)
-		return 0;
-	if (r->host != NULL && k->host == NULL)
-		return is_prefix(k->prefix, r->prefix) || is_prefix(r->prefix, k->prefix);
-	return r->prefix_len > k->prefix_len && is_prefix(k->prefix, r->prefix);
-}
-
 /* Whether zs_routes can hold the route exactly: the kernel matches only what it holds. */
 static int route_fits(const struct route *r, size_t id)
 {
@@ -293,28 +272,10 @@ static const char *route_not_kernel(const struct router *rt, size_t id)
 	if (!route_fits(r, id))
 		return "host or prefix too long for the kernel";
 	for (j = 0; j < rt->n; j++) {
-		if (!route_fits(&rt->routes[j], j) && may_outrank(&rt->routes[j], r))
+		if (!route_fits(&rt->routes[j], j) && router_may_outrank(&rt->routes[j], r))
 			return "a route the kernel cannot hold may outrank it";
 	}
 	return NULL;
-}
-
-/* Before loading anything: which routes the kernel serves, and how many. */
-static size_t decide_routes(struct accel *a, const struct router *rt)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < rt->n; i++) {
-		const char *why = route_not_kernel(rt, i);
-
-		log_debug("kernel engine: route %s: %s", rt->routes[i].spec,
-			  why != NULL ? why : "in the kernel");
-		if (why == NULL) {
-			a->kernel[i] = 1;
-			n++;
-		}
-	}
-	return n;
 }
 
 /*
@@ -323,30 +284,53 @@ static size_t decide_routes(struct accel *a, const struct router *rt)
  * request to pass it up. One that does not fit goes in truncated: it then
  * matches more requests than it should, and only ever to pass them.
  */
-static int set_routes(struct accel *a, const struct router *rt)
+unsigned int accel_route_table(const struct router *rt, struct zs_route tbl[ZS_MAX_ROUTES])
 {
-	int fd = bpf_map__fd(a->skel->maps.zs_routes);
-	size_t i, j, len;
+	size_t i, len;
 
+	memset(tbl, 0, ZS_MAX_ROUTES * sizeof(*tbl));
 	for (i = 0; i < rt->n && i < ZS_MAX_ROUTES; i++) {
 		const struct route *r = &rt->routes[i];
-		struct zs_route zr;
-		__u32 key = (__u32)i;
+		struct zs_route *zr = &tbl[i];
 
-		memset(&zr, 0, sizeof(zr));
+		/* Route hosts are stored normalised (router_host_normalize). */
 		if (r->host != NULL) {
 			len = strlen(r->host);
-			zr.host_len = len < ZS_HOST_MAX ? (__u32)len : ZS_HOST_MAX;
-			for (j = 0; j < zr.host_len; j++)
-				zr.host[j] = (__u8)tolower((unsigned char)r->host[j]);
+			zr->host_len = len < ZS_HOST_MAX ? (__u32)len : ZS_HOST_MAX;
+			memcpy(zr->host, r->host, zr->host_len);
 		}
-		zr.prefix_len =
+		zr->prefix_len =
 		    r->prefix_len < ZS_PREFIX_MAX ? (__u32)r->prefix_len : ZS_PREFIX_MAX;
-		memcpy(zr.prefix, r->prefix, zr.prefix_len);
-		zr.kernel = a->kernel[i];
-		if (bpf_map_update_elem(fd, &key, &zr, BPF_ANY) < 0)
-			return -errno;
+		memcpy(zr->prefix, r->prefix, zr->prefix_len);
+		zr->kernel = route_not_kernel(rt, i) == NULL;
 	}
+	return (unsigned int)i;
+}
+
+/* Before loading anything: which routes the kernel serves, and how many. */
+static size_t decide_routes(struct accel *a, const struct router *rt)
+{
+	size_t i, n = 0;
+
+	a->nroutes = accel_route_table(rt, a->routes);
+	for (i = 0; i < rt->n; i++) {
+		const char *why = route_not_kernel(rt, i);
+
+		log_debug("kernel engine: route %s: %s", rt->routes[i].spec,
+			  why != NULL ? why : "in the kernel");
+		n += why == NULL;
+	}
+	return n;
+}
+
+static int set_routes(struct accel *a)
+{
+	int fd = bpf_map__fd(a->skel->maps.zs_routes);
+	__u32 key;
+
+	for (key = 0; key < a->nroutes; key++)
+		if (bpf_map_update_elem(fd, &key, &a->routes[key], BPF_ANY) < 0)
+			return -errno;
 	return 0;
 }
 
@@ -488,11 +472,8 @@ struct accel *accel_start(const struct config *cfg, char *why, size_t whylen)
 	a->skel = zs_bpf__open();
 	if (a->skel == NULL)
 		UNAVAILABLE("cannot open the BPF object: %s", strerror(errno));
-	a->skel->rodata->nroutes =
-	    (__u32)(cfg->router.n < ZS_MAX_ROUTES ? cfg->router.n : ZS_MAX_ROUTES);
-	/* Larger requests go up, where --max-body answers them (413). */
-	a->skel->rodata->req_max =
-	    cfg->max_body != 0 && cfg->max_body < ACCEL_REQ_MAX ? cfg->max_body : ACCEL_REQ_MAX;
+	a->skel->rodata->nroutes = a->nroutes;
+	a->skel->rodata->req_max = accel_req_max(cfg->max_body);
 	a->skel->rodata->resp_max = ACCEL_RESP_MAX;
 	saw_verifier_log = 0;
 	err = zs_bpf__load(a->skel);
@@ -510,7 +491,7 @@ struct accel *accel_start(const struct config *cfg, char *why, size_t whylen)
 	a->fd_socks = bpf_map__fd(a->skel->maps.zs_socks);
 	a->fd_expect = bpf_map__fd(a->skel->maps.zs_expect);
 
-	err = set_routes(a, &cfg->router);
+	err = set_routes(a);
 	if (err < 0)
 		UNAVAILABLE("cannot fill zs_routes: %s", strerror(-err));
 	err = set_ports(a, cfg);
@@ -826,7 +807,13 @@ int accel_conn(struct accel *a, int p1_fd, struct zs_conn *out)
 	return 0;
 }
 
+uint64_t accel_req_max(uint64_t max_body)
+{
+	/* Larger requests go up, where --max-body answers them (413). */
+	return max_body != 0 && max_body < ACCEL_REQ_MAX ? max_body : ACCEL_REQ_MAX;
+}
+
 int accel_route_kernel(const struct accel *a, unsigned int route_id)
 {
-	return a != NULL && route_id < ZS_MAX_ROUTES && a->kernel[route_id];
+	return a != NULL && route_id < a->nroutes && a->routes[route_id].kernel;
 }

@@ -19,6 +19,7 @@
 
 struct config;
 struct accel;
+struct router;
 
 #ifdef HAVE_BPF_ENGINE
 
@@ -66,6 +67,15 @@ int accel_forget(struct accel *a, int p1_fd);
 int accel_conn(struct accel *a, int p1_fd, struct zs_conn *out);
 /* 1 when the kernel may serve the route's requests, else 0. */
 int accel_route_kernel(const struct accel *a, unsigned int route_id);
+/*
+ * zs_routes as the kernel engine fills it for rt, index == route id, with
+ * .kernel set for the routes the kernel serves: IPv4 backends whose path
+ * goes through unchanged, within the map's limits, that no route the kernel
+ * cannot hold may outrank (router_may_outrank). Returns nroutes.
+ */
+unsigned int accel_route_table(const struct router *rt, struct zs_route tbl[ZS_MAX_ROUTES]);
+/* The longest request body the kernel carries, given --max-body (0: none). */
+uint64_t accel_req_max(uint64_t max_body);
 
 #else /* !HAVE_BPF_ENGINE: built with --disable-bpf */
 

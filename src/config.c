@@ -39,6 +39,9 @@ enum {
 	OPT_HEADER_TIMEOUT,
 	OPT_SHUTDOWN_TIMEOUT,
 	OPT_MAX_CONNS,
+	OPT_BACKEND_MAX_CONNS,
+	OPT_BACKEND_MAX_CONNECTING,
+	OPT_QUEUE_TIMEOUT,
 	OPT_MAX_BODY,
 	OPT_BROWSE,
 	OPT_SPA,
@@ -67,6 +70,9 @@ static const struct option long_options[] = {
     {"header-timeout", required_argument, NULL, OPT_HEADER_TIMEOUT},
     {"shutdown-timeout", required_argument, NULL, OPT_SHUTDOWN_TIMEOUT},
     {"max-conns", required_argument, NULL, OPT_MAX_CONNS},
+    {"backend-max-conns", required_argument, NULL, OPT_BACKEND_MAX_CONNS},
+    {"backend-max-connecting", required_argument, NULL, OPT_BACKEND_MAX_CONNECTING},
+    {"queue-timeout", required_argument, NULL, OPT_QUEUE_TIMEOUT},
     {"max-body", required_argument, NULL, OPT_MAX_BODY},
     {"browse", no_argument, NULL, OPT_BROWSE},
     {"spa", no_argument, NULL, OPT_SPA},
@@ -123,6 +129,12 @@ void config_usage(FILE *f)
 	      "      --header-timeout DUR     request head timeout (default 10s)\n"
 	      "      --shutdown-timeout DUR   drain time on SIGTERM (default 10s)\n"
 	      "      --max-conns N            client connection limit (default 4096)\n"
+	      "      --backend-max-conns N    connections open to each backend (default 64)\n"
+	      "      --backend-max-connecting N\n"
+	      "                               new backend connections not yet answered on\n"
+	      "                               (default 4)\n"
+	      "      --queue-timeout DUR      wait for a backend connection, then 503\n"
+	      "                               (default 60s)\n"
 	      "      --max-body SIZE          request body limit, 413 above (default 1g; 0: none)\n"
 	      "  -h, --help                   show this help\n"
 	      "  -V, --version                show the version\n"
@@ -273,7 +285,7 @@ static int set_duration(unsigned int *dst, int opt, const char *val, char *err, 
 	return 0;
 }
 
-static int set_max_conns(struct config *cfg, const char *val, char *err, size_t errlen)
+static int set_count(unsigned int *dst, int opt, const char *val, char *err, size_t errlen)
 {
 	unsigned long v = 0;
 	const char *p = val;
@@ -282,11 +294,11 @@ static int set_max_conns(struct config *cfg, const char *val, char *err, size_t 
 	for (; isdigit((unsigned char)*p) && v <= INT_MAX; p++)
 		v = v * 10 + (unsigned long)(*p - '0');
 	if (p == val || *p != '\0' || v == 0 || v > INT_MAX) {
-		seterr(err, errlen, "bad --max-conns '%s': expected a number from 1 to %d", val,
-		       INT_MAX);
+		seterr(err, errlen, "bad --%s '%s': expected a number from 1 to %d", long_name(opt),
+		       val, INT_MAX);
 		return -EINVAL;
 	}
-	cfg->max_conns = (unsigned int)v;
+	*dst = (unsigned int)v;
 	return 0;
 }
 
@@ -436,6 +448,14 @@ static void config_defaults(struct config *cfg)
 	cfg->header_timeout_ms = 10 * 1000;
 	cfg->shutdown_timeout_ms = 10 * 1000;
 	cfg->max_conns = 4096;
+	/*
+	 * Dev servers: Python's socketserver (http.server, Django's runserver)
+	 * listens with a backlog of 5, so at most 4 connections it has not
+	 * accepted yet; 64 open is what the idle pool keeps anyway.
+	 */
+	cfg->backend_max_conns = 64;
+	cfg->backend_max_connecting = 4;
+	cfg->queue_timeout_ms = 60 * 1000;
 	cfg->max_body = 1ULL << 30;
 }
 
@@ -487,7 +507,13 @@ static int parse_option(struct config *cfg, int c, int argc, char **argv, char *
 	case OPT_SHUTDOWN_TIMEOUT:
 		return set_duration(&cfg->shutdown_timeout_ms, c, optarg, err, errlen);
 	case OPT_MAX_CONNS:
-		return set_max_conns(cfg, optarg, err, errlen);
+		return set_count(&cfg->max_conns, c, optarg, err, errlen);
+	case OPT_BACKEND_MAX_CONNS:
+		return set_count(&cfg->backend_max_conns, c, optarg, err, errlen);
+	case OPT_BACKEND_MAX_CONNECTING:
+		return set_count(&cfg->backend_max_connecting, c, optarg, err, errlen);
+	case OPT_QUEUE_TIMEOUT:
+		return set_duration(&cfg->queue_timeout_ms, c, optarg, err, errlen);
 	case OPT_MAX_BODY:
 		return set_max_body(cfg, optarg, err, errlen);
 	case OPT_BROWSE:

@@ -28,6 +28,10 @@ struct config {
 	unsigned int shutdown_timeout_ms; /* drain on SIGTERM, default 10 s */
 	unsigned int max_conns;		  /* client connections, default 4096 */
 	uint64_t max_body;		  /* request body limit (413), default 1 GiB; 0: none */
+	/* per backend (upstream.h, struct upstream_limits) */
+	unsigned int backend_max_conns;	     /* open connections, default 64 */
+	unsigned int backend_max_connecting; /* new ones not answered on yet, default 4 */
+	unsigned int queue_timeout_ms;	     /* wait for a connection, default 60 s */
 	/* directory routes */
 	int browse;	     /* HTML listing of directories without index.html */
 	int spa;	     /* index.html for unknown extension-less paths */

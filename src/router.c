@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "router.h"
+#include "zs_abi.h"
 
 static void __attribute__((format(printf, 3, 4)))
 seterr(char *err, size_t errlen, const char *fmt, ...)
@@ -80,7 +81,8 @@ static int check_host_v6(const char *arg, const char *host, char *err, size_t er
 		return -EINVAL;
 	}
 	n = (size_t)(close - host - 1);
-	if (close[1] != '\0' || n == 0 || n >= sizeof(inner)) {
+	/* "[::1]." names "[::1]", as in a Host header (router_host_normalize). */
+	if ((close[1] != '\0' && strcmp(close + 1, ".") != 0) || n == 0 || n >= sizeof(inner)) {
 		seterr(err, errlen, "bad route '%s': bad IPv6 host '%s'", arg, host);
 		return -EINVAL;
 	}
@@ -93,9 +95,14 @@ static int check_host_v6(const char *arg, const char *host, char *err, size_t er
 	return 0;
 }
 
-/* host is already lower case and NUL terminated; a trailing '.' was stripped. */
+/*
+ * host is the route's host as written (NUL terminated): any case, and one
+ * trailing '.' allowed. A port is refused here, where a Host header's is
+ * dropped: it would never play a part in routing.
+ */
 static int check_host(const char *arg, const char *host, char *err, size_t errlen)
 {
+	size_t len = strlen(host);
 	char cb[8];
 	const char *p;
 
@@ -103,6 +110,11 @@ static int check_host(const char *arg, const char *host, char *err, size_t errle
 		return check_host_v6(arg, host, err, errlen);
 	if (host[0] == '\0') {
 		seterr(err, errlen, "bad route '%s': empty host", arg);
+		return -EINVAL;
+	}
+	if (len - (host[len - 1] == '.') > ROUTER_HOST_MAX) {
+		seterr(err, errlen, "bad route '%s': host longer than %d characters", arg,
+		       ROUTER_HOST_MAX);
 		return -EINVAL;
 	}
 	if (strchr(host, ':')) {
@@ -115,7 +127,8 @@ static int check_host(const char *arg, const char *host, char *err, size_t errle
 		unsigned char c = (unsigned char)*p;
 
 		if (c == '.') {
-			if (p == host || p[1] == '.' || p[1] == '\0') {
+			/* "app.test." is "app.test"; "app..test" and ".app" are not names. */
+			if (p == host || p[1] == '.' || (p[1] == '\0' && p[-1] == '.')) {
 				seterr(err, errlen, "bad route '%s': empty label in host '%s'", arg,
 				       host);
 				return -EINVAL;
@@ -165,7 +178,7 @@ static int parse_match(const char *arg, const char *left, size_t len, struct rou
 		       size_t errlen)
 {
 	const char *slash;
-	size_t hlen, i;
+	size_t hlen;
 	int rc;
 
 	if (len == 0 || left[0] == '/') {
@@ -179,14 +192,12 @@ static int parse_match(const char *arg, const char *left, size_t len, struct rou
 		r->prefix = slash ? xstrndup(slash, len - hlen) : strdup("/");
 		if (r->host == NULL || r->prefix == NULL)
 			return nomem(arg, err, errlen);
-		for (i = 0; i < hlen; i++)
-			r->host[i] = (char)tolower((unsigned char)r->host[i]);
-		/* "app.localhost." is the same name as "app.localhost". */
-		if (hlen > 1 && r->host[hlen - 1] == '.' && r->host[hlen - 2] != '.')
-			r->host[hlen - 1] = '\0';
 		rc = check_host(arg, r->host, err, errlen);
 		if (rc < 0)
 			return rc;
+		/* Stored as the name a request's Host must normalise to. */
+		if (router_host_normalize(r->host, hlen, r->host, hlen + 1) < 0)
+			return nomem(arg, err, errlen);
 	}
 	r->prefix_len = strlen(r->prefix);
 	return check_path(arg, "prefix", r->prefix, 1, err, errlen);
@@ -387,23 +398,30 @@ void router_free(struct router *rt)
 	memset(rt, 0, sizeof(*rt));
 }
 
-/* Length of the name in a Host header value: no ":port", no trailing '.'. */
-static size_t host_name_len(const char *host, size_t len)
+int router_host_normalize(const char *host, size_t len, char *out, size_t outlen)
 {
 	const char *p;
+	size_t i;
 
+	if (host == NULL)
+		len = 0;
 	if (len > 0 && host[0] == '[') {
 		p = memchr(host, ']', len);
 		if (p)
 			len = (size_t)(p - host) + 1;
-	} else {
+	} else if (len > 0) {
 		p = memchr(host, ':', len);
 		if (p)
 			len = (size_t)(p - host);
 	}
 	if (len > 0 && host[len - 1] == '.')
 		len--;
-	return len;
+	if (len >= outlen || len > INT_MAX)
+		return -ENAMETOOLONG;
+	for (i = 0; i < len; i++)
+		out[i] = (char)tolower((unsigned char)host[i]);
+	out[len] = '\0';
+	return (int)len;
 }
 
 static int prefix_matches(const struct route *r, const char *path, size_t pathlen)
@@ -425,26 +443,70 @@ const struct route *router_match(const struct router *rt, const char *host, size
 				 const char *path, size_t pathlen)
 {
 	const struct route *best = NULL;
-	size_t i, hl = host ? host_name_len(host, hostlen) : 0;
+	char name[ROUTER_HOST_MAX + 1];
+	int hl;
+	size_t i;
 
+	/* A name longer than any route's matches no Host route. */
+	hl = router_host_normalize(host, hostlen, name, sizeof(name));
 	if (path == NULL)
 		pathlen = 0;
 	for (i = 0; i < rt->n; i++) {
 		const struct route *r = &rt->routes[i];
 
 		if (r->host) {
-			if (hl == 0 || strlen(r->host) != hl || strncasecmp(r->host, host, hl) != 0)
+			if (hl <= 0 || strlen(r->host) != (size_t)hl ||
+			    memcmp(r->host, name, (size_t)hl) != 0)
 				continue;
 		}
 		if (!prefix_matches(r, path, pathlen))
 			continue;
 		/* Host first, as a server block before its locations: a route for
 		 * this Host beats every host-less one; then the longest prefix. */
-		if (best == NULL || (r->host && !best->host) ||
-		    (!r->host == !best->host && r->prefix_len > best->prefix_len))
+		if (best == NULL || zs_route_outranks(r->host != NULL, (__u32)r->prefix_len,
+						      best->host != NULL, (__u32)best->prefix_len))
 			best = r;
 	}
 	return best;
+}
+
+const struct route *router_match_target(const struct router *rt, const char *host, size_t hostlen,
+					const char *target, size_t tlen, const char **origin,
+					size_t *olen)
+{
+	const char *q;
+	size_t plen;
+
+	/* RFC 9112 3.2.2: the authority of an absolute-form target is the Host. */
+	if (tlen > 7 && strncasecmp(target, "http://", 7) == 0) {
+		const char *a = target + 7, *slash = memchr(a, '/', tlen - 7);
+
+		host = a;
+		hostlen = slash ? (size_t)(slash - a) : tlen - 7;
+		tlen = slash ? tlen - (size_t)(slash - target) : 1;
+		target = slash ? slash : "/";
+	}
+	*origin = target;
+	*olen = tlen;
+	q = memchr(target, '?', tlen);
+	plen = q ? (size_t)(q - target) : tlen;
+	return router_match(rt, host, hostlen, target, plen);
+}
+
+static int starts_with(const char *s, const char *p)
+{
+	return strncmp(s, p, strlen(p)) == 0;
+}
+
+int router_may_outrank(const struct route *r, const struct route *k)
+{
+	if (r->host != NULL && k->host != NULL && strcmp(r->host, k->host) != 0)
+		return 0;
+	/* "/api" and "/apix" count as overlapping: too careful, never wrong. */
+	if (!starts_with(r->prefix, k->prefix) && !starts_with(k->prefix, r->prefix))
+		return 0;
+	return zs_route_outranks(r->host != NULL, (__u32)r->prefix_len, k->host != NULL,
+				 (__u32)k->prefix_len);
 }
 
 int router_rewrite(const struct route *r, const char *target, size_t len, char *out, size_t outlen)

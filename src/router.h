@@ -42,16 +42,49 @@ void router_init(struct router *rt);
 int router_add(struct router *rt, struct route *r, char *err, size_t errlen);
 void router_free(struct router *rt);
 
+/* The longest host name a route may name: a DNS name's 253 characters. */
+#define ROUTER_HOST_MAX 253
+
 /*
- * Host is the Host header value as received (port and case are ignored; may be
- * NULL). path is the request path without the query. A prefix ending in '/'
- * matches any path it starts; otherwise the path must equal it or continue
- * with '/'. A route for the request's Host beats every host-less route;
- * then the longest prefix wins.
+ * The name a Host value routes by, the one rule of both engines
+ * (doc/architecture.md, "Routing"): the value without its ":port", without
+ * one trailing '.' ("app.test." is "app.test"), in lower case; an IPv6
+ * literal keeps its brackets ("[::1]:8080" is "[::1]"). Writes the name to
+ * out, NUL terminated (out may be host), and returns its length, or
+ * -ENAMETOOLONG when outlen cannot hold it.
+ */
+int router_host_normalize(const char *host, size_t len, char *out, size_t outlen);
+
+/*
+ * Host is the Host header value as received (normalised by
+ * router_host_normalize; may be NULL). path is the request path without the
+ * query. A prefix ending in '/' matches any path it starts; otherwise the
+ * path must equal it or continue with '/'. A route for the request's Host
+ * beats every host-less route; then the longest prefix wins
+ * (zs_route_outranks in bpf/zs_abi.h).
  * Returns NULL when nothing matches.
  */
 const struct route *router_match(const struct router *rt, const char *host, size_t hostlen,
 				 const char *path, size_t pathlen);
+
+/*
+ * The route for a request: its Host field's value (NULL when it has none)
+ * and its request-target as received. An absolute-form target
+ * ("http://app.test/x") names the host itself and routes by its path; the
+ * query is no part of the path. *origin, *olen: the target to forward, in
+ * origin form. Returns NULL when nothing matches.
+ */
+const struct route *router_match_target(const struct router *rt, const char *host, size_t hostlen,
+					const char *target, size_t tlen, const char **origin,
+					size_t *olen);
+
+/*
+ * Can r win a request that k matches too? Both must be able to match one
+ * request (the same Host or a host-less route, one prefix starting the
+ * other); then the router's ranking decides. The kernel engine keeps k in
+ * userspace when a route it cannot hold may outrank k (src/accel.c).
+ */
+int router_may_outrank(const struct route *r, const struct route *k);
 
 /*
  * The request-target to send upstream: target (path and query) with the

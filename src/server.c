@@ -151,6 +151,7 @@ void server_set_accel(struct server *srv, struct accel *a)
 
 int server_init(struct server *srv, struct event_base *base, const struct config *cfg)
 {
+	struct upstream_limits lim;
 	size_t i;
 
 	memset(srv, 0, sizeof(*srv));
@@ -161,8 +162,14 @@ int server_init(struct server *srv, struct event_base *base, const struct config
 	ms_to_tv(cfg->connect_timeout_ms, &srv->tv_connect);
 	ms_to_tv(cfg->idle_timeout_ms, &srv->tv_idle);
 	ms_to_tv(cfg->header_timeout_ms, &srv->tv_header);
+	ms_to_tv(cfg->queue_timeout_ms, &srv->tv_queue);
 
-	srv->pool = upstream_pool_new(base, &cfg->router, POOL_MAX_IDLE, &srv->tv_upstream);
+	lim.max_idle = POOL_MAX_IDLE;
+	lim.max_conns = cfg->backend_max_conns;
+	lim.max_connecting = cfg->backend_max_connecting;
+	lim.idle_tv = srv->tv_upstream;
+	lim.connect_tv = srv->tv_connect;
+	srv->pool = upstream_pool_new(base, &cfg->router, &lim);
 	if (srv->pool == NULL)
 		return -ENOMEM;
 	srv->files = static_files_new(cfg);

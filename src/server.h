@@ -33,7 +33,7 @@ struct server {
 	int paused;   /* listeners disabled at max_conns */
 	int draining; /* SIGTERM seen: finish in-flight work, then exit */
 	struct event *sig_term, *sig_int, *sig_usr1, *drain_timer;
-	struct timeval tv_upstream, tv_connect, tv_idle, tv_header;
+	struct timeval tv_upstream, tv_connect, tv_idle, tv_header, tv_queue;
 	int exit_status;
 };
 

@@ -5,6 +5,7 @@
  * session_response.c.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdlib.h>
@@ -51,13 +52,23 @@ static void timer_arm(struct session *s, uint64_t in_ms)
 	s->timer_fire_ms = now_ms() + in_ms;
 }
 
+static uint64_t tv_ms(const struct timeval *tv)
+{
+	return (uint64_t)tv->tv_sec * 1000 + (uint64_t)tv->tv_usec / 1000;
+}
+
+static void deadline_set_at(struct session *s, uint64_t at)
+{
+	uint64_t now = now_ms();
+
+	s->deadline_ms = at;
+	if (!s->timer_armed || s->deadline_ms < s->timer_fire_ms)
+		timer_arm(s, at > now ? at - now : 0);
+}
+
 static void deadline_set(struct session *s, const struct timeval *tv)
 {
-	uint64_t ms = (uint64_t)tv->tv_sec * 1000 + (uint64_t)tv->tv_usec / 1000;
-
-	s->deadline_ms = now_ms() + ms;
-	if (!s->timer_armed || s->deadline_ms < s->timer_fire_ms)
-		timer_arm(s, ms);
+	deadline_set_at(s, now_ms() + tv_ms(tv));
 }
 
 static void deadline_clear(struct session *s)
@@ -182,6 +193,7 @@ void session_close(struct session *s, const char *reason)
 	if (s->splicing && s->up != NULL)
 		s->bytes_out += conn_spliced(s->up->conn);
 	log_request(s);
+	upstream_wait_cancel(&s->wait);
 	session_accel_close(s);
 	if (s->up != NULL) {
 		upstream_close(s->up);
@@ -256,6 +268,10 @@ static void timer_cb(evutil_socket_t fd, short what, void *arg)
 		s->client_keep = 0;
 		session_local_reply(s, 408, "text/plain", "request head timeout\n", 21);
 		break;
+	case S_QUEUED:
+		session_error_reply(
+		    s, 503, "the backend is busy: no connection to it within the queue timeout");
+		break;
 	default:
 		session_close(s, "closing timeout");
 		break;
@@ -293,6 +309,7 @@ void session_local_reply(struct session *s, int status, const char *ctype, const
 {
 	int head_only = s->req.parser.method == HTTP_HEAD && s->req.head_done;
 
+	upstream_wait_cancel(&s->wait);
 	if (s->up != NULL) {
 		upstream_close(s->up);
 		s->up = NULL;
@@ -322,27 +339,67 @@ void session_error_reply(struct session *s, int status, const char *msg)
 	session_local_reply(s, status, "text/plain; charset=utf-8", body, (size_t)n);
 }
 
-/* Where the request goes: Host and path, from an absolute-form target too. */
+/* Where the request goes: by its Host and target (router_match_target). */
 static const struct route *route_request(struct session *s, const char **target, size_t *tlen)
 {
 	const struct http_head *h = &s->req.head;
-	const char *url = h->buf + h->url_off, *host, *q;
-	size_t len = h->url_len, hostlen, plen;
+	const char *host;
+	size_t hostlen;
 
 	host = http_head_get(h, "host", &hostlen);
-	if (len > 7 && strncasecmp(url, "http://", 7) == 0) {
-		const char *a = url + 7, *slash = memchr(a, '/', len - 7);
+	return router_match_target(&s->srv->cfg->router, host, hostlen, h->buf + h->url_off,
+				   h->url_len, target, tlen);
+}
 
-		host = a;
-		hostlen = slash ? (size_t)(slash - a) : len - 7;
-		url = slash ? slash : "/";
-		len = slash ? len - (size_t)(slash - h->buf - h->url_off) : 1;
+/* A backend connection for the request: send it the request. */
+static void upstream_begin(struct session *s)
+{
+	struct server *srv = s->srv;
+
+	session_upstream_start(s);
+	if (s->dead || s->state == S_CLOSING || s->up == NULL)
+		return;
+	s->state = s->req_done ? S_WAIT : S_BODY;
+	/* A client that stops sending its body is timed like a silent backend. */
+	if (!s->req_done)
+		conn_set_timeouts(s->cc, &srv->tv_upstream, &srv->tv_upstream);
+}
+
+/* Called by the pool from the loop with the connection the request waited for. */
+static void upstream_ready(struct upstream_wait *w, struct upstream_conn *c, int err)
+{
+	struct session *s = (struct session *)(void *)((char *)w - offsetof(struct session, wait));
+
+	session_enter(s);
+	deadline_clear(s);
+	if (c == NULL) {
+		log_debug("%s: backend %s: %s", s->client_text,
+			  s->route ? s->route->authority : "?", strerror(err));
+		session_error_reply(s, 502, "cannot connect to the backend");
+	} else {
+		s->up = c;
+		upstream_begin(s);
+		/* Body bytes may have arrived while the request waited. */
+		if (!s->dead && s->up != NULL)
+			session_client_resume(s);
 	}
-	*target = url;
-	*tlen = len;
-	q = memchr(url, '?', len);
-	plen = q ? (size_t)(q - url) : len;
-	return router_match(&s->srv->cfg->router, host, hostlen, url, plen);
+	session_leave(s);
+}
+
+/*
+ * The queue timeout counts from the request's first wait, so a request whose
+ * connect failed and waits again keeps its deadline. Client bytes wait
+ * meanwhile, bounded by the read watermark; only the queue timeout runs.
+ */
+void session_upstream_wait(struct session *s, struct upstream_backend *be, int first)
+{
+	if (s->queued_ms == 0)
+		s->queued_ms = now_ms();
+	s->state = S_QUEUED;
+	s->wait.ready = upstream_ready;
+	conn_set_timeouts(s->cc, NULL, &s->srv->tv_upstream);
+	deadline_set_at(s, s->queued_ms + tv_ms(&s->srv->tv_queue));
+	upstream_wait(be, &s->wait, first);
 }
 
 /* The head is complete: check, route, and start the backend half. */
@@ -363,6 +420,7 @@ static void request_start(struct session *s, int ev)
 	s->dechunk = 0;
 	s->retried = 0;
 	s->reconnected = 0;
+	s->queued_ms = 0;
 	s->head_hold = 0;
 	s->status = 0;
 	s->bytes_out = 0;
@@ -439,17 +497,15 @@ static void request_start(struct session *s, int ev)
 
 	be = upstream_pool_backend(srv->pool, s->route->id);
 	s->up = be ? upstream_get(be, &srv->tv_connect) : NULL;
+	if (s->up == NULL && be != NULL && errno == EAGAIN) {
+		session_upstream_wait(s, be, 0);
+		return;
+	}
 	if (s->up == NULL) {
 		session_error_reply(s, 502, "cannot connect to the backend");
 		return;
 	}
-	session_upstream_start(s);
-	if (s->dead || s->state == S_CLOSING || s->up == NULL)
-		return;
-	s->state = s->req_done ? S_WAIT : S_BODY;
-	/* A client that stops sending its body is timed like a silent backend. */
-	if (!s->req_done)
-		conn_set_timeouts(s->cc, &srv->tv_upstream, &srv->tv_upstream);
+	upstream_begin(s);
 }
 
 /* Everything the client sent that can be handled now. */
@@ -607,7 +663,7 @@ static void client_event(struct conn *conn, short what, void *arg)
 		if (s->state == S_CLOSING) {
 			if (s->lingering)
 				session_close(s, "done");
-		} else if (s->state == S_WAIT && s->req_done) {
+		} else if ((s->state == S_WAIT || s->state == S_QUEUED) && s->req_done) {
 			/* Half-close after the request: answer, then close. */
 			s->client_keep = 0;
 		} else {

@@ -12,6 +12,7 @@
 
 #include "addr.h"
 #include "http.h"
+#include "upstream.h"
 
 struct conn;
 struct event;
@@ -24,6 +25,7 @@ struct static_body;
 enum session_state {
 	S_IDLE,	   /* keep-alive: waiting for the first byte of a request */
 	S_HEAD,	   /* reading a request head */
+	S_QUEUED,  /* waiting in the backend's queue for a connection */
 	S_BODY,	   /* forwarding the request body */
 	S_WAIT,	   /* request sent, response not complete */
 	S_TUNNEL,  /* after 101 Switching Protocols: bytes both ways */
@@ -32,8 +34,10 @@ enum session_state {
 
 struct session {
 	struct server *srv;
-	struct conn *cc;	  /* client half */
-	struct upstream_conn *up; /* backend half, while a request is in flight */
+	struct conn *cc;	   /* client half */
+	struct upstream_conn *up;  /* backend half, while a request is in flight */
+	struct upstream_wait wait; /* in the backend's queue (S_QUEUED) */
+	uint64_t queued_ms;	   /* when the request began to wait, 0: never */
 	/* Kernel engine: the backend connection whose far end (B) the kernel
 	 * pairs with this client, out of the pool while paired. */
 	struct upstream_conn *paired;
@@ -104,6 +108,8 @@ void session_drain(struct session *s);
 void session_enter(struct session *s);
 void session_leave(struct session *s);
 void session_upstream_start(struct session *s);
+/* No connection to be had now: wait for one, at the queue's head when first. */
+void session_upstream_wait(struct session *s, struct upstream_backend *be, int first);
 /* The request's last byte went upstream: the response clock starts. */
 void session_upstream_request_sent(struct session *s);
 void session_upstream_read(struct conn *conn, void *arg);

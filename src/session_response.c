@@ -74,6 +74,11 @@ static int upstream_retry(struct session *s)
 	upstream_close(s->up);
 	s->retried = 1;
 	s->up = upstream_get(be, &s->srv->tv_connect);
+	if (s->up == NULL && errno == EAGAIN) {
+		/* It was this request's connection: it waits first in line. */
+		session_upstream_wait(s, be, 1);
+		return 0;
+	}
 	if (s->up == NULL) {
 		session_error_reply(s, 502, "cannot connect to the backend");
 		return 0;
@@ -114,7 +119,7 @@ static void response_done(struct session *s)
 	s->resp.body_sink = NULL;
 	if (s->req_done && http_msg_keep_alive(&s->resp) &&
 	    evbuffer_get_length(conn_input(up->conn)) == 0) {
-		if (!session_accel_keep(s, up))
+		if (upstream_hold(up) < 0 || !session_accel_keep(s, up))
 			upstream_put(up);
 	} else {
 		upstream_close(up);
@@ -217,6 +222,8 @@ static void upstream_process(struct session *s)
 
 	if (s->dead || s->up == NULL)
 		return;
+	if (s->up->attempt && evbuffer_get_length(conn_input(s->up->conn)) > 0)
+		upstream_answered(s->up);
 	if (s->splicing) {
 		if (conn_splicing(s->up->conn))
 			return;
@@ -328,6 +335,34 @@ static void response_eof(struct session *s)
 	session_request_end(s);
 }
 
+/*
+ * The connect failed (refused, or timed out). An error tries the backend's
+ * other address first. With other connections to the backend open it is busy
+ * (a full accept queue drops SYNs), not down: the request waits for one of
+ * them, first in line, and takes what was queued for this connection (the
+ * head, body bytes) along. With none open, the refusal is the answer.
+ */
+static void connect_failed(struct session *s, short what)
+{
+	struct upstream_conn *up = s->up;
+	struct upstream_backend *be = up->be;
+	int timeout = (what & CONN_TIMEOUT) != 0;
+
+	log_debug("%s: backend %s: %s", s->client_text, s->route ? s->route->authority : "?",
+		  timeout ? "connect timed out" : strerror(EVUTIL_SOCKET_ERROR()));
+	if (!timeout && upstream_reconnect(s) == 0)
+		return;
+	evbuffer_drain(s->reqhead, (size_t)-1);
+	evbuffer_add_buffer(s->reqhead, conn_output(up->conn));
+	s->up = NULL;
+	if (upstream_fail(up) == -EAGAIN) {
+		session_upstream_wait(s, be, 1);
+		return;
+	}
+	session_error_reply(
+	    s, 502, timeout ? "backend connect timed out" : "backend refused the connection");
+}
+
 static void upstream_event(struct conn *conn, short what, void *arg)
 {
 	struct session *s = arg;
@@ -342,10 +377,12 @@ static void upstream_event(struct conn *conn, short what, void *arg)
 		session_finish(s);
 		goto out;
 	}
+	if (!conn_connected(up->conn)) {
+		connect_failed(s, what);
+		goto out;
+	}
 	if (what & CONN_TIMEOUT) {
-		if (!conn_connected(up->conn))
-			session_error_reply(s, 502, "backend connect timed out");
-		else if (!s->resp_started)
+		if (!s->resp_started)
 			session_error_reply(s, 504, "backend did not answer in time");
 		else
 			session_close(s, "backend timed out mid-response");
@@ -355,16 +392,13 @@ static void upstream_event(struct conn *conn, short what, void *arg)
 		response_eof(s);
 		goto out;
 	}
-	if (upstream_reconnect(s) == 0 || upstream_retry(s) == 0)
+	if (upstream_retry(s) == 0)
 		goto out;
 	if (!s->resp_started) {
 		log_debug("%s: backend %s: %s", s->client_text,
 			  s->route ? s->route->authority : "?",
 			  (what & CONN_EOF) ? "closed" : strerror(EVUTIL_SOCKET_ERROR()));
-		session_error_reply(s, 502,
-				    !conn_connected(up->conn)
-					? "backend refused the connection"
-					: "backend closed the connection without answering");
+		session_error_reply(s, 502, "backend closed the connection without answering");
 	} else {
 		session_close(s, "backend closed mid-response");
 	}

@@ -19,6 +19,7 @@
 #include "upstream.h"
 
 TAILQ_HEAD(conn_list, upstream_conn);
+TAILQ_HEAD(wait_list, upstream_wait);
 
 struct upstream_backend {
 	struct upstream_pool *pool;
@@ -29,12 +30,18 @@ struct upstream_backend {
 	int ndial, cur;
 	struct conn_list idle;
 	unsigned int nidle;
+	unsigned int nopen;	  /* connections open: in use, idle or held */
+	unsigned int nattempts;	  /* of those, not answered on yet */
+	unsigned int nheld;	  /* of those, held for a client */
+	struct wait_list waiting; /* FIFO of requests beyond the limits */
+	struct event *kick;	  /* hands connections to waiters, from the loop */
+	int stalled;		  /* a connect failed: wait for a release */
+	unsigned int nanswered;	  /* connections the backend answered on, ever */
 };
 
 struct upstream_pool {
 	struct event_base *base;
-	unsigned int max_idle;
-	struct timeval idle_tv;
+	struct upstream_limits lim;
 	struct upstream_backend *backends;
 	size_t nbackends;
 	unsigned int *by_route; /* route id -> backend index */
@@ -44,6 +51,7 @@ struct upstream_pool {
 };
 
 static void idle_remove(struct upstream_conn *c);
+static void kick_cb(evutil_socket_t fd, short what, void *arg);
 
 static int addr_eq(const struct addr *a, const struct addr *b)
 {
@@ -51,7 +59,7 @@ static int addr_eq(const struct addr *a, const struct addr *b)
 }
 
 struct upstream_pool *upstream_pool_new(struct event_base *base, const struct router *rt,
-					unsigned int max_idle, const struct timeval *idle_tv)
+					const struct upstream_limits *lim)
 {
 	struct upstream_pool *pool;
 	size_t i, j;
@@ -60,8 +68,7 @@ struct upstream_pool *upstream_pool_new(struct event_base *base, const struct ro
 	if (pool == NULL)
 		return NULL;
 	pool->base = base;
-	pool->max_idle = max_idle;
-	pool->idle_tv = *idle_tv;
+	pool->lim = *lim;
 	pool->nroutes = rt->n;
 	pool->by_route = calloc(rt->n + 1, sizeof(*pool->by_route));
 	pool->backends = calloc(rt->n + 1, sizeof(*pool->backends));
@@ -91,6 +98,13 @@ struct upstream_pool *upstream_pool_new(struct event_base *base, const struct ro
 				be->ndial = 2;
 			}
 			TAILQ_INIT(&be->idle);
+			TAILQ_INIT(&be->waiting);
+			be->kick = event_new(base, -1, 0, kick_cb, be);
+			if (be->kick == NULL) {
+				upstream_pool_free(pool);
+				errno = ENOMEM;
+				return NULL;
+			}
 		}
 		pool->by_route[i] = (unsigned int)j;
 	}
@@ -113,9 +127,14 @@ static void close_idle(struct upstream_pool *pool)
 
 void upstream_pool_free(struct upstream_pool *pool)
 {
+	size_t i;
+
 	if (pool == NULL)
 		return;
 	close_idle(pool);
+	for (i = 0; i < pool->nbackends; i++)
+		if (pool->backends[i].kick != NULL)
+			event_free(pool->backends[i].kick);
 	free(pool->backends);
 	free(pool->by_route);
 	free(pool);
@@ -195,6 +214,10 @@ static struct upstream_conn *connect_new(struct upstream_backend *be,
 	c->be = be;
 	c->dial = be->cur;
 	c->gen = be->pool->gen;
+	c->attempt = 1;
+	c->answers_seen = be->nanswered;
+	be->nopen++;
+	be->nattempts++;
 	if (be->pool->hooks.dial != NULL &&
 	    be->pool->hooks.dial(be->pool->hooks.arg, fd, (const struct sockaddr *)&to->ss,
 				 to->len) == 0)
@@ -209,7 +232,7 @@ static struct upstream_conn *connect_new(struct upstream_backend *be,
 	return c;
 }
 
-struct upstream_conn *upstream_get(struct upstream_backend *be, const struct timeval *connect_tv)
+static struct upstream_conn *take_idle(struct upstream_backend *be)
 {
 	struct upstream_conn *c;
 
@@ -219,9 +242,119 @@ struct upstream_conn *upstream_get(struct upstream_backend *be, const struct tim
 		idle_remove(c);
 		c->reused = 1;
 		conn_setcb(c->conn, NULL, NULL, NULL, NULL);
+	}
+	return c;
+}
+
+static int may_connect(const struct upstream_backend *be)
+{
+	const struct upstream_limits *lim = &be->pool->lim;
+
+	return !be->stalled && be->nopen < lim->max_conns && be->nattempts < lim->max_connecting;
+}
+
+struct upstream_conn *upstream_get(struct upstream_backend *be, const struct timeval *connect_tv)
+{
+	struct upstream_conn *c;
+
+	/* First come, first served: with requests waiting a new one waits too. */
+	if (!TAILQ_EMPTY(&be->waiting)) {
+		errno = EAGAIN;
+		return NULL;
+	}
+	c = take_idle(be);
+	if (c != NULL)
 		return c;
+	if (!may_connect(be)) {
+		errno = EAGAIN;
+		return NULL;
 	}
 	return connect_new(be, connect_tv);
+}
+
+/* Room for a waiter may have come: look from the loop, not from the caller. */
+static void wake(struct upstream_backend *be)
+{
+	if (!TAILQ_EMPTY(&be->waiting))
+		event_active(be->kick, 0, 0);
+}
+
+static void kick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct upstream_backend *be = arg;
+	struct upstream_wait *w;
+	struct upstream_conn *c;
+
+	while ((w = TAILQ_FIRST(&be->waiting)) != NULL) {
+		c = take_idle(be);
+		if (c == NULL) {
+			if (!may_connect(be))
+				break;
+			c = connect_new(be, &be->pool->lim.connect_tv);
+		}
+		TAILQ_REMOVE(&be->waiting, w, entry);
+		w->be = NULL;
+		/* May close, put or wait again: each only schedules another kick. */
+		w->ready(w, c, c != NULL ? 0 : errno);
+	}
+}
+
+void upstream_wait(struct upstream_backend *be, struct upstream_wait *w, int first)
+{
+	if (w->be != NULL)
+		return;
+	w->be = be;
+	if (first)
+		TAILQ_INSERT_HEAD(&be->waiting, w, entry);
+	else
+		TAILQ_INSERT_TAIL(&be->waiting, w, entry);
+	/* Queued with room to spare (an idle connection came back meanwhile). */
+	if (TAILQ_FIRST(&be->idle) != NULL || may_connect(be))
+		wake(be);
+}
+
+void upstream_wait_cancel(struct upstream_wait *w)
+{
+	struct upstream_backend *be = w->be;
+
+	if (be == NULL)
+		return;
+	TAILQ_REMOVE(&be->waiting, w, entry);
+	w->be = NULL;
+	/* Nobody left to wait for a release: new requests may connect again. */
+	if (TAILQ_EMPTY(&be->waiting))
+		be->stalled = 0;
+}
+
+void upstream_answered(struct upstream_conn *c)
+{
+	if (!c->attempt)
+		return;
+	c->attempt = 0;
+	c->be->nattempts--;
+	c->be->nanswered++;
+	wake(c->be);
+}
+
+int upstream_hold(struct upstream_conn *c)
+{
+	struct upstream_backend *be = c->be;
+
+	if (c->held)
+		return 0;
+	if (!TAILQ_EMPTY(&be->waiting) || be->nheld + 1 > be->pool->lim.max_conns / 2)
+		return -EBUSY;
+	c->held = 1;
+	be->nheld++;
+	return 0;
+}
+
+static void unhold(struct upstream_conn *c)
+{
+	if (c->held) {
+		c->held = 0;
+		c->be->nheld--;
+	}
 }
 
 struct upstream_conn *upstream_get_other(struct upstream_backend *be,
@@ -248,29 +381,64 @@ void upstream_put(struct upstream_conn *c)
 {
 	struct upstream_backend *be = c->be;
 
-	if (be->nidle >= be->pool->max_idle || c->gen != be->pool->gen ||
+	unhold(c);
+	upstream_answered(c);
+	/* Released by a backend that is alive: new connections may be tried. */
+	be->stalled = 0;
+	if (be->nidle >= be->pool->lim.max_idle || c->gen != be->pool->gen ||
 	    evbuffer_get_length(conn_input(c->conn)) > 0 ||
 	    evbuffer_get_length(conn_output(c->conn)) > 0) {
 		upstream_close(c);
 		return;
 	}
 	conn_setcb(c->conn, idle_read_cb, NULL, idle_event_cb, c);
-	conn_set_timeouts(c->conn, &be->pool->idle_tv, &be->pool->idle_tv);
+	conn_set_timeouts(c->conn, &be->pool->lim.idle_tv, &be->pool->lim.idle_tv);
 	conn_read_enable(c->conn, 1);
 	TAILQ_INSERT_TAIL(&be->idle, c, entry);
 	be->nidle++;
+	wake(be);
+}
+
+static void conn_gone(struct upstream_conn *c)
+{
+	const struct upstream_hooks *h = &c->be->pool->hooks;
+
+	if (c->announced && h->hangup != NULL)
+		h->hangup(h->arg, conn_fd(c->conn),
+			  (const struct sockaddr *)&c->be->dial[c->dial].ss);
+	unhold(c);
+	if (c->attempt)
+		c->be->nattempts--;
+	c->be->nopen--;
+	conn_free(c->conn);
+	free(c);
+}
+
+int upstream_fail(struct upstream_conn *c)
+{
+	struct upstream_backend *be = c->be;
+	int alive = c->answers_seen != be->nanswered;
+
+	conn_gone(c);
+	if (be->nopen > 0) {
+		be->stalled = 1;
+		return -EAGAIN;
+	}
+	be->stalled = 0;
+	wake(be);
+	return alive ? -EAGAIN : 0;
 }
 
 void upstream_close(struct upstream_conn *c)
 {
-	const struct upstream_hooks *h;
+	struct upstream_backend *be;
 
 	if (c == NULL)
 		return;
-	h = &c->be->pool->hooks;
-	if (c->announced && h->hangup != NULL)
-		h->hangup(h->arg, conn_fd(c->conn),
-			  (const struct sockaddr *)&c->be->dial[c->dial].ss);
-	conn_free(c->conn);
-	free(c);
+	be = c->be;
+	/* One the backend answered on: it is alive and has room again. */
+	if (!c->attempt || be->nopen == 1)
+		be->stalled = 0;
+	conn_gone(c);
+	wake(be);
 }

@@ -1,5 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* Backend connections: connect, and a bounded idle pool per backend for reuse. */
+/*
+ * Backend connections: connect, a bounded idle pool per backend for reuse,
+ * and per backend a cap on open connections and on connection attempts, with
+ * a FIFO queue of the requests beyond it (doc/architecture.md, "Backend
+ * connection limits").
+ */
 #ifndef ZS_UPSTREAM_H
 #define ZS_UPSTREAM_H
 
@@ -15,23 +20,38 @@ struct upstream_backend;
 struct upstream_conn {
 	struct conn *conn;
 	struct upstream_backend *be;
-	int reused;	  /* came from the idle pool: may be stale */
-	int dial;	  /* which of the backend's addresses it connected to */
-	int announced;	  /* hooks.dial took it: hooks.hangup before close */
-	unsigned int gen; /* the pool's hooks generation it was made under */
+	int reused;		   /* came from the idle pool: may be stale */
+	int dial;		   /* which of the backend's addresses it connected to */
+	int announced;		   /* hooks.dial took it: hooks.hangup before close */
+	int attempt;		   /* new, and the backend has not answered on it yet */
+	int held;		   /* kept out of the pool for a client (upstream_hold) */
+	unsigned int answers_seen; /* the backend's answered count at connect */
+	unsigned int gen;	   /* the pool's hooks generation it was made under */
 	TAILQ_ENTRY(upstream_conn) entry;
 };
 
 struct upstream_pool;
 
+struct upstream_limits {
+	unsigned int max_idle; /* idle connections kept per backend */
+	/* Connections open to one backend: in use, idle in the pool or held
+	 * for a client; beyond it requests wait in the backend's queue. */
+	unsigned int max_conns;
+	/* New connections the backend has not answered on yet (its accept
+	 * queue may still hold them); beyond it connecting waits. */
+	unsigned int max_connecting;
+	/*
+	 * idle_tv bounds how long a pooled connection waits unused; it is the
+	 * upstream timeout, so a connection moving between pool and session
+	 * keeps its timers untouched.
+	 */
+	struct timeval idle_tv;
+	struct timeval connect_tv; /* for the connections queued requests get */
+};
+
 /* One backend per distinct backend address among the routes. */
-/*
- * idle_tv bounds how long a pooled connection waits unused; it is the
- * upstream timeout, so a connection moving between pool and session keeps
- * its timers untouched.
- */
 struct upstream_pool *upstream_pool_new(struct event_base *base, const struct router *rt,
-					unsigned int max_idle, const struct timeval *idle_tv);
+					const struct upstream_limits *lim);
 void upstream_pool_free(struct upstream_pool *pool);
 
 /*
@@ -49,9 +69,44 @@ struct upstream_backend *upstream_pool_backend(struct upstream_pool *pool, unsig
 
 /*
  * An idle connection to be, or a new one with connect(2) started. The caller
- * sets the conn callbacks. NULL with errno on failure.
+ * sets the conn callbacks. NULL with errno on failure: EAGAIN when the
+ * backend is at its limits or requests wait already (then upstream_wait).
  */
 struct upstream_conn *upstream_get(struct upstream_backend *be, const struct timeval *connect_tv);
+
+/*
+ * A request waiting for a connection: ready runs from the event loop, never
+ * inside an upstream_* call, with the connection (or NULL and err when no
+ * connect could start). The waiter lives in its owner; the queue is bounded
+ * by the owners (a client connection waits for one connection at most).
+ */
+struct upstream_wait {
+	void (*ready)(struct upstream_wait *w, struct upstream_conn *c, int err);
+	struct upstream_backend *be; /* non-NULL while queued */
+	TAILQ_ENTRY(upstream_wait) entry;
+};
+/* Queue w at the tail, or at the head when it waited before (first != 0). */
+void upstream_wait(struct upstream_backend *be, struct upstream_wait *w, int first);
+/* Leave the queue; nothing when w is not queued. */
+void upstream_wait_cancel(struct upstream_wait *w);
+/* The backend sent c its first bytes: it accepted c, c is no attempt now. */
+void upstream_answered(struct upstream_conn *c);
+/*
+ * Keep c out of the pool for one client (the kernel engine's pairing). It
+ * still counts against max_conns, so only while no request waits and fewer
+ * than max_conns / 2 are held: the other half always serves the queue.
+ * 0, or -EBUSY. upstream_put and upstream_close end the hold.
+ */
+int upstream_hold(struct upstream_conn *c);
+/*
+ * c's connect failed: close it. -EAGAIN when the backend is alive but busy
+ * (its accept queue full drops SYNs): other connections to it are open (no
+ * new connection is tried then until one of them is released), or it
+ * answered on another one while c was connecting. The caller may then wait
+ * (upstream_wait) instead of failing. 0 otherwise: a refusal, or silence,
+ * is the backend's answer.
+ */
+int upstream_fail(struct upstream_conn *c);
 /*
  * failed could not connect: a new connection to the backend's other address
  * (a name's answer of the other family), which later connections use too.

@@ -16,6 +16,7 @@
 /* By path, as in check_config.c: a quoted "config.h" could find autoconf's. */
 #include "../src/accel.h"
 #include "../src/config.h"
+#include "../src/router.h"
 
 #define ARGV(...) ((char *[]){"zeroserve", __VA_ARGS__, NULL})
 
@@ -350,6 +351,81 @@ out:
 }
 END_TEST
 
+/* A router of the given routes. */
+static void routes(struct router *rt, const char *const *specs, size_t n)
+{
+	char err[512];
+	struct route r;
+	size_t i;
+
+	router_init(rt);
+	for (i = 0; i < n; i++) {
+		ck_assert_msg(route_parse(specs[i], &r, err, sizeof(err)) == 0, "%s", err);
+		ck_assert_msg(router_add(rt, &r, err, sizeof(err)) == 0, "%s", err);
+	}
+}
+
+#define LONG_HOST "abcdefghij.abcdefghij.abcdefghij.abcdefghij.abcdefghij.abcdefghij"
+
+/* zs_routes without loading anything: what the kernel holds and serves. */
+START_TEST(test_route_table)
+{
+	static const char *const mixed[] = {
+	    "/=127.0.0.1:3001", "/rw/=http://127.0.0.1:3002/", "/d=.",
+	    "/six=[::1]:3003",	"App.Test.=127.0.0.1:3004",    "app.test/api=127.0.0.1:3005"};
+	static const char *const long_host[] = {"/=127.0.0.1:3001", "/api=127.0.0.1:3002",
+						LONG_HOST "=127.0.0.1:3003",
+						"other.test=127.0.0.1:3004"};
+	char past[ZS_MAX_ROUTES + 1][32];
+	const char *past_specs[ZS_MAX_ROUTES + 1];
+	struct zs_route tbl[ZS_MAX_ROUTES];
+	struct router rt;
+	unsigned int i;
+
+	routes(&rt, mixed, 6);
+	ck_assert_uint_eq(accel_route_table(&rt, tbl), 6);
+	ck_assert_uint_eq(tbl[0].kernel, 1);
+	ck_assert_uint_eq(tbl[1].kernel, 0); /* rewrites the path */
+	ck_assert_uint_eq(tbl[2].kernel, 0); /* a directory */
+	ck_assert_uint_eq(tbl[3].kernel, 0); /* an IPv6 backend */
+	ck_assert_uint_eq(tbl[4].kernel, 1);
+	ck_assert_uint_eq(tbl[4].host_len, 8);
+	ck_assert_int_eq(memcmp(tbl[4].host, "app.test", 9), 0); /* normalised, zero-padded */
+	ck_assert_uint_eq(tbl[5].prefix_len, 4);
+	ck_assert_int_eq(memcmp(tbl[5].prefix, "/api", 5), 0);
+	ck_assert_uint_eq(tbl[0].host_len, 0);
+	ck_assert_uint_eq(tbl[6].prefix_len, 0); /* the rest stays empty */
+	router_free(&rt);
+
+	/* A host the map cannot hold goes in cut short, and every host-less
+	 * route it may outrank stays in userspace with it. */
+	routes(&rt, long_host, 4);
+	ck_assert_uint_eq(accel_route_table(&rt, tbl), 4);
+	ck_assert_uint_eq(tbl[2].host_len, ZS_HOST_MAX);
+	ck_assert_uint_eq(tbl[2].kernel, 0);
+	ck_assert_uint_eq(tbl[0].kernel, 0);
+	ck_assert_uint_eq(tbl[1].kernel, 0);
+	ck_assert_uint_eq(tbl[3].kernel, 1);
+	router_free(&rt);
+
+	/* Past ZS_MAX_ROUTES: the last route, a Host route, may outrank "/"
+	 * only; "/aN" do not share a path with "/z". */
+	for (i = 0; i < ZS_MAX_ROUTES; i++) {
+		snprintf(past[i], sizeof(past[i]), i == 0 ? "/=127.0.0.1:%u" : "/a%u=127.0.0.1:%u",
+			 i == 0 ? 3000 : i, 3000 + i);
+		past_specs[i] = past[i];
+	}
+	snprintf(past[i], sizeof(past[i]), "app.test/z=127.0.0.1:4000");
+	past_specs[i] = past[i];
+	routes(&rt, past_specs, ZS_MAX_ROUTES + 1);
+	ck_assert_uint_eq(accel_route_table(&rt, tbl), ZS_MAX_ROUTES);
+	ck_assert_uint_eq(tbl[0].kernel, 0);
+	for (i = 1; i < ZS_MAX_ROUTES; i++)
+		ck_assert_uint_eq(tbl[i].kernel, 1);
+	router_free(&rt);
+}
+END_TEST
+
 static Suite *accel_suite(void)
 {
 	Suite *s = suite_create("accel");
@@ -362,6 +438,7 @@ static Suite *accel_suite(void)
 	tcase_add_test(tc, test_v4_mapped);
 	tcase_add_test(tc, test_not_connected);
 	tcase_add_test(tc, test_declines);
+	tcase_add_test(tc, test_route_table);
 	tcase_add_test(tc, test_maps);
 	suite_add_tcase(s, tc);
 	return s;

@@ -113,6 +113,9 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(cfg.header_timeout_ms, 10000);
 	ck_assert_uint_eq(cfg.shutdown_timeout_ms, 10000);
 	ck_assert_uint_eq(cfg.max_conns, 4096);
+	ck_assert_uint_eq(cfg.backend_max_conns, 64);
+	ck_assert_uint_eq(cfg.backend_max_connecting, 4);
+	ck_assert_uint_eq(cfg.queue_timeout_ms, 60000);
 	config_free(&cfg);
 	/* Idempotent. */
 	config_free(&cfg);
@@ -204,6 +207,24 @@ START_TEST(test_timeouts)
 	parse_ok(ARGV("--max-conns=2147483647"));
 	ck_assert_uint_eq(cfg.max_conns, 2147483647u);
 	config_free(&cfg);
+}
+END_TEST
+
+START_TEST(test_backend_limits)
+{
+	parse_ok(ARGV("--backend-max-conns", "8", "--backend-max-connecting=1", "--queue-timeout",
+		      "500ms"));
+	ck_assert_uint_eq(cfg.backend_max_conns, 8);
+	ck_assert_uint_eq(cfg.backend_max_connecting, 1);
+	ck_assert_uint_eq(cfg.queue_timeout_ms, 500);
+	config_free(&cfg);
+	parse_bad(ARGV("--backend-max-conns", "0"),
+		  "bad --backend-max-conns '0': expected a number from 1 to 2147483647");
+	parse_bad(ARGV("--backend-max-connecting", "-1"),
+		  "bad --backend-max-connecting '-1': expected a number from 1 to 2147483647");
+	parse_bad(ARGV("--queue-timeout", "0"),
+		  "bad --queue-timeout '0': expected a positive duration like 30s, 500ms or 2m");
+	parse_bad(ARGV("--backend-max-conn", "1"), "ambiguous option '--backend-max-conn'");
 }
 END_TEST
 
@@ -302,6 +323,9 @@ START_TEST(test_usage)
 	    "--header-timeout",
 	    "--shutdown-timeout",
 	    "--max-conns",
+	    "--backend-max-conns",
+	    "--backend-max-connecting",
+	    "--queue-timeout",
 	    "ROUTE",
 	    "TARGET",
 	    "[HOST][/PREFIX]=TARGET",
@@ -339,9 +363,10 @@ END_TEST
 START_TEST(test_missing_arguments)
 {
 	static const char *const opts[] = {
-	    "listen",		"cgroup",	   "access-log",   "log-format",
-	    "upstream-timeout", "connect-timeout", "idle-timeout", "header-timeout",
-	    "shutdown-timeout", "max-conns",
+	    "listen",		"cgroup",	   "access-log",	"log-format",
+	    "upstream-timeout", "connect-timeout", "idle-timeout",	"header-timeout",
+	    "shutdown-timeout", "max-conns",	   "backend-max-conns", "backend-max-connecting",
+	    "queue-timeout",
 	};
 	char opt[64], want[128];
 	size_t i;
@@ -556,6 +581,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_verbosity);
 	tcase_add_test(tc, test_flags_and_strings);
 	tcase_add_test(tc, test_timeouts);
+	tcase_add_test(tc, test_backend_limits);
 	tcase_add_test(tc, test_routes);
 	tcase_add_test(tc, test_options_after_routes);
 	tcase_add_test(tc, test_double_dash);

@@ -186,6 +186,56 @@ START_TEST(test_host_trailing_dot_and_v6)
 	ck_assert_str_eq(r.host, "[::1]");
 	ck_assert_str_eq(r.prefix, "/x");
 	route_free(&r);
+	/* Stored as router_host_normalize names a request's Host. */
+	parse_ok("[::1].=:3000", &r);
+	ck_assert_str_eq(r.host, "[::1]");
+	route_free(&r);
+	parse_ok("[::ABCD]=:3000", &r);
+	ck_assert_str_eq(r.host, "[::abcd]");
+	route_free(&r);
+}
+END_TEST
+
+static void normal(const char *host, const char *want)
+{
+	char out[ROUTER_HOST_MAX + 1];
+	int n = router_host_normalize(host, strlen(host), out, sizeof(out));
+
+	ck_assert_msg(n == (int)strlen(want) && strcmp(out, want) == 0,
+		      "router_host_normalize(\"%s\") = %d \"%s\", want \"%s\"", host, n,
+		      n >= 0 ? out : "", want);
+}
+
+START_TEST(test_host_normalize)
+{
+	char out[9], big[ROUTER_HOST_MAX + 8];
+
+	normal("app.test", "app.test");
+	normal("APP.Test", "app.test");
+	normal("app.test.", "app.test");
+	normal("app.test..", "app.test.");
+	normal("app.test:8080", "app.test");
+	normal("App.Test.:8080", "app.test");
+	normal("app.test:", "app.test");
+	normal(":8080", "");
+	normal(".", "");
+	normal("", "");
+	normal("[::1]", "[::1]");
+	normal("[::1]:8080", "[::1]");
+	normal("[::A]:8080", "[::a]");
+	normal("[::1].", "[::1]");
+	normal("[::1", "[::1");
+	normal("app test", "app test");
+	ck_assert_int_eq(router_host_normalize(NULL, 5, out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "");
+	/* out may be host; outlen bounds it. */
+	strcpy(out, "AB.:1");
+	ck_assert_int_eq(router_host_normalize(out, 5, out, sizeof(out)), 2);
+	ck_assert_str_eq(out, "ab");
+	ck_assert_int_eq(router_host_normalize("abcdefghi", 9, out, sizeof(out)), -ENAMETOOLONG);
+	ck_assert_int_eq(router_host_normalize("abcdefgh.", 9, out, sizeof(out)), 8);
+	memset(big, 'a', sizeof(big));
+	ck_assert_int_eq(router_host_normalize(big, sizeof(big), big, sizeof(big)), -ENAMETOOLONG);
 }
 END_TEST
 
@@ -287,6 +337,9 @@ END_TEST
 
 START_TEST(test_host_errors)
 {
+	char longhost[300];
+	struct route r;
+
 	parse_bad("app.localhost:8080=:3000", "omit the port");
 	parse_bad("[::1]:8080=:3000", "omit the port");
 	parse_bad("a..b=:3000", "empty label");
@@ -298,6 +351,18 @@ START_TEST(test_host_errors)
 	parse_bad("[zz]=:3000", "bad IPv6 host");
 	parse_bad("[::1=:3000", "missing ']'");
 	parse_bad("[]=:3000", "bad IPv6 host");
+	parse_bad("[::1]x=:3000", "bad IPv6 host");
+	parse_bad("[::1]..=:3000", "bad IPv6 host");
+	parse_bad("a.b..=:3000", "empty label");
+	parse_bad("app.localhost.:80=:3000", "omit the port");
+	/* A DNS name's 253 characters at most, a trailing dot aside. */
+	memset(longhost, 'a', 254);
+	strcpy(longhost + 254, "=:3000");
+	parse_bad(longhost, "host longer than 253 characters");
+	strcpy(longhost + 253, ".=:3000");
+	parse_ok(longhost, &r);
+	ck_assert_uint_eq(strlen(r.host), 253);
+	route_free(&r);
 }
 END_TEST
 
@@ -547,6 +612,96 @@ START_TEST(test_match_host_only)
 }
 END_TEST
 
+/* Host and target as a request carries them (router_match_target). */
+static void assert_target(const struct router *rt, const char *host, const char *target,
+			  const char *spec, const char *origin)
+{
+	const struct route *r;
+	const char *o;
+	size_t olen;
+
+	r = router_match_target(rt, host, host ? strlen(host) : 0, target, strlen(target), &o,
+				&olen);
+	if (spec == NULL) {
+		ck_assert_msg(r == NULL, "%s %s: matched %s", host, target, r ? r->spec : "");
+		return;
+	}
+	ck_assert_msg(r != NULL && strcmp(r->spec, spec) == 0, "%s %s: matched %s, want %s", host,
+		      target, r ? r->spec : "nothing", spec);
+	ck_assert_msg(olen == strlen(origin) && memcmp(o, origin, olen) == 0,
+		      "%s %s: origin %.*s, want %s", host, target, (int)olen, o, origin);
+}
+
+START_TEST(test_match_target)
+{
+	struct router rt;
+
+	router_init(&rt);
+	add(&rt, "/=:1");
+	add(&rt, "app.localhost=:2");
+	add(&rt, "/api=:3");
+	add(&rt, "app.localhost/api=:4");
+	assert_target(&rt, "app.localhost", "/api?x=/y", "app.localhost/api=:4", "/api?x=/y");
+	assert_target(&rt, "app.localhost.", "/apix", "app.localhost=:2", "/apix");
+	assert_target(&rt, "other", "/api?q", "/api=:3", "/api?q");
+	assert_target(&rt, "other", "/ap?i", "/=:1", "/ap?i");
+	/* The query is no part of the path, a fragment is. */
+	assert_target(&rt, "other", "/api#x", "/=:1", "/api#x");
+	/* Absolute form: its authority is the Host, normalised the same way. */
+	assert_target(&rt, "other", "http://APP.localhost.:80/api/x", "app.localhost/api=:4",
+		      "/api/x");
+	assert_target(&rt, "app.localhost", "http://other/api", "/api=:3", "/api");
+	assert_target(&rt, NULL, "HTTP://app.localhost", "app.localhost=:2", "/");
+	/* "/" takes what is not a path, as before. */
+	assert_target(&rt, NULL, "*", "/=:1", "*");
+	router_free(&rt);
+
+	router_init(&rt);
+	add(&rt, "app.localhost=:2");
+	assert_target(&rt, "other", "/x", NULL, NULL);
+	assert_target(&rt, "app.localhost..", "/x", NULL, NULL);
+	router_free(&rt);
+}
+END_TEST
+
+/* router_may_outrank on the routes of rt, by index. */
+static int outranks(const struct router *rt, size_t r, size_t k)
+{
+	return router_may_outrank(&rt->routes[r], &rt->routes[k]);
+}
+
+START_TEST(test_may_outrank)
+{
+	struct router rt;
+
+	router_init(&rt);
+	add(&rt, "/=:1");		/* 0 */
+	add(&rt, "/api=:2");		/* 1 */
+	add(&rt, "app.localhost=:3");	/* 2 */
+	add(&rt, "app.localhost/x=:4"); /* 3 */
+	add(&rt, "other.localhost=:5"); /* 4 */
+	add(&rt, "/apix=:6");		/* 5 */
+	add(&rt, "/b=:7");		/* 6 */
+	/* A longer prefix over a shorter one it extends, never the reverse. */
+	ck_assert_int_eq(outranks(&rt, 1, 0), 1);
+	ck_assert_int_eq(outranks(&rt, 0, 1), 0);
+	/* Prefixes that cannot share a path; "/apix" counts (too careful). */
+	ck_assert_int_eq(outranks(&rt, 6, 1), 0);
+	ck_assert_int_eq(outranks(&rt, 5, 1), 1);
+	/* A Host route over any host-less one it overlaps, however short. */
+	ck_assert_int_eq(outranks(&rt, 2, 1), 1);
+	ck_assert_int_eq(outranks(&rt, 3, 0), 1);
+	ck_assert_int_eq(outranks(&rt, 3, 1), 0);
+	ck_assert_int_eq(outranks(&rt, 1, 2), 0);
+	/* Same host: by prefix; other hosts: never. */
+	ck_assert_int_eq(outranks(&rt, 3, 2), 1);
+	ck_assert_int_eq(outranks(&rt, 2, 3), 0);
+	ck_assert_int_eq(outranks(&rt, 4, 2), 0);
+	ck_assert_int_eq(outranks(&rt, 4, 3), 0);
+	router_free(&rt);
+}
+END_TEST
+
 static void rewrite(const char *spec, const char *target, const char *want)
 {
 	struct route r;
@@ -626,6 +781,7 @@ static Suite *router_suite(void)
 	tcase_add_test(tc, test_host_route);
 	tcase_add_test(tc, test_host_prefix_route);
 	tcase_add_test(tc, test_host_trailing_dot_and_v6);
+	tcase_add_test(tc, test_host_normalize);
 	tcase_add_test(tc, test_http_targets);
 	tcase_add_test(tc, test_scheme_errors);
 	tcase_add_test(tc, test_port_errors);
@@ -650,6 +806,8 @@ static Suite *router_suite(void)
 	tcase_add_test(tc, test_match_host);
 	tcase_add_test(tc, test_match_host_first);
 	tcase_add_test(tc, test_match_host_only);
+	tcase_add_test(tc, test_match_target);
+	tcase_add_test(tc, test_may_outrank);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("rewrite");

@@ -49,6 +49,9 @@
 #                        route, response, redirect_fail)
 #   kmsg_mark / kmsg_check  fail if the kernel logged BUG/Oops/WARNING/general
 #                        protection in between
+#   pyhttp_start DIR     python3 -m http.server serving DIR (socketserver's
+#                        listen backlog of 5: a weak dev server); sets
+#                        PYHTTP_PORT, PYHTTP_PID and prints the port
 #   node_start NAME [KEEPALIVE_MS]  a Node.js backend (/bytes/N, /echo like
 #                        backend.py; keepAliveTimeout 60000 ms, 0: no
 #                        Keep-Alive response header); sets NODE_PORT,
@@ -299,6 +302,23 @@ backend_start() {
 		[ $_tries -lt 3 ] || fail "backend $_name did not start: $(cat "$T/backend-$_name.err")"
 	done
 	echo "$BACKEND_PORT"
+}
+
+pyhttp_start() {
+	_dir=$(cd "${1:?pyhttp_start DIR}" && pwd) || fail "pyhttp_start: no directory $1"
+	_tries=0
+	while :; do
+		PYHTTP_PORT=$(zs_port)
+		_zs_bg_exec $PYTHON -m http.server --bind 127.0.0.1 --directory "$_dir" \
+			"$PYHTTP_PORT" >"$T/pyhttp.out" 2>"$T/pyhttp.err" </dev/null &
+		PYHTTP_PID=$!
+		_zs_track "$PYHTTP_PID"
+		_zs_wait_port "$PYHTTP_PORT" "$PYHTTP_PID" 5 && break
+		zs_kill "$PYHTTP_PID"
+		_tries=$((_tries + 1))
+		[ $_tries -lt 3 ] || fail "python3 -m http.server did not start: $(cat "$T/pyhttp.err")"
+	done
+	echo "$PYHTTP_PORT"
 }
 
 zs_start() {

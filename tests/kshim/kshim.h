@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The kernel engine's request path run in userspace: zs_msg (bpf/zs.bpf.c),
+ * with its head reader (bpf/head.bpf.h) and forwarding fields
+ * (bpf/xf.bpf.h), compiled from the same source behind stand-ins for the
+ * maps and helpers it uses. sk_msg programs have no BPF_PROG_TEST_RUN
+ * (DESIGN.md). For the parity test (tests/check_parity.c) and fuzzers.
+ */
+#ifndef KSHIM_H
+#define KSHIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "zs_abi.h"
+
+enum kshim_verdict {
+	KSHIM_UP,    /* SK_PASS: the bytes go up to zeroserve as plain TCP */
+	KSHIM_CARRY, /* redirected into the paired backend socket */
+	KSHIM_DROP,  /* SK_DROP: the client's sendmsg fails */
+};
+
+struct kshim_result {
+	int verdict;	    /* enum kshim_verdict */
+	unsigned int route; /* KSHIM_CARRY: the paired backend's route */
+	int why;	    /* KSHIM_UP: the zs_counter the program bumped, or -1 */
+	/* KSHIM_CARRY: the bytes redirected, forwarding fields inserted. */
+	const uint8_t *out;
+	size_t out_len;
+	uint64_t req_left; /* KSHIM_CARRY: body bytes still to come */
+};
+
+/* zs_routes and nroutes, as zeroserve fills them (accel_route_table). */
+void kshim_set_routes(const struct zs_route *tbl, unsigned int n);
+
+/* req_max: longer request bodies go up (accel_req_max). */
+void kshim_set_req_max(uint64_t n);
+
+/* The byte the per-CPU scan state is filled with before each run: what
+ * earlier messages leave there must not change a decision. */
+void kshim_set_stale(uint8_t byte);
+
+/*
+ * One sendmsg of buf[0, len) on a client connection the kernel may take it
+ * from: paired with a backend socket of route `paired`, at a request
+ * boundary, userspace caught up and the client having read all it was
+ * sent. res stays valid until the next call.
+ */
+void kshim_read_head(const uint8_t *buf, size_t len, unsigned int paired, struct kshim_result *res);
+
+/* Name of a zs_counter, for messages. */
+const char *kshim_counter_name(int c);
+
+#endif

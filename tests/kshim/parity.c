@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: MIT */
+/* The engines' decisions on one request head, side by side (parity.h). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+
+#ifndef HAVE_BPF_ENGINE
+#error "tests/kshim needs the kernel engine's loader: configure without --disable-bpf"
+#endif
+
+#include "../../src/accel.h"
+#include "../../src/http.h"
+#include "kshim.h"
+#include "parity.h"
+
+static void __attribute__((format(printf, 3, 4)))
+say(char *why, size_t whylen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, whylen, fmt, ap);
+	va_end(ap);
+}
+
+int parity_init(struct parity *p, const char *const *routes, size_t n, uint64_t max_body, char *err,
+		size_t errlen)
+{
+	struct route r;
+	size_t i;
+
+	memset(p, 0, sizeof(*p));
+	p->max_body = max_body;
+	router_init(&p->rt);
+	for (i = 0; i < n; i++) {
+		if (route_parse(routes[i], &r, err, errlen) < 0 ||
+		    router_add(&p->rt, &r, err, errlen) < 0) {
+			router_free(&p->rt);
+			return -1;
+		}
+	}
+	p->n = accel_route_table(&p->rt, p->tbl);
+	p->in = evbuffer_new();
+	if (p->in == NULL) {
+		router_free(&p->rt);
+		say(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+void parity_free(struct parity *p)
+{
+	router_free(&p->rt);
+	evbuffer_free(p->in);
+}
+
+/* What userspace does with a head up to routing (session.c request_start). */
+struct user {
+	struct http_msg m;
+	int status; /* 0: accepted; -1: head incomplete; else the error answer */
+	const struct route *route;
+	const char *origin;
+	size_t olen;
+	size_t head_len; /* bytes of the head */
+};
+
+static void user_decide(struct parity *p, const uint8_t *buf, size_t len, struct user *u)
+{
+	const char *host;
+	size_t hostlen;
+	int ev;
+
+	u->route = NULL;
+	/* As session.c sets it for each request. */
+	if (p->max_body != 0)
+		u->m.max_body = p->max_body;
+	evbuffer_drain(p->in, evbuffer_get_length(p->in));
+	evbuffer_add(p->in, buf, len);
+	ev = http_msg_feed(&u->m, p->in, &u->head_len);
+	if (ev & HTTP_EV_ERROR) {
+		u->status = u->m.status ? u->m.status : 400;
+		return;
+	}
+	if (!(ev & HTTP_EV_HEAD)) {
+		u->status = -1;
+		return;
+	}
+	u->status = http_request_check(&u->m);
+	if (u->status != 0)
+		return;
+	host = http_head_get(&u->m.head, "host", &hostlen);
+	u->route = router_match_target(&p->rt, host, hostlen, u->m.head.buf + u->m.head.url_off,
+				       u->m.head.url_len, &u->origin, &u->olen);
+	if (u->route == NULL)
+		u->status = 404;
+}
+
+/* A head parsed on its own, for comparing what each engine forwards. */
+static int parse_head(struct evbuffer *in, const void *buf, size_t len, struct http_msg *m,
+		      size_t *head_len)
+{
+	int ev;
+
+	evbuffer_drain(in, evbuffer_get_length(in));
+	evbuffer_add(in, buf, len);
+	ev = http_msg_feed(m, in, head_len);
+	return (ev & HTTP_EV_HEAD) && !(ev & HTTP_EV_ERROR) ? 0 : -1;
+}
+
+static int same_bytes(const struct http_head *a, uint32_t aoff, uint32_t alen,
+		      const struct http_head *b, uint32_t boff, uint32_t blen)
+{
+	return alen == blen && memcmp(a->buf + aoff, b->buf + boff, alen) == 0;
+}
+
+/*
+ * The backend must see the same request from either engine: userspace's
+ * head (http_build_request) and the kernel's (the client's, forwarding
+ * fields inserted) parse to the same method, target, version and fields,
+ * and the body bytes that came with the head follow it unchanged.
+ */
+static int same_forward(struct parity *p, struct user *u, const uint8_t *buf, size_t len,
+			const struct kshim_result *k, char *why, size_t whylen)
+{
+	struct http_forward fwd = {.client_ip = "127.0.0.1", .client_is_v6 = 0, .proto = "http"};
+	struct evbuffer *ub = evbuffer_new();
+	struct http_msg um, km;
+	size_t ulen, klen, n;
+	unsigned char *uh;
+	unsigned int i;
+	int rc = -1;
+
+	http_msg_init(&um, HTTP_REQUEST);
+	http_msg_init(&km, HTTP_REQUEST);
+	if (ub == NULL || http_build_request(ub, &u->m, u->origin, u->olen, &fwd, 0) < 0) {
+		say(why, whylen, "userspace cannot build the request");
+		goto out;
+	}
+	n = evbuffer_get_length(ub);
+	uh = evbuffer_pullup(ub, -1);
+	if (parse_head(p->in, uh, n, &um, &ulen) < 0) {
+		say(why, whylen, "userspace's forwarded head does not parse");
+		goto out;
+	}
+	if (parse_head(p->in, k->out, k->out_len, &km, &klen) < 0) {
+		say(why, whylen, "the kernel's forwarded head does not parse: %.*s",
+		    (int)k->out_len, (const char *)k->out);
+		goto out;
+	}
+	if (um.parser.method != km.parser.method || um.parser.http_major != km.parser.http_major ||
+	    um.parser.http_minor != km.parser.http_minor ||
+	    !same_bytes(&um.head, um.head.url_off, um.head.url_len, &km.head, km.head.url_off,
+			km.head.url_len) ||
+	    um.head.nfields != km.head.nfields) {
+		say(why, whylen, "forwarded heads differ: userspace %.*s kernel %.*s", (int)n,
+		    (const char *)uh, (int)k->out_len, (const char *)k->out);
+		goto out;
+	}
+	for (i = 0; i < um.head.nfields; i++) {
+		const struct http_field *a = &um.head.fields[i], *b = &km.head.fields[i];
+
+		if (!same_bytes(&um.head, a->name_off, a->name_len, &km.head, b->name_off,
+				b->name_len) ||
+		    !same_bytes(&um.head, a->value_off, a->value_len, &km.head, b->value_off,
+				b->value_len)) {
+			say(why, whylen, "forwarded field %u differs: userspace %.*s kernel %.*s",
+			    i, (int)n, (const char *)uh, (int)k->out_len, (const char *)k->out);
+			goto out;
+		}
+	}
+	if (k->out_len - klen != len - u->head_len ||
+	    memcmp(k->out + klen, buf + u->head_len, len - u->head_len) != 0) {
+		say(why, whylen, "the body bytes after the head differ");
+		goto out;
+	}
+	rc = 0;
+out:
+	http_msg_free(&um);
+	http_msg_free(&km);
+	if (ub != NULL)
+		evbuffer_free(ub);
+	return rc;
+}
+
+static int check_one(struct parity *p, struct user *u, const uint8_t *buf, size_t len,
+		     unsigned int paired, char *why, size_t whylen)
+{
+	struct kshim_result k, k2;
+
+	kshim_set_stale(0);
+	kshim_read_head(buf, len, paired, &k);
+	switch (k.verdict) {
+	case KSHIM_UP:
+		p->up[k.why >= 0 ? k.why : ZS_C__MAX]++;
+		break;
+	case KSHIM_DROP:
+		p->dropped++;
+		if (u->status <= 0) {
+			say(why, whylen,
+			    "the kernel refuses it (paired with route %u), userspace %s", paired,
+			    u->status < 0 ? "waits for more" : "accepts it");
+			return -1;
+		}
+		break;
+	case KSHIM_CARRY:
+		p->carried++;
+		if (u->status != 0) {
+			say(why, whylen, "the kernel carries it to route %u, userspace answers %d",
+			    k.route, u->status);
+			return -1;
+		}
+		if (u->route->id != k.route) {
+			say(why, whylen,
+			    "the kernel carries it to route %u (%s), userspace to %u (%s)", k.route,
+			    p->rt.routes[k.route].spec, u->route->id, u->route->spec);
+			return -1;
+		}
+		if (same_forward(p, u, buf, len, &k, why, whylen) < 0)
+			return -1;
+		break;
+	}
+	/* Whatever earlier messages left in the per-CPU scan buffer. */
+	kshim_set_stale(0xff);
+	kshim_read_head(buf, len, paired, &k2);
+	if (k2.verdict != k.verdict || k2.why != k.why ||
+	    (k.verdict == KSHIM_CARRY && (k2.out_len != k.out_len || k2.req_left != k.req_left))) {
+		say(why, whylen,
+		    "the kernel's decision depends on stale scan state (%d/%s, then %d/%s)",
+		    k.verdict, kshim_counter_name(k.why), k2.verdict, kshim_counter_name(k2.why));
+		return -1;
+	}
+	return 0;
+}
+
+int parity_check(struct parity *p, const uint8_t *buf, size_t len, char *why, size_t whylen)
+{
+	struct user u;
+	unsigned int r;
+	int rc = 0;
+
+	http_msg_init(&u.m, HTTP_REQUEST);
+	user_decide(p, buf, len, &u);
+	p->heads++;
+	if (u.status == 0)
+		p->user_ok++;
+	else if (u.status > 0)
+		p->user_bad++;
+	kshim_set_routes(p->tbl, p->n);
+	kshim_set_req_max(accel_req_max(p->max_body));
+	for (r = 0; r < p->n && rc == 0; r++)
+		if (p->tbl[r].kernel)
+			rc = check_one(p, &u, buf, len, r, why, whylen);
+	http_msg_free(&u.m);
+	return rc;
+}

@@ -1,0 +1,28 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Host routing ignores one trailing dot: with routes app.test=A and /=B, a
+# keep-alive connection whose first request went to B sends Host
+# "app.test." and "APP.test.:8080": each is answered by A; "app.test.." is
+# not a name of app.test and goes to B (router_host_normalize).
+. "$ZS_TESTS/lib.sh"
+
+PA=$(backend_start a)
+PB=$(backend_start b)
+zs_start "app.test=127.0.0.1:$PA" "/=127.0.0.1:$PB"
+
+zs_python - "$ZS_PORT" <<'PY' || fail "Host with a trailing dot"
+import sys
+from rawhttp import Conn
+port = int(sys.argv[1])
+c = Conn(port)
+for i, (host, want) in enumerate([("other.test", "b"), ("app.test.", "a"),
+                                  ("APP.test.:8080", "a"), ("app.test..", "b"),
+                                  ("app.test", "a"), ("app.test.", "a")]):
+    r = c.request("GET", "/echo?i=%d" % i, host=host)
+    assert r.status == 200, "%s request %d: %r" % (host, i, r)
+    got = r.header("X-Backend")
+    assert got == want, "%s request %d answered by %r, want %r" % (host, i, got, want)
+    assert not c.eof, "%s request %d: connection closed" % (host, i)
+c.close()
+PY
+exit 0
