@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Fuzz target: router_match() and router_rewrite() (src/router.c) on a fixed
- * set of routes, with the Host and the request target fuzzed, taken apart
- * as session.c route_request() does.
+ * Fuzz target: router_match_target(), router_match(), router_host_normalize(),
+ * router_may_outrank() and router_rewrite() (src/router.c) on a fixed set of
+ * routes, with the Host and the request target fuzzed.
  *
  * Input: ctl[0] the Host's length (255: no Host field), the Host, then the
  * request target. The match is checked against the rules of
@@ -11,6 +11,7 @@
  * the size session.c allows for it, be NUL terminated, keep the target
  * when the route has no replacement and swap only the prefix when it has.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -60,20 +61,22 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-/* The Host's name: no port, no trailing dot (src/router.h). */
+/* The Host's name: no port, no trailing dot, brackets kept (src/router.h). */
 static size_t host_name(const char *host, size_t len)
 {
 	size_t i;
 
 	if (len > 0 && host[0] == '[') {
-		for (i = 0; i < len; i++)
-			if (host[i] == ']')
-				return i + 1;
-		return len;
+		for (i = 0; i < len && host[i] != ']'; i++)
+			;
+		if (i < len)
+			len = i + 1;
+	} else {
+		for (i = 0; i < len && host[i] != ':'; i++)
+			;
+		len = i;
 	}
-	for (i = 0; i < len && host[i] != ':'; i++)
-		;
-	return i > 0 && host[i - 1] == '.' ? i - 1 : i;
+	return len > 0 && host[len - 1] == '.' ? len - 1 : len;
 }
 
 static int matches(const struct route *r, const char *host, size_t hostlen, const char *path,
@@ -134,11 +137,34 @@ static void rewrite_check(const struct route *r, const char *target, size_t tlen
 	free(out);
 }
 
+/* router_host_normalize: the oracle's name in lower case, NUL terminated, never past outlen. */
+static void normalize_check(const char *host, size_t hostlen)
+{
+	size_t want = host != NULL ? host_name(host, hostlen) : 0, outlen, i;
+	char *out;
+	int n;
+
+	for (outlen = want; outlen <= want + 1; outlen++) {
+		out = malloc(outlen ? outlen : 1);
+		FUZZ_ASSERT(out != NULL);
+		n = router_host_normalize(host, hostlen, out, outlen);
+		if (outlen <= want) {
+			FUZZ_ASSERT(n == -ENAMETOOLONG);
+		} else {
+			FUZZ_ASSERT(n >= 0 && (size_t)n == want && out[n] == '\0');
+			for (i = 0; i < want; i++)
+				FUZZ_ASSERT((unsigned char)out[i] ==
+					    tolower((unsigned char)host[i]));
+		}
+		free(out);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const struct route *best;
-	const char *host = NULL, *target, *q;
-	size_t hostlen = 0, tlen, plen, need, i;
+	const struct route *best, *viaty;
+	const char *host = NULL, *target, *q, *origin;
+	size_t hostlen = 0, tlen, plen, need, olen, i, j;
 
 	if (size < 1)
 		return 0;
@@ -148,7 +174,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	target = (const char *)data + 1 + hostlen;
 	tlen = size - 1 - hostlen;
-	/* session.c route_request(): the absolute form names the host. */
+	normalize_check(host, hostlen);
+	/* What session.c asks: the route for this Host and target as received. */
+	viaty = router_match_target(&rt, host, hostlen, target, tlen, &origin, &olen);
+	/* The same, taken apart here: the absolute form names the host (RFC 9112 3.2.2). */
 	if (tlen > 7 && strncasecmp(target, "http://", 7) == 0) {
 		const char *a = target + 7, *slash = memchr(a, '/', tlen - 7);
 
@@ -157,10 +186,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		tlen = slash ? tlen - (size_t)(slash - target) : 1;
 		target = slash ? slash : "/";
 	}
+	FUZZ_ASSERT(olen == tlen && memcmp(origin, target, tlen) == 0);
 	q = memchr(target, '?', tlen);
 	plen = q ? (size_t)(q - target) : tlen;
 
 	best = router_match(&rt, host, hostlen, target, plen);
+	FUZZ_ASSERT(best == viaty);
 	if (best != NULL) {
 		FUZZ_ASSERT(best >= rt.routes && best < rt.routes + rt.n);
 		FUZZ_ASSERT(matches(best, host, hostlen, target, plen));
@@ -168,8 +199,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i < rt.n; i++) {
 		const struct route *r = &rt.routes[i];
 
-		if (matches(r, host, hostlen, target, plen))
-			FUZZ_ASSERT(best != NULL && !beats(r, best));
+		if (!matches(r, host, hostlen, target, plen))
+			continue;
+		FUZZ_ASSERT(best != NULL && !beats(r, best));
+		/* router_may_outrank is too careful, never wrong: a route that wins
+		 * over another on a request both match may outrank it. */
+		for (j = 0; j < rt.n; j++)
+			if (j != i && matches(&rt.routes[j], host, hostlen, target, plen) &&
+			    beats(r, &rt.routes[j]))
+				FUZZ_ASSERT(router_may_outrank(r, &rt.routes[j]));
 	}
 	if (best == NULL)
 		return 0;
