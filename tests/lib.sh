@@ -864,3 +864,25 @@ nothing_forwarded() {
 	[ -z "$extra" ] || fail "the backend received requests zeroserve should have refused: $extra"
 	! grep -aq "GET /status/418 " "$T/recorded" || fail "the smuggled request reached the backend: $(head -c 600 "$T/recorded")"
 }
+
+# chunked_refused BODY...: each chunked BODY, sent as a POST /echo with a
+# smuggled "GET /status/418" behind it on a new connection, gets 400 and the
+# connection closes; a normal request still works after each.
+chunked_refused() {
+	_n=0
+	for _body in "$@"; do
+		_n=$((_n + 1))
+		expect_refused 400 'POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n'"$_body"'GET /status/418 HTTP/1.1\r\nHost: x\r\n\r\n' \
+			"chunked body $_n ($_body)"
+		still_serves $_n
+	done
+}
+
+# only_heads_forwarded: the backend saw the normal requests and at most the
+# heads of the refused POST /echo requests (a body streams after its head,
+# so a bad chunk is found once the head has gone), never the smuggled one.
+only_heads_forwarded() {
+	extra=$(tr -d '\r' <"$T/recorded" | grep -aE '^[!-~]+ [^ ]+ HTTP/' |
+		grep -avE '^(POST /echo|GET /after-[0-9]+) HTTP/1.1$' || :)
+	[ -z "$extra" ] || fail "the backend received requests zeroserve should have refused: $extra"
+}
