@@ -119,7 +119,8 @@ static void log_verifier(char *msg)
 	log_lines(LIBBPF_WARN, tail);
 }
 
-static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+static int __attribute__((format(printf, 2, 0)))
+libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	char small[512], *msg = small;
 	va_list aq;
