@@ -623,17 +623,21 @@ int accel_backend_key(int p2_fd, struct zs_sock_key *k)
 	return far_key(p2_fd, k);
 }
 
-/* C's key and zs_ctl[C], zeros when absent: zeroserve is its only writer. */
-static int ctl_load(struct accel *a, int p1_fd, struct zs_sock_key *c, struct zs_ctl *ctl)
+/* zs_ctl[C], zeros when absent: zeroserve is its only writer. */
+static int ctl_get(struct accel *a, const struct zs_sock_key *c, struct zs_ctl *ctl)
 {
-	int err = accel_client_key(p1_fd, c);
-
-	if (err < 0)
-		return err;
 	memset(ctl, 0, sizeof(*ctl));
 	if (bpf_map_lookup_elem(a->fd_ctl, c, ctl) < 0 && errno != ENOENT)
 		return -errno;
 	return 0;
+}
+
+/* C's key and zs_ctl[C]. */
+static int ctl_load(struct accel *a, int p1_fd, struct zs_sock_key *c, struct zs_ctl *ctl)
+{
+	int err = accel_client_key(p1_fd, c);
+
+	return err < 0 ? err : ctl_get(a, c, ctl);
 }
 
 /* The whole value goes back: the fields a caller did not change keep theirs. */
@@ -686,25 +690,22 @@ int accel_pair(struct accel *a, int p1_fd, int p2_fd, unsigned int route)
 	return err;
 }
 
-int accel_unpair(struct accel *a, int p1_fd, int p2_fd)
+int accel_unpair(struct accel *a, const struct zs_sock_key *c, const struct zs_sock_key *b)
 {
-	struct zs_sock_key c, b;
 	struct zs_ctl ctl;
 	int err;
 
-	err = accel_backend_key(p2_fd, &b);
-	if (err == 0)
-		err = ctl_load(a, p1_fd, &c, &ctl);
+	err = ctl_get(a, c, &ctl);
 	if (err < 0)
 		return err;
 	/* zs_ctl[C] first, so no new request heads for B, then B's way back. */
 	if (ctl.paired) {
 		ctl.paired = 0;
-		err = ctl_store(a, &c, &ctl);
+		err = ctl_store(a, c, &ctl);
 		if (err < 0)
 			return err;
 	}
-	if (bpf_map_delete_elem(a->fd_peers, &b) < 0 && errno != ENOENT)
+	if (bpf_map_delete_elem(a->fd_peers, b) < 0 && errno != ENOENT)
 		return -errno;
 	return 0;
 }
@@ -783,18 +784,12 @@ int accel_foreign_done(struct accel *a, int p1_fd, uint32_t n, uint64_t out)
 	return ctl_store(a, &c, &ctl);
 }
 
-int accel_forget(struct accel *a, int p1_fd)
+int accel_forget(struct accel *a, const struct zs_sock_key *c)
 {
-	struct zs_sock_key c;
-	int err;
-
-	err = accel_client_key(p1_fd, &c);
-	if (err < 0)
-		return err;
-	if (bpf_map_delete_elem(a->fd_ctl, &c) < 0 && errno != ENOENT)
+	if (bpf_map_delete_elem(a->fd_ctl, c) < 0 && errno != ENOENT)
 		return -errno;
 	/* Normally gone already: sockops deletes it when C closes. */
-	if (bpf_map_delete_elem(a->fd_conns, &c) < 0 && errno != ENOENT)
+	if (bpf_map_delete_elem(a->fd_conns, c) < 0 && errno != ENOENT)
 		return -errno;
 	return 0;
 }

@@ -43,8 +43,13 @@ int accel_counters(struct accel *a, uint64_t out[ZS_C__MAX]);
 
 /* Pair C (behind p1_fd) with B (behind p2_fd) serving route; keeps zs_ctl[C].done. */
 int accel_pair(struct accel *a, int p1_fd, int p2_fd, unsigned int route);
-/* C is paired no more: the kernel passes its requests up again. */
-int accel_unpair(struct accel *a, int p1_fd, int p2_fd);
+/*
+ * C is paired no more: the kernel passes its requests up again. By the keys
+ * taken when pairing (accel_client_key, accel_backend_key): getpeername(2)
+ * fails once a socket was reset (net/ipv4/af_inet.c, inet_getname), and the
+ * entries must go all the same.
+ */
+int accel_unpair(struct accel *a, const struct zs_sock_key *c, const struct zs_sock_key *b);
 /*
  * zs_ctl[C].done = done: zeroserve has read and answered that many bytes of
  * C; out: the bytes it has sent C or queued for it, those answers included.
@@ -61,8 +66,9 @@ int accel_foreign_done(struct accel *a, int p1_fd, uint32_t n, uint64_t out);
  */
 int accel_dial(struct accel *a, int p2_fd, const struct sockaddr *to, socklen_t len);
 void accel_hangup(struct accel *a, int p2_fd, const struct sockaddr *to);
-/* The client connection is over: drop its zs_ctl (and zs_conns) entries. */
-int accel_forget(struct accel *a, int p1_fd);
+/* The client connection is over: drop its zs_ctl (and zs_conns) entries;
+ * by key, as for accel_unpair. */
+int accel_forget(struct accel *a, const struct zs_sock_key *c);
 /* zs_conns[C] as the BPF programs left it; -ENOENT when absent. */
 int accel_conn(struct accel *a, int p1_fd, struct zs_conn *out);
 /* 1 when the kernel may serve the route's requests, else 0. */
@@ -105,7 +111,8 @@ static inline int accel_pair(struct accel *a, int p1_fd, int p2_fd, unsigned int
 	return -ENOTSUP;
 }
 
-static inline int accel_unpair(struct accel *a, int p1_fd, int p2_fd)
+static inline int accel_unpair(struct accel *a, const struct zs_sock_key *c,
+			       const struct zs_sock_key *b)
 {
 	return -ENOTSUP;
 }
@@ -129,7 +136,7 @@ static inline void accel_hangup(struct accel *a, int p2_fd, const struct sockadd
 {
 }
 
-static inline int accel_forget(struct accel *a, int p1_fd)
+static inline int accel_forget(struct accel *a, const struct zs_sock_key *c)
 {
 	return -ENOTSUP;
 }

@@ -13,6 +13,7 @@
 #include "addr.h"
 #include "http.h"
 #include "upstream.h"
+#include "zs_abi.h"
 
 struct conn;
 struct event;
@@ -42,6 +43,10 @@ struct session {
 	 * pairs with this client, out of the pool while paired. */
 	struct upstream_conn *paired;
 	unsigned int paired_route;
+	/* C's and B's keys, taken when pairing: a reset socket has no peer
+	 * name left to take them from at close (accel_unpair). */
+	struct zs_sock_key ckey, bkey;
+	unsigned int keyed : 1; /* ckey is set: zs_ctl[C] may exist */
 	uint32_t foreign_done;	/* kernel requests' responses relayed */
 	struct http_msg *fresp; /* such a response being relayed */
 	struct event *retry;	/* waiting for a kernel response to end */

@@ -30,7 +30,7 @@ static void paired_drop(struct session *s)
 {
 	if (s->paired == NULL)
 		return;
-	accel_unpair(s->srv->accel, conn_fd(s->cc), conn_fd(s->paired->conn));
+	accel_unpair(s->srv->accel, &s->ckey, &s->bkey);
 	upstream_close(s->paired);
 	s->paired = NULL;
 }
@@ -205,8 +205,11 @@ int session_accel_keep(struct session *s, struct upstream_conn *up)
 	if (s->srv->accel == NULL || s->paired != NULL || r == NULL || !s->client_keep ||
 	    s->srv->draining || !accel_route_kernel(s->srv->accel, r->id))
 		return 0;
-	if (accel_pair(s->srv->accel, conn_fd(s->cc), conn_fd(up->conn), r->id) < 0)
+	if (accel_client_key(conn_fd(s->cc), &s->ckey) < 0 ||
+	    accel_backend_key(conn_fd(up->conn), &s->bkey) < 0 ||
+	    accel_pair(s->srv->accel, conn_fd(s->cc), conn_fd(up->conn), r->id) < 0)
 		return 0;
+	s->keyed = 1;
 	s->paired = up;
 	s->paired_route = r->id;
 	conn_setcb(up->conn, foreign_read, NULL, paired_event, s);
@@ -279,12 +282,14 @@ void session_accel_close(struct session *s)
 	if (paired_reusable(s)) {
 		struct upstream_conn *up = s->paired;
 
-		accel_unpair(s->srv->accel, conn_fd(s->cc), conn_fd(up->conn));
+		accel_unpair(s->srv->accel, &s->ckey, &s->bkey);
 		s->paired = NULL;
 		upstream_put(up);
 	}
 	paired_drop(s);
-	accel_forget(s->srv->accel, conn_fd(s->cc));
+	/* Never paired: no zs_ctl[C]; zs_conns[C] normally went with C. */
+	if (s->keyed || accel_client_key(conn_fd(s->cc), &s->ckey) == 0)
+		accel_forget(s->srv->accel, &s->ckey);
 }
 
 #else

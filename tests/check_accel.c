@@ -298,6 +298,7 @@ START_TEST(test_maps)
 	uint64_t c[ZS_C__MAX];
 	struct config cfg;
 	struct zs_conn conn;
+	struct zs_sock_key ck, bk;
 	struct pair client, backend, stranger;
 	struct accel *a;
 
@@ -333,10 +334,12 @@ START_TEST(test_maps)
 	ck_assert_int_eq(accel_pair(a, client.s, backend.c, 0), 0);
 	ck_assert_int_eq(accel_done(a, client.s, 7, 100), 0);
 	ck_assert_int_eq(accel_foreign_done(a, client.s, 2, 300), 0);
-	ck_assert_int_eq(accel_unpair(a, client.s, backend.c), 0);
-	ck_assert_int_eq(accel_unpair(a, client.s, backend.c), 0);
-	ck_assert_int_eq(accel_forget(a, client.s), 0);
-	ck_assert_int_eq(accel_forget(a, client.s), 0);
+	ck_assert_int_eq(accel_client_key(client.s, &ck), 0);
+	ck_assert_int_eq(accel_backend_key(backend.c, &bk), 0);
+	ck_assert_int_eq(accel_unpair(a, &ck, &bk), 0);
+	ck_assert_int_eq(accel_unpair(a, &ck, &bk), 0);
+	ck_assert_int_eq(accel_forget(a, &ck), 0);
+	ck_assert_int_eq(accel_forget(a, &ck), 0);
 	ck_assert_int_eq(accel_conn(a, client.s, &conn), -ENOENT);
 	ck_assert_int_eq(accel_counters(a, c), 0);
 	accel_log_counters(a, "test");
