@@ -236,7 +236,7 @@ struct upstream_conn *session_accel_take(struct session *s, const struct upstrea
 	if (up == NULL || s->route == NULL || s->route->id != s->paired_route || up->be != be ||
 	    evbuffer_get_length(conn_input(up->conn)) > 0)
 		return NULL;
-	if (accel_unpair(s->srv->accel, conn_fd(s->cc), conn_fd(up->conn)) < 0)
+	if (accel_unpair(s->srv->accel, &s->ckey, &s->bkey) < 0)
 		return NULL;
 	s->paired = NULL;
 	conn_setcb(up->conn, NULL, NULL, NULL, NULL);
