@@ -503,7 +503,13 @@ static int te_next(const char *v, size_t len, size_t *i, size_t *b, size_t *e, i
 	*e = *i;
 	if (*e == *b)
 		*bad_list = 1;
-	/* Parameters: walk to the next comma outside a quoted string. */
+	/* Only blanks, or parameters after a ';', may follow the name: "gzip
+	 * foo" is no coding. Parameters: walk to the next comma outside a
+	 * quoted string. */
+	while (*i < len && (v[*i] == ' ' || v[*i] == '\t'))
+		(*i)++;
+	if (*i < len && v[*i] != ',' && v[*i] != ';')
+		*bad_list = 1;
 	while (*i < len && (quoted || v[*i] != ',')) {
 		if (v[*i] == '"')
 			quoted = !quoted;

@@ -331,6 +331,9 @@ START_TEST(test_transfer_encoding)
 	ck_assert_int_lt(TE("\"chunked\""), 0);
 	ck_assert_int_lt(TE("gzip;q=\"a, chunked"), 0);
 	ck_assert_int_eq(TE("gzip;a=\"b, c\", chunked"), 1);
+	ck_assert_int_lt(TE("gzip foo, chunked"), 0);
+	ck_assert_int_lt(TE("chunked foo"), 0);
+	ck_assert_int_eq(TE("gzip ;a=b , chunked"), 1);
 	ck_assert_int_eq(TE("chunk"), 0);
 	ck_assert_int_eq(TE("xchunked"), 0);
 #undef TE
