@@ -108,6 +108,7 @@ struct tcp_sock___zs {
 	__u64 bytes_received;
 	__u32 rcv_nxt;
 	__u32 copied_seq;
+	__u32 write_seq;
 } __attribute__((preserve_access_index));
 
 struct sock___zs {
@@ -162,10 +163,33 @@ static __always_inline int client_caught_up(struct sk_msg_md *msg, const struct 
 	return queued <= resp_max;
 }
 
-static __always_inline int pass_up(struct zs_conn *c, __u32 size, __u32 why)
+/*
+ * Bring passed up to date: the bytes C has handed to its own TCP, which
+ * only what the program passes takes (redirected bytes never touch C's
+ * write_seq). Counting each passed message's size instead missed bytes:
+ * after a pass whose push fails (a full send buffer, EAGAIN),
+ * tcp_bpf_send_verdict leaves psock->eval set, so the next message goes
+ * out without the program running (net/ipv4/tcp_bpf.c, Linux 6.18), and
+ * done never met passed again after a large upload.
+ */
+static __always_inline void passed_sync(struct sk_msg_md *msg, struct zs_conn *c)
+{
+	struct tcp_sock___zs *tp;
+	__u32 seq;
+
+	if (msg->sk == NULL)
+		return;
+	tp = (struct tcp_sock___zs *)bpf_skc_to_tcp_sock(msg->sk);
+	if (tp == NULL)
+		return;
+	seq = tp->write_seq;
+	c->passed += (__u32)(seq - c->seq);
+	c->seq = seq;
+}
+
+static __always_inline int pass_up(struct zs_conn *c, __u32 why)
 {
 	c->mode = ZS_MODE_USER;
-	c->passed += size;
 	count(why, 1);
 	return SK_PASS;
 }
@@ -180,8 +204,9 @@ static __always_inline int client_msg(struct sk_msg_md *msg, struct zs_sock_key 
 	struct scan *s;
 	__u64 total;
 
+	passed_sync(msg, c);
 	if (ctl == NULL || !ctl->paired)
-		return pass_up(c, size, ZS_C_PASS_UNPAIRED);
+		return pass_up(c, ZS_C_PASS_UNPAIRED);
 	if (c->mode == ZS_MODE_KERNEL && c->req_left > 0) {
 		/* More body of the request the kernel took. */
 		n = size;
@@ -201,40 +226,40 @@ static __always_inline int client_msg(struct sk_msg_md *msg, struct zs_sock_key 
 	}
 	/* A request boundary. Back from userspace only once it is all caught up. */
 	if (c->mode == ZS_MODE_USER && (ctl->done != c->passed || c->foreign != ctl->foreign_done))
-		return pass_up(c, size, ZS_C_PASS_USER);
+		return pass_up(c, ZS_C_PASS_USER);
 	if (c->inflight || !client_caught_up(msg, ctl))
-		return pass_up(c, size, ZS_C_PASS_USER);
+		return pass_up(c, ZS_C_PASS_USER);
 	s = scan_head(msg, 0);
 	if (s != NULL && s->bad == 2)
-		return pass_up(c, size, ZS_C_PASS_FEATURE);
+		return pass_up(c, ZS_C_PASS_FEATURE);
 	if (s == NULL || s->bad || s->head_len == 0)
-		return pass_up(c, size, ZS_C_PASS_HEAD);
+		return pass_up(c, ZS_C_PASS_HEAD);
 	if (s->cl > req_max)
-		return pass_up(c, size, ZS_C_PASS_FEATURE);
+		return pass_up(c, ZS_C_PASS_FEATURE);
 	/* HTTP/1.1 without Host is a 400 from userspace. */
 	if (!s->have_host)
-		return pass_up(c, size, ZS_C_PASS_HEAD);
+		return pass_up(c, ZS_C_PASS_HEAD);
 	s->best = (__u32)-1;
 	s->best_len = 0;
 	s->best_host = 0;
 	bpf_loop(ZS_MAX_ROUTES, route_one, NULL, 0);
 	if (s->best != ctl->route)
-		return pass_up(c, size, ZS_C_PASS_ROUTE);
+		return pass_up(c, ZS_C_PASS_ROUTE);
 	rt = bpf_map_lookup_elem(&zs_routes, &s->best);
 	if (rt == NULL || !rt->kernel)
-		return pass_up(c, size, ZS_C_PASS_ROUTE);
+		return pass_up(c, ZS_C_PASS_ROUTE);
 
 	total = s->head_len + s->cl;
 	/* More than one request in this sendmsg (pipelining): a verdict split
 	 * with bpf_msg_apply_bytes delivered the passed part twice on 6.18, so
 	 * the whole message goes up. */
 	if (size > total)
-		return pass_up(c, size, ZS_C_PASS_FEATURE);
+		return pass_up(c, ZS_C_PASS_FEATURE);
 	xf.ip = msg->local_ip4;
 	xf.ok = 0;
 	bpf_loop(1, xf_build, &xf, 0);
 	if (!xf.ok || xf_insert(msg) < 0)
-		return pass_up(c, size, ZS_C_PASS_HEAD);
+		return pass_up(c, ZS_C_PASS_HEAD);
 	/* Before the fields just inserted, so its place has not moved. Should
 	 * it fail, the request is still right: keep-alive is HTTP/1.1's way. */
 	if (s->conn_len)
@@ -242,7 +267,7 @@ static __always_inline int client_msg(struct sk_msg_md *msg, struct zs_sock_key 
 	if (bpf_msg_redirect_hash(msg, &zs_socks, &ctl->backend, BPF_F_INGRESS) != SK_PASS) {
 		/* Backend socket gone: the bytes take TCP to zeroserve (pitfall 7). */
 		count(ZS_C_REDIRECT_FAIL, 1);
-		return pass_up(c, size, ZS_C_PASS_UNPAIRED);
+		return pass_up(c, ZS_C_PASS_UNPAIRED);
 	}
 	c->mode = ZS_MODE_KERNEL;
 	c->req_left = size >= total ? 0 : total - size;
@@ -385,7 +410,9 @@ int zs_sockops(struct bpf_sock_ops *skops)
 		role = bpf_map_lookup_elem(&zs_ports, &rport);
 		if (role == NULL || !(*role & ZS_PORT_LISTEN))
 			return 1;
-		/* Before C can send a byte, so every byte is counted. */
+		/* Before C can send a byte, so every byte is counted: from
+		 * here on C's write_seq moves by the bytes passed up. */
+		fresh.seq = skops->snd_nxt;
 		bpf_map_update_elem(&zs_conns, &key, &fresh, BPF_ANY);
 		bpf_sock_hash_update(skops, &zs_socks, &key, BPF_ANY);
 		bpf_sock_ops_cb_flags_set(skops, skops->bpf_sock_ops_cb_flags |

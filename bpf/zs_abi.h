@@ -77,6 +77,7 @@ struct zs_conn {
 	__u32 head_req;	 /* the oldest request in flight is HEAD */
 	__u32 foreign;	 /* kernel requests whose response was handed to userspace */
 	__u32 corked;	 /* length of the response held whole by the cork, 0 if none */
+	__u32 seq;	 /* C's write_seq when passed was last brought up to date */
 	__u64 kreqs;	 /* requests the kernel carried: activity zeroserve cannot see */
 };
 

@@ -119,7 +119,8 @@ static void log_verifier(char *msg)
 	log_lines(LIBBPF_WARN, tail);
 }
 
-static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+static int __attribute__((format(printf, 2, 0)))
+libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	char small[512], *msg = small;
 	va_list aq;
@@ -666,6 +667,11 @@ int accel_pair(struct accel *a, int p1_fd, int p2_fd, unsigned int route)
 	/* B joined zs_socks only if sockops saw it announced: else every
 	 * request would try a redirect that cannot happen. */
 	if (bpf_map_lookup_elem(a->fd_socks, &b, &cookie) < 0)
+		return -errno;
+	/* C joined it only if sockops saw it connect from inside the cgroup
+	 * after the attach: else no request of C ever reaches the program, and
+	 * B would sit paired and unused while userspace dials another. */
+	if (bpf_map_lookup_elem(a->fd_socks, &c, &cookie) < 0)
 		return -errno;
 	/*
 	 * zs_peers[B] first: once zs_ctl[C] says paired the kernel may send a

@@ -18,6 +18,10 @@ static struct http_msg *msg_of(llhttp_t *p)
 /* Append to the head; fails the parse (-> 431) past HTTP_MAX_HEAD. */
 static int head_append(struct http_head *h, const char *at, size_t len)
 {
+	/* llhttp reports empty spans too (an empty field name), maybe before
+	 * any buffer exists: a status line without a reason phrase. */
+	if (len == 0)
+		return 0;
 	if ((size_t)h->len + len > HTTP_MAX_HEAD)
 		return -1;
 	if (h->len + len > h->cap) {
@@ -286,14 +290,20 @@ static int on_headers_complete(llhttp_t *p)
 	rc = framing_check(p, &chunked);
 	if (rc != 0)
 		return rc;
-	if (p->type == HTTP_REQUEST && p->upgrade)
-		return 0; /* llhttp stops with HPE_PAUSED_UPGRADE */
 	if (chunked) {
 		frame_chunked_init(&m->frame, p->type == HTTP_REQUEST ? m->max_body : UINT64_MAX);
 		m->body_lex = 1;
 	}
 	has_body = chunked || ((p->flags & F_CONTENT_LENGTH) && p->content_length > 0) ||
 		   (p->type == HTTP_RESPONSE && !(p->flags & F_CONTENT_LENGTH));
+	/*
+	 * An upgrade without a body: llhttp stops with HPE_PAUSED_UPGRADE. With
+	 * one, llhttp parses the body first (llhttp__after_headers_complete), so
+	 * stop here as for any body, or a body that came with the head would be
+	 * consumed with it, unseen, and one that came later forwarded.
+	 */
+	if (p->type == HTTP_REQUEST && p->upgrade && (p->method == HTTP_CONNECT || !has_body))
+		return 0;
 	/*
 	 * Without a body on_message_complete runs right away and pauses there;
 	 * with one, stop so the caller routes before a body byte moves.
@@ -418,15 +428,10 @@ static llhttp_errno_t feed_piece(struct http_msg *m, const char *base, size_t le
 	llhttp_errno_t err;
 	size_t n = len;
 
-	if (lexing) {
+	if (lexing)
 		lex = frame_scan(&m->frame, base, len, &n);
-		if (lex == FRAME_BAD) {
-			*used = n;
-			m->status = m->frame.status;
-			m->reason = m->frame.why;
-			return HPE_USER;
-		}
-	}
+	/* llhttp reads the valid bytes before a bad one too, as it would if they
+	 * had come alone: the first error wins, however the bytes arrive. */
 	err = llhttp_execute(&m->parser, base, n);
 	*used = err == HPE_OK ? n : (size_t)(llhttp_get_error_pos(&m->parser) - base);
 	if (err != HPE_OK && err != HPE_PAUSED && err != HPE_PAUSED_UPGRADE)
@@ -439,6 +444,12 @@ static llhttp_errno_t feed_piece(struct http_msg *m, const char *base, size_t le
 			goto disagree;
 	} else if (lex == FRAME_END ? !(m->events & HTTP_EV_DONE) || *used != n : err != HPE_OK) {
 		goto disagree;
+	}
+	if (lex == FRAME_BAD) {
+		*used = n;
+		m->status = m->frame.status;
+		m->reason = m->frame.why;
+		return HPE_USER;
 	}
 	return err;
 disagree:

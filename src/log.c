@@ -22,7 +22,7 @@ int log_verbosity(void)
 	return verbosity;
 }
 
-static void vlog(int errnum, const char *fmt, va_list ap)
+static void __attribute__((format(printf, 2, 0))) vlog(int errnum, const char *fmt, va_list ap)
 {
 	char msg[1024];
 

@@ -496,7 +496,9 @@ static void request_start(struct session *s, int ev)
 	s->resp.skip_body = s->req.parser.method == HTTP_HEAD;
 
 	be = upstream_pool_backend(srv->pool, s->route->id);
-	s->up = be ? upstream_get(be, &srv->tv_connect) : NULL;
+	s->up = be ? session_accel_take(s, be) : NULL;
+	if (s->up == NULL && be != NULL)
+		s->up = upstream_get(be, &srv->tv_connect);
 	if (s->up == NULL && be != NULL && errno == EAGAIN) {
 		session_upstream_wait(s, be, 0);
 		return;

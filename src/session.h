@@ -135,6 +135,8 @@ int session_accel_busy(struct session *s);
 int session_accel_active(struct session *s);
 /* Keep a reusable backend connection as this client's kernel pair: 1 if taken. */
 int session_accel_keep(struct session *s, struct upstream_conn *up);
+/* The paired connection, unpaired, for a request of its route userspace serves; or NULL. */
+struct upstream_conn *session_accel_take(struct session *s, const struct upstream_backend *be);
 void session_accel_close(struct session *s);
 
 #endif

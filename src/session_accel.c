@@ -220,6 +220,31 @@ int session_accel_keep(struct session *s, struct upstream_conn *up)
 }
 
 /*
+ * A request userspace serves for the paired route goes on the paired
+ * connection, unpaired for as long as it is in use: the kernel handed this
+ * request up or never saw it, and session_accel_busy let it start, so no
+ * kernel request is in flight on B, and none can start before the answer
+ * is published as done. Dialling another connection instead left a kernel
+ * client with two backend connections, one of them idle (a chunked upload,
+ * a request over 4 MiB, a client behind on its reading).
+ * session_accel_keep pairs the connection again when the answer ends.
+ */
+struct upstream_conn *session_accel_take(struct session *s, const struct upstream_backend *be)
+{
+	struct upstream_conn *up = s->paired;
+
+	if (up == NULL || s->route == NULL || s->route->id != s->paired_route || up->be != be ||
+	    evbuffer_get_length(conn_input(up->conn)) > 0)
+		return NULL;
+	if (accel_unpair(s->srv->accel, &s->ckey, &s->bkey) < 0)
+		return NULL;
+	s->paired = NULL;
+	conn_setcb(up->conn, NULL, NULL, NULL, NULL);
+	up->reused = 1;
+	return up;
+}
+
+/*
  * A client that closed while idle leaves a backend connection the kernel is
  * done with: no kernel request waits for its answer (inflight), no body is
  * half sent (req_left), nothing is held (corked) or handed up unrelayed.
@@ -286,6 +311,11 @@ int session_accel_active(struct session *s)
 int session_accel_keep(struct session *s, struct upstream_conn *up)
 {
 	return 0;
+}
+
+struct upstream_conn *session_accel_take(struct session *s, const struct upstream_backend *be)
+{
+	return NULL;
 }
 
 void session_accel_close(struct session *s)

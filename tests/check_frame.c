@@ -176,7 +176,9 @@ START_TEST(test_request_heads_refused)
 	s = "\nGET / HTTP/1.1\r\n\r\n";
 	refused(HEAD_REQ, s, 0, 400);
 	s = "GET / HTTP/2.0\r\n\r\n";
-	refused(HEAD_REQ, s, pos(s, "\r"), 505);
+	refused(HEAD_REQ, s, pos(s, "2.0"), 505);
+	s = "GET / HTTP/9.9\r\n\r\n";
+	refused(HEAD_REQ, s, pos(s, "9.9"), 505);
 	s = "GET / HTTP/1.10\r\n\r\n";
 	refused(HEAD_REQ, s, pos(s, "0\r"), 400);
 }
@@ -192,6 +194,13 @@ START_TEST(test_response_heads)
 	ok(HEAD_RESP, "HTTP/1.0 404 Not \t Found \xe9\r\n\r\n");
 	s = "HTTP/1.1 20 OK\r\n\r\n";
 	refused(HEAD_RESP, s, pos(s, " OK"), 400);
+	/* Below 100 (found by tests/fuzz_response: "000" went on as "0"). */
+	s = "HTTP/1.1 000 OK\r\n\r\n";
+	refused(HEAD_RESP, s, pos(s, "000"), 400);
+	s = "HTTP/1.1 099 OK\r\n\r\n";
+	refused(HEAD_RESP, s, pos(s, "099"), 400);
+	ok(HEAD_RESP, "HTTP/1.1 100 Continue\r\n\r\n");
+	ok(HEAD_RESP, "HTTP/1.1 999 Whatever\r\n\r\n");
 	s = "HTTP/1.1 200 OK\nX: y\r\n\r\n";
 	refused(HEAD_RESP, s, pos(s, "\n"), 400);
 	s = "HTTP/1.1 200 O\x01K\r\n\r\n";
@@ -322,6 +331,9 @@ START_TEST(test_transfer_encoding)
 	ck_assert_int_lt(TE("\"chunked\""), 0);
 	ck_assert_int_lt(TE("gzip;q=\"a, chunked"), 0);
 	ck_assert_int_eq(TE("gzip;a=\"b, c\", chunked"), 1);
+	ck_assert_int_lt(TE("gzip foo, chunked"), 0);
+	ck_assert_int_lt(TE("chunked foo"), 0);
+	ck_assert_int_eq(TE("gzip ;a=b , chunked"), 1);
 	ck_assert_int_eq(TE("chunk"), 0);
 	ck_assert_int_eq(TE("xchunked"), 0);
 #undef TE

@@ -706,6 +706,31 @@ START_TEST(test_garbage_request_line)
 }
 END_TEST
 
+/*
+ * The first error wins, however the bytes arrive: llhttp refuses the method
+ * before the lexer refuses the version, in one read as byte by byte (found
+ * by tests/fuzz_request: one read answered 505, byte by byte 400).
+ */
+START_TEST(test_error_split_independent)
+{
+	static const char req[] = "BREW / HTTP/2.0\r\nHost: h\r\n\r\n";
+	struct http_msg m;
+	size_t i, used;
+	int ev = 0;
+
+	assert_bad_request(req, 400);
+	evbuffer_drain(in, evbuffer_get_length(in));
+	http_msg_init(&m, HTTP_REQUEST);
+	for (i = 0; req[i] != '\0' && !(ev & HTTP_EV_ERROR); i++) {
+		add((char[]){req[i], '\0'});
+		ev = feed_drain(&m, &used);
+	}
+	ck_assert_int_eq(ev, HTTP_EV_ERROR);
+	ck_assert_int_eq(m.status, 400);
+	http_msg_free(&m);
+}
+END_TEST
+
 /* A 70 000 byte field value, in one read or in 4 KiB reads. */
 static void big_head(char *buf, size_t vlen, char fill, const char *value_end)
 {
@@ -889,6 +914,46 @@ START_TEST(test_upgrade)
 	ck_assert(m.parser.upgrade);
 	ck_assert_int_eq(http_request_check(&m), 0);
 	http_msg_free(&m);
+}
+END_TEST
+
+/*
+ * An upgrade request with a body stops after its head, like any request
+ * with a body, however the bytes arrive (found by tests/fuzz_request: whole,
+ * the body was consumed with the head).
+ */
+START_TEST(test_upgrade_with_body)
+{
+	static const char *const reqs[] = {
+	    "POST /ws HTTP/1.1\r\nHost: h\r\nConnection: Upgrade\r\n"
+	    "Upgrade: websocket\r\nContent-Length: 5\r\n\r\n",
+	    "POST /ws HTTP/1.1\r\nHost: h\r\nConnection: Upgrade\r\n"
+	    "Upgrade: websocket\r\nTransfer-Encoding: chunked\r\n\r\n",
+	};
+	static const char *const bodies[] = {"hello", "5\r\nhello\r\n0\r\n\r\n"};
+	static const char frame[] = "\x81\x05hello";
+	struct http_msg m;
+	size_t used;
+	int i, ev;
+
+	for (i = 0; i < 2; i++) {
+		evbuffer_drain(in, evbuffer_get_length(in));
+		http_msg_init(&m, HTTP_REQUEST);
+		add(reqs[i]);
+		add(bodies[i]);
+		add(frame);
+		ev = feed_drain(&m, &used);
+		ck_assert_int_eq(ev, HTTP_EV_HEAD);
+		ck_assert_uint_eq(used, strlen(reqs[i]));
+		ck_assert(m.parser.upgrade);
+		ev = feed_drain(&m, &used);
+		ck_assert_int_eq(ev, HTTP_EV_DONE | HTTP_EV_UPGRADE);
+		ck_assert_uint_eq(used, strlen(bodies[i]));
+		ck_assert_uint_eq(m.body_bytes, 5);
+		/* What follows is the other protocol's. */
+		ck_assert_str_eq(rest(), frame);
+		http_msg_free(&m);
+	}
 }
 END_TEST
 
@@ -1116,6 +1181,25 @@ START_TEST(test_response_truncated)
 	ck_assert_uint_eq(used, 3);
 	ev = http_msg_finish(&m);
 	ck_assert_int_eq(ev & (HTTP_EV_ERROR | HTTP_EV_DONE), HTTP_EV_ERROR);
+	http_msg_free(&m);
+}
+END_TEST
+
+/*
+ * An empty field name after a status line without a reason: llhttp reports
+ * the empty name before the head has a buffer (found by tests/fuzz_response).
+ */
+START_TEST(test_response_empty_name_no_reason)
+{
+	struct http_msg m;
+	size_t used;
+	int ev;
+
+	http_msg_init(&m, HTTP_RESPONSE);
+	ev = feed(&m, "HTTP/1.1 200\r\n: x\r\n\r\n", &used);
+	ck_assert_int_eq(ev, HTTP_EV_ERROR);
+	ck_assert_int_eq(m.status, 400);
+	ck_assert_uint_eq(m.head.len, 0);
 	http_msg_free(&m);
 }
 END_TEST
@@ -1793,6 +1877,7 @@ static Suite *http_suite(void)
 	tcase_add_test(tc, test_bad_chunk_size);
 	tcase_add_test(tc, test_te_not_chunked);
 	tcase_add_test(tc, test_garbage_request_line);
+	tcase_add_test(tc, test_error_split_independent);
 	tcase_add_test(tc, test_framing_policy_requests);
 	tcase_add_test(tc, test_content_length_ows);
 	tcase_add_test(tc, test_max_body);
@@ -1805,6 +1890,7 @@ static Suite *http_suite(void)
 	tcase_add_test(tc, test_max_fields);
 	tcase_add_test(tc, test_request_check);
 	tcase_add_test(tc, test_upgrade);
+	tcase_add_test(tc, test_upgrade_with_body);
 	tcase_add_test(tc, test_upgrade_needs_connection);
 	suite_add_tcase(s, tc);
 
@@ -1818,6 +1904,7 @@ static Suite *http_suite(void)
 	tcase_add_test(tc, test_response_close_delimited);
 	tcase_add_test(tc, test_response_close_delimited_empty);
 	tcase_add_test(tc, test_response_truncated);
+	tcase_add_test(tc, test_response_empty_name_no_reason);
 	tcase_add_test(tc, test_response_body_sink);
 	suite_add_tcase(s, tc);
 

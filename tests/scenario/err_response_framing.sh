@@ -28,6 +28,8 @@ HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\rXhi
 HTTP/1.1 200 OK\r\nX-A: b\r\n c\r\nContent-Length: 2\r\n\r\nhi
 HTTP/1.1 200 OK\r\nContent-Length : 2\r\n\r\nhi
 HTTP/1.1 200 OK\r\nX-A: \001\r\nContent-Length: 2\r\n\r\nhi
+HTTP/1.1 000 OK\r\nContent-Length: 2\r\n\r\nhi
+HTTP/1.1 099 OK\r\nContent-Length: 2\r\n\r\nhi
 EOF_CASES
 [ "$n" -ge 10 ] || fail "only $n cases read"
 

@@ -13,6 +13,7 @@ exec "$ZS_BIN" "\$@" 2>"$T/stderr"
 WRAP
 chmod +x "$T/zeroserve"
 ZS_BIN=$T/zeroserve
+ZS_ERR_LOG=$T/stderr
 zs_start --access-log - "/=127.0.0.1:$BACKEND_PORT"
 stdout=$ZS_LOG
 
