@@ -648,45 +648,42 @@ static int ctl_store(struct accel *a, const struct zs_sock_key *c, const struct 
 	return 0;
 }
 
-int accel_pair(struct accel *a, int p1_fd, int p2_fd, unsigned int route)
+int accel_pair(struct accel *a, const struct zs_sock_key *c, const struct zs_sock_key *b,
+	       unsigned int route)
 {
-	struct zs_sock_key c, b;
 	struct zs_peer peer;
 	struct zs_ctl ctl;
-	int err;
-
 	__u64 cookie;
+	int err;
 
 	if (!accel_route_kernel(a, route))
 		return -EINVAL;
-	err = accel_backend_key(p2_fd, &b);
-	if (err == 0)
-		err = ctl_load(a, p1_fd, &c, &ctl);
+	err = ctl_get(a, c, &ctl);
 	if (err < 0)
 		return err;
 	/* B joined zs_socks only if sockops saw it announced: else every
 	 * request would try a redirect that cannot happen. */
-	if (bpf_map_lookup_elem(a->fd_socks, &b, &cookie) < 0)
+	if (bpf_map_lookup_elem(a->fd_socks, b, &cookie) < 0)
 		return -errno;
 	/* C joined it only if sockops saw it connect from inside the cgroup
 	 * after the attach: else no request of C ever reaches the program, and
 	 * B would sit paired and unused while userspace dials another. */
-	if (bpf_map_lookup_elem(a->fd_socks, &c, &cookie) < 0)
+	if (bpf_map_lookup_elem(a->fd_socks, c, &cookie) < 0)
 		return -errno;
 	/*
 	 * zs_peers[B] first: once zs_ctl[C] says paired the kernel may send a
 	 * request into B, and B's response must find its way back to C.
 	 */
 	memset(&peer, 0, sizeof(peer));
-	peer.client = c;
-	if (bpf_map_update_elem(a->fd_peers, &b, &peer, BPF_ANY) < 0)
+	peer.client = *c;
+	if (bpf_map_update_elem(a->fd_peers, b, &peer, BPF_ANY) < 0)
 		return -errno;
-	ctl.backend = b;
+	ctl.backend = *b;
 	ctl.route = route;
 	ctl.paired = 1;
-	err = ctl_store(a, &c, &ctl);
+	err = ctl_store(a, c, &ctl);
 	if (err < 0)
-		bpf_map_delete_elem(a->fd_peers, &b);
+		bpf_map_delete_elem(a->fd_peers, b);
 	return err;
 }
 

@@ -41,8 +41,13 @@ void accel_stop(struct accel *a);
 void accel_log_counters(struct accel *a, const char *when);
 int accel_counters(struct accel *a, uint64_t out[ZS_C__MAX]);
 
-/* Pair C (behind p1_fd) with B (behind p2_fd) serving route; keeps zs_ctl[C].done. */
-int accel_pair(struct accel *a, int p1_fd, int p2_fd, unsigned int route);
+/*
+ * Pair C with B serving route, by their keys (accel_client_key,
+ * accel_backend_key: the caller keeps them for accel_unpair); keeps
+ * zs_ctl[C].done.
+ */
+int accel_pair(struct accel *a, const struct zs_sock_key *c, const struct zs_sock_key *b,
+	       unsigned int route);
 /*
  * C is paired no more: the kernel passes its requests up again. By the keys
  * taken when pairing (accel_client_key, accel_backend_key): getpeername(2)
@@ -106,7 +111,8 @@ static inline int accel_counters(struct accel *a, uint64_t out[ZS_C__MAX])
 	return -ENOTSUP;
 }
 
-static inline int accel_pair(struct accel *a, int p1_fd, int p2_fd, unsigned int route)
+static inline int accel_pair(struct accel *a, const struct zs_sock_key *c,
+			     const struct zs_sock_key *b, unsigned int route)
 {
 	return -ENOTSUP;
 }

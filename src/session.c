@@ -496,15 +496,19 @@ static void request_start(struct session *s, int ev)
 	s->resp.skip_body = s->req.parser.method == HTTP_HEAD;
 
 	be = upstream_pool_backend(srv->pool, s->route->id);
-	s->up = be ? session_accel_take(s, be) : NULL;
-	if (s->up == NULL && be != NULL)
-		s->up = upstream_get(be, &srv->tv_connect);
-	if (s->up == NULL && be != NULL && errno == EAGAIN) {
-		session_upstream_wait(s, be, 0);
+	if (be == NULL) {
+		session_error_reply(s, 502, "cannot connect to the backend");
 		return;
 	}
+	/* The client's paired connection first, else one of the pool's. */
+	s->up = session_accel_take(s, be);
+	if (s->up == NULL)
+		s->up = upstream_get(be, &srv->tv_connect);
 	if (s->up == NULL) {
-		session_error_reply(s, 502, "cannot connect to the backend");
+		if (errno == EAGAIN)
+			session_upstream_wait(s, be, 0);
+		else
+			session_error_reply(s, 502, "cannot connect to the backend");
 		return;
 	}
 	upstream_begin(s);

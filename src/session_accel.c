@@ -207,7 +207,7 @@ int session_accel_keep(struct session *s, struct upstream_conn *up)
 		return 0;
 	if (accel_client_key(conn_fd(s->cc), &s->ckey) < 0 ||
 	    accel_backend_key(conn_fd(up->conn), &s->bkey) < 0 ||
-	    accel_pair(s->srv->accel, conn_fd(s->cc), conn_fd(up->conn), r->id) < 0)
+	    accel_pair(s->srv->accel, &s->ckey, &s->bkey, r->id) < 0)
 		return 0;
 	s->keyed = 1;
 	s->paired = up;

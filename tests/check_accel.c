@@ -329,13 +329,14 @@ START_TEST(test_maps)
 	ck_assert_uint_eq(conn.passed, 0);
 
 	ck_assert_int_eq(accel_done(a, client.s, 5, 0), 0);
-	ck_assert_int_eq(accel_pair(a, client.s, backend.c, 1), -EINVAL);
-	ck_assert_int_eq(accel_pair(a, client.s, stranger.c, 0), -ENOENT);
-	ck_assert_int_eq(accel_pair(a, client.s, backend.c, 0), 0);
+	ck_assert_int_eq(accel_client_key(client.s, &ck), 0);
+	ck_assert_int_eq(accel_backend_key(stranger.c, &bk), 0);
+	ck_assert_int_eq(accel_pair(a, &ck, &bk, 0), -ENOENT);
+	ck_assert_int_eq(accel_backend_key(backend.c, &bk), 0);
+	ck_assert_int_eq(accel_pair(a, &ck, &bk, 1), -EINVAL);
+	ck_assert_int_eq(accel_pair(a, &ck, &bk, 0), 0);
 	ck_assert_int_eq(accel_done(a, client.s, 7, 100), 0);
 	ck_assert_int_eq(accel_foreign_done(a, client.s, 2, 300), 0);
-	ck_assert_int_eq(accel_client_key(client.s, &ck), 0);
-	ck_assert_int_eq(accel_backend_key(backend.c, &bk), 0);
 	ck_assert_int_eq(accel_unpair(a, &ck, &bk), 0);
 	ck_assert_int_eq(accel_unpair(a, &ck, &bk), 0);
 	ck_assert_int_eq(accel_forget(a, &ck), 0);
