@@ -205,6 +205,10 @@ int session_accel_keep(struct session *s, struct upstream_conn *up)
 	if (s->srv->accel == NULL || s->paired != NULL || r == NULL || !s->client_keep ||
 	    s->srv->draining || !accel_route_kernel(s->srv->accel, r->id))
 		return 0;
+	/* Held against --backend-max-conns; upstream_put gives it back if the
+	 * pairing fails below. */
+	if (upstream_hold(up) < 0)
+		return 0;
 	if (accel_client_key(conn_fd(s->cc), &s->ckey) < 0 ||
 	    accel_backend_key(conn_fd(up->conn), &s->bkey) < 0 ||
 	    accel_pair(s->srv->accel, &s->ckey, &s->bkey, r->id) < 0)
