@@ -177,7 +177,7 @@ static long bpf_msg_pop_data(struct sk_msg_md *msg, __u32 start, __u32 len, __u6
 
 static long bpf_msg_redirect_hash(struct sk_msg_md *msg, void *map, void *key, __u64 flags)
 {
-	/* Pitfall 1 (DESIGN.md): ingress only, into zs_socks. */
+	/* doc/kernel-facts.md, pitfall 1: ingress only, into zs_socks. */
 	if (map != &zs_socks || flags != BPF_F_INGRESS) {
 		fprintf(stderr,
 			"kshim: redirect with flags %llu, not BPF_F_INGRESS into zs_socks\n",

@@ -4,7 +4,7 @@
  * with its head reader (bpf/head.bpf.h) and forwarding fields
  * (bpf/xf.bpf.h), compiled from the same source behind stand-ins for the
  * maps and helpers it uses. sk_msg programs have no BPF_PROG_TEST_RUN
- * (DESIGN.md). For the parity test (tests/check_parity.c) and fuzzers.
+ * (doc/kernel-facts.md). For the parity test (tests/check_parity.c) and fuzzers.
  */
 #ifndef KSHIM_H
 #define KSHIM_H

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: MIT
 # Host routes: app.localhost=TARGET takes every request whose Host is
 # app.localhost (any port, any case), even where a host-less route has a
-# longer prefix (DESIGN.md: "a route naming a Host beats one that does
-# not"); other hosts fall through to the host-less routes.
+# longer prefix (man/zeroserve.8, ROUTES: a route naming a Host beats one
+# that does not); other hosts fall through to the host-less routes.
 . "$ZS_TESTS/lib.sh"
 
 PA=$(backend_start a)
