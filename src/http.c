@@ -15,7 +15,7 @@ static struct http_msg *msg_of(llhttp_t *p)
 	return (struct http_msg *)p->data;
 }
 
-/* Append to the head; fails the parse (-> 431) past HTTP_MAX_HEAD. */
+/* Append to the head: 0, -ENOSPC past HTTP_MAX_HEAD, or -ENOMEM. */
 static int head_append(struct http_head *h, const char *at, size_t len)
 {
 	/* llhttp reports empty spans too (an empty field name), maybe before
@@ -23,7 +23,7 @@ static int head_append(struct http_head *h, const char *at, size_t len)
 	if (len == 0)
 		return 0;
 	if ((size_t)h->len + len > HTTP_MAX_HEAD)
-		return -1;
+		return -ENOSPC;
 	if (h->len + len > h->cap) {
 		uint32_t cap = h->cap ? h->cap : 1024;
 		char *nb;
@@ -34,7 +34,7 @@ static int head_append(struct http_head *h, const char *at, size_t len)
 			cap = HTTP_MAX_HEAD;
 		nb = realloc(h->buf, cap);
 		if (nb == NULL)
-			return -1;
+			return -ENOMEM;
 		h->buf = nb;
 		h->cap = cap;
 	}
@@ -47,6 +47,16 @@ static int too_large(llhttp_t *p)
 {
 	msg_of(p)->status = 431;
 	llhttp_set_error_reason(p, "request head too large");
+	return HPE_USER;
+}
+
+/* head_append failed: too large is the client's doing, no memory is ours. */
+static int append_failed(llhttp_t *p, int err)
+{
+	if (err != -ENOMEM)
+		return too_large(p);
+	msg_of(p)->status = 500;
+	llhttp_set_error_reason(p, "out of memory");
 	return HPE_USER;
 }
 
@@ -68,11 +78,12 @@ static int on_message_begin(llhttp_t *p)
 static int on_url(llhttp_t *p, const char *at, size_t len)
 {
 	struct http_head *h = &msg_of(p)->head;
+	int err;
 
 	if (h->url_len == 0)
 		h->url_off = h->len;
-	if (head_append(h, at, len) < 0)
-		return too_large(p);
+	if ((err = head_append(h, at, len)) < 0)
+		return append_failed(p, err);
 	h->url_len += len;
 	return 0;
 }
@@ -81,6 +92,7 @@ static int on_header_field(llhttp_t *p, const char *at, size_t len)
 {
 	struct http_head *h = &msg_of(p)->head;
 	struct http_field *f;
+	int err;
 
 	if (!h->in_field) {
 		if (h->nfields == HTTP_MAX_FIELDS)
@@ -93,8 +105,8 @@ static int on_header_field(llhttp_t *p, const char *at, size_t len)
 		h->in_field = 1;
 	}
 	f = &h->fields[h->nfields];
-	if (head_append(h, at, len) < 0)
-		return too_large(p);
+	if ((err = head_append(h, at, len)) < 0)
+		return append_failed(p, err);
 	f->name_len += len;
 	return 0;
 }
@@ -184,9 +196,10 @@ static int on_header_field_complete(llhttp_t *p)
 static int on_header_value(llhttp_t *p, const char *at, size_t len)
 {
 	struct http_head *h = &msg_of(p)->head;
+	int err;
 
-	if (head_append(h, at, len) < 0)
-		return too_large(p);
+	if ((err = head_append(h, at, len)) < 0)
+		return append_failed(p, err);
 	h->fields[h->nfields].value_len += len;
 	return 0;
 }

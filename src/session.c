@@ -488,9 +488,13 @@ static void request_start(struct session *s, int ev)
 	n = http_build_request(s->reqhead, &s->req, rewritten, (size_t)n, &fwd, s->upgrade);
 	if (rewritten != tbuf)
 		free(rewritten);
-	if (n < 0) {
+	if (n == -ENOSPC) {
 		s->client_keep = 0;
 		session_error_reply(s, 431, "request head too large to forward");
+		return;
+	}
+	if (n < 0) {
+		session_close(s, "out of memory");
 		return;
 	}
 	s->resp.skip_body = s->req.parser.method == HTTP_HEAD;

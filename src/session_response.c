@@ -63,52 +63,57 @@ void session_upstream_request_sent(struct session *s)
 	upstream_timeouts(s);
 }
 
-/* Same request, new connection: only for a stale pooled one that said nothing. */
-static int upstream_retry(struct session *s)
+/*
+ * Same request, new connection: only for a stale pooled one that said
+ * nothing. 1 when the request was taken over (sent again, queued or
+ * answered), 0 when the caller answers the failure.
+ */
+static int retry_on_new_conn(struct session *s)
 {
 	struct upstream_backend *be = s->up->be;
 
 	if (!s->up->reused || s->retried || !s->req_done || s->resp_started ||
 	    s->resp.head_raw > 0 || evbuffer_get_length(s->reqhead) == 0)
-		return -1;
+		return 0;
 	upstream_close(s->up);
 	s->retried = 1;
 	s->up = upstream_get(be, &s->srv->tv_connect);
 	if (s->up == NULL && errno == EAGAIN) {
 		/* It was this request's connection: it waits first in line. */
 		session_upstream_wait(s, be, 1);
-		return 0;
+		return 1;
 	}
 	if (s->up == NULL) {
 		session_error_reply(s, 502, "cannot connect to the backend");
-		return 0;
+		return 1;
 	}
 	upstream_attach(s);
 	evbuffer_add_buffer(s->scratch, s->reqhead);
 	conn_send(s->up->conn, s->scratch);
-	return 0;
+	return 1;
 }
 
 /*
  * The connect failed: once per request, the backend's other address (a
  * name's answer of the other family). Nothing was sent, so the request,
- * body included, moves over whole.
+ * body included, moves over whole. 1 when it did, 0 when there is no
+ * other address to try.
  */
-static int upstream_reconnect(struct session *s)
+static int retry_other_address(struct session *s)
 {
 	struct upstream_conn *old = s->up, *n;
 
 	if (s->reconnected || conn_connected(old->conn))
-		return -1;
+		return 0;
 	n = upstream_get_other(old->be, old, &s->srv->tv_connect);
 	if (n == NULL)
-		return -1;
+		return 0;
 	s->reconnected = 1;
 	s->up = n;
 	upstream_attach(s);
 	conn_send(n->conn, conn_output(old->conn));
 	upstream_close(old);
-	return 0;
+	return 1;
 }
 
 static void response_done(struct session *s)
@@ -350,7 +355,7 @@ static void connect_failed(struct session *s, short what)
 
 	log_debug("%s: backend %s: %s", s->client_text, s->route ? s->route->authority : "?",
 		  timeout ? "connect timed out" : strerror(EVUTIL_SOCKET_ERROR()));
-	if (!timeout && upstream_reconnect(s) == 0)
+	if (!timeout && retry_other_address(s))
 		return;
 	evbuffer_drain(s->reqhead, (size_t)-1);
 	evbuffer_add_buffer(s->reqhead, conn_output(up->conn));
@@ -392,7 +397,7 @@ static void upstream_event(struct conn *conn, short what, void *arg)
 		response_eof(s);
 		goto out;
 	}
-	if (upstream_retry(s) == 0)
+	if (retry_on_new_conn(s))
 		goto out;
 	if (!s->resp_started) {
 		log_debug("%s: backend %s: %s", s->client_text,
