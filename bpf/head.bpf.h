@@ -3,9 +3,16 @@
 #ifndef ZS_HEAD_BPF_H
 #define ZS_HEAD_BPF_H
 
+#include <linux/bpf.h>
+#include <linux/types.h>
+#include <bpf/bpf_helpers.h>
+
+#include "zs_abi.h"
+
 /* Parser state lives in a per-CPU map value, not in registers: the loop
  * callback is then verified once, with no per-byte state to explore
- * (a 512-byte inlined scan hit the 1M-instruction limit, DESIGN.md). */
+ * (a 512-byte inlined scan hit the 1M-instruction limit: doc/kernel-facts.md,
+ * "Measured"). */
 /* Room for the forwarding fields: two Host values of at most XF_HOST_MAX. */
 #define XF_MAX	    512
 #define XF_HOST_MAX 128

@@ -3,6 +3,12 @@
 #ifndef ZS_MAPS_BPF_H
 #define ZS_MAPS_BPF_H
 
+#include <linux/bpf.h>
+#include <linux/types.h>
+#include <bpf/bpf_helpers.h>
+
+#include "zs_abi.h"
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 256);
@@ -26,7 +32,7 @@ struct {
 } zs_socks SEC(".maps");
 
 /* Hash maps are not preallocated: 64K preallocated entries cost ~10 ms at
- * start (DESIGN.md). */
+ * start (doc/kernel-facts.md, "Measured"). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, ZS_MAX_CONNS);

@@ -3,6 +3,13 @@
 #ifndef ZS_XF_BPF_H
 #define ZS_XF_BPF_H
 
+#include <linux/bpf.h>
+#include <linux/types.h>
+#include <bpf/bpf_helpers.h>
+
+/* struct scan and its word helpers: the fields are built in the scan state. */
+#include "head.bpf.h"
+
 /*
  * The forwarding fields userspace adds (http_build_request), for a request
  * the kernel carries: X-Forwarded-For, -Proto, -Host and Forwarded, before

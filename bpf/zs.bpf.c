@@ -17,6 +17,8 @@
 
 #include "zs_abi.h"
 
+/* include/linux/socket.h: a value of the socket ABI (<sys/socket.h> is not
+ * for BPF). */
 #define AF_INET 2
 
 /* GPL-compatible: bpf_probe_read_kernel is GPL-only. */
@@ -33,7 +35,10 @@ ZS_TUNABLE __u64 req_max = 4 << 20;
 
 /* Responses delivered whole, and the most a held head's message may carry:
  * 32 KiB fill at most 9 of a message's 17 slots even in 4 KiB pages, so the
- * kernel always honours the cork. */
+ * kernel always honours the cork. 17 is MAX_MSG_FRAGS (include/linux/skmsg.h),
+ * which is MAX_SKB_FRAGS: 17 by default, CONFIG_MAX_SKB_FRAGS since
+ * 3948b05950fd ("net: introduce a config option to tweak MAX_SKB_FRAGS",
+ * Linux 6.4) may raise it, never lower it. */
 #define CORK_MAX      (256 << 10)
 #define CORK_HEAD_MAX (32 << 10)
 
@@ -102,8 +107,12 @@ static long route_one(__u32 r, void *ctx)
 
 /*
  * CO-RE views of the kernel's client socket: libbpf fits the offsets to the
- * running kernel's BTF. Only what the unread check below reads.
+ * running kernel's BTF. Only what the checks below read; each field and its
+ * size checked against Linux 6.18.44's BTF (/sys/kernel/btf/vmlinux).
  */
+/* include/linux/tcp.h, struct tcp_sock. bytes_received came with
+ * bdd1f9edacb5 ("tcp: add tcpi_bytes_received to tcp_info"); rcv_nxt,
+ * copied_seq and write_seq are older. */
 struct tcp_sock___zs {
 	__u64 bytes_received;
 	__u32 rcv_nxt;
@@ -111,15 +120,26 @@ struct tcp_sock___zs {
 	__u32 write_seq;
 } __attribute__((preserve_access_index));
 
+/* include/net/sock.h, struct sock. */
 struct sock___zs {
 	void *sk_user_data;
 } __attribute__((preserve_access_index));
 
+/* include/linux/skmsg.h, struct sk_psock. msg_tot_len, the bytes queued on
+ * the psock's ingress_msg, came with 929e30f93125 ("bpf, sockmap: Fix
+ * FIONREAD for sockmap", Linux 7.0, taken into the stable series: 6.18.44
+ * has it). Without it, bpf_core_field_exists says so below. */
 struct sk_psock___zs {
 	__u32 msg_tot_len;
 } __attribute__((preserve_access_index));
 
-/* sk_user_data carries flag bits below the psock pointer (net/sock.h). */
+/*
+ * Copied from include/net/sock.h: sk_user_data carries flag bits below the
+ * psock pointer (NOCOPY 1, BPF 2, PSOCK 4, the pointer masked with ~7),
+ * since 2a0133723f9e ("net: fix refcount bug in sk_psock_get (2)",
+ * Linux 6.0). Macros are not in BTF: CO-RE cannot check these, so a kernel
+ * that renumbers them needs this copy changed.
+ */
 #define SK_USER_DATA_PSOCK   4UL
 #define SK_USER_DATA_PTRMASK (~7UL)
 
@@ -130,7 +150,7 @@ struct sk_psock___zs {
  * the TCP one, so a kernel answer now would overtake what is left. And what
  * the kernel queued (each response at most resp_max) must stay bounded: a
  * client that asks and never reads gets its answers from userspace, over
- * TCP with its flow control (pitfall 5).
+ * TCP with its flow control (doc/kernel-facts.md, pitfall 5).
  */
 static __always_inline int client_caught_up(struct sk_msg_md *msg, const struct zs_ctl *ctl)
 {
@@ -265,7 +285,8 @@ static __always_inline int client_msg(struct sk_msg_md *msg, struct zs_sock_key 
 	if (s->conn_len)
 		bpf_msg_pop_data(msg, s->conn_off, s->conn_len, 0);
 	if (bpf_msg_redirect_hash(msg, &zs_socks, &ctl->backend, BPF_F_INGRESS) != SK_PASS) {
-		/* Backend socket gone: the bytes take TCP to zeroserve (pitfall 7). */
+		/* Backend socket gone: the bytes take TCP to zeroserve
+		 * (doc/kernel-facts.md, pitfall 7). */
 		count(ZS_C_REDIRECT_FAIL, 1);
 		return pass_up(c, ZS_C_PASS_UNPAIRED);
 	}
@@ -312,7 +333,8 @@ static __always_inline int backend_msg(struct sk_msg_md *msg, struct zs_peer *p)
 				body = 0;
 		}
 		/* No length, 1xx, or too long to queue in the client: zeroserve
-		 * relays it with its own backpressure (pitfall 5). */
+		 * relays it with its own backpressure (doc/kernel-facts.md,
+		 * pitfall 5). */
 		if (s == NULL || s->status < 200 ||
 		    (!s->have_cl && !c->head_req && s->status != 204 && s->status != 304) ||
 		    body > resp_max) {
@@ -366,6 +388,9 @@ static __always_inline int backend_msg(struct sk_msg_md *msg, struct zs_peer *p)
 	return SK_PASS;
 }
 
+/* The programs' contexts (struct sk_msg_md, struct bpf_sock_ops) are UAPI,
+ * include/uapi/linux/bpf.h, checked against linux-libc-dev 6.1's copy: the
+ * verifier rewrites their accesses, so they need no CO-RE. */
 SEC("sk_msg")
 int zs_msg(struct sk_msg_md *msg)
 {

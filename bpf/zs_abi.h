@@ -3,6 +3,12 @@
  * The one header shared by the BPF programs (bpf/) and zeroserve (src/):
  * map keys and values, enums and limits. Fixed-width types only.
  * The ordering model behind these maps: doc/architecture.md.
+ *
+ * Every struct is laid out by hand, with no hole the compiler fills: the
+ * BPF target and x86-64 align a __u64 to 8 bytes, i386 to 4, so a hole
+ * would sit in different places; and a hash map compares keys byte for
+ * byte, padding included. The _Static_asserts at the end check it for
+ * clang -target bpf and for the userspace compiler alike.
  */
 #ifndef ZS_ABI_H
 #define ZS_ABI_H
@@ -89,7 +95,7 @@ struct zs_ctl {
 	__u32 route;		    /* the route B serves */
 	__u32 paired;
 	__u32 foreign_done; /* zs_conn.foreign responses zeroserve has relayed */
-	__u32 pad;
+	__u32 pad[2];	    /* to a multiple of 8 bytes (done, out) */
 };
 
 /* zs_peers, keyed by B; written by zeroserve: the client B answers. */
@@ -112,5 +118,58 @@ enum zs_counter {
 	ZS_C_REDIRECT_FAIL, /* the paired socket was gone */
 	ZS_C__MAX,
 };
+
+/* The layout above, checked: a field that moves or a hole that opens fails
+ * the build of both the BPF object and zeroserve. Every field's offset, and
+ * the last field ending where the struct does: no hole, tail included. */
+#define ZS_ABI_AT(type, field, off)                                                                \
+	_Static_assert(__builtin_offsetof(struct type, field) == (off), #type "." #field " moved")
+#define ZS_ABI_END(type, last)                                                                     \
+	_Static_assert(__builtin_offsetof(struct type, last) + sizeof(((struct type *)0)->last) == \
+			   sizeof(struct type),                                                    \
+		       #type " has tail padding")
+
+_Static_assert(sizeof(struct zs_sock_key) == 12, "zs_sock_key size");
+ZS_ABI_AT(zs_sock_key, local_ip, 0);
+ZS_ABI_AT(zs_sock_key, remote_ip, 4);
+ZS_ABI_AT(zs_sock_key, local_port, 8);
+ZS_ABI_AT(zs_sock_key, remote_port, 10);
+ZS_ABI_END(zs_sock_key, remote_port);
+
+_Static_assert(sizeof(struct zs_route) == ZS_HOST_MAX + ZS_PREFIX_MAX + 16, "zs_route size");
+ZS_ABI_AT(zs_route, host, 0);
+ZS_ABI_AT(zs_route, prefix, ZS_HOST_MAX);
+ZS_ABI_AT(zs_route, host_len, ZS_HOST_MAX + ZS_PREFIX_MAX);
+ZS_ABI_AT(zs_route, prefix_len, ZS_HOST_MAX + ZS_PREFIX_MAX + 4);
+ZS_ABI_AT(zs_route, kernel, ZS_HOST_MAX + ZS_PREFIX_MAX + 8);
+ZS_ABI_AT(zs_route, pad, ZS_HOST_MAX + ZS_PREFIX_MAX + 12);
+ZS_ABI_END(zs_route, pad);
+
+_Static_assert(sizeof(struct zs_conn) == 56, "zs_conn size");
+ZS_ABI_AT(zs_conn, passed, 0);
+ZS_ABI_AT(zs_conn, req_left, 8);
+ZS_ABI_AT(zs_conn, resp_left, 16);
+ZS_ABI_AT(zs_conn, mode, 24);
+ZS_ABI_AT(zs_conn, inflight, 28);
+ZS_ABI_AT(zs_conn, head_req, 32);
+ZS_ABI_AT(zs_conn, foreign, 36);
+ZS_ABI_AT(zs_conn, corked, 40);
+ZS_ABI_AT(zs_conn, seq, 44);
+ZS_ABI_AT(zs_conn, kreqs, 48);
+ZS_ABI_END(zs_conn, kreqs);
+
+_Static_assert(sizeof(struct zs_ctl) == 48, "zs_ctl size");
+ZS_ABI_AT(zs_ctl, done, 0);
+ZS_ABI_AT(zs_ctl, out, 8);
+ZS_ABI_AT(zs_ctl, backend, 16);
+ZS_ABI_AT(zs_ctl, route, 28);
+ZS_ABI_AT(zs_ctl, paired, 32);
+ZS_ABI_AT(zs_ctl, foreign_done, 36);
+ZS_ABI_AT(zs_ctl, pad, 40);
+ZS_ABI_END(zs_ctl, pad);
+
+_Static_assert(sizeof(struct zs_peer) == 12, "zs_peer size");
+ZS_ABI_AT(zs_peer, client, 0);
+ZS_ABI_END(zs_peer, client);
 
 #endif
