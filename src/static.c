@@ -796,8 +796,8 @@ static int serve_path(struct sreq *q, const struct route *r)
 	return respond_file(q, q->rel, fd, &st);
 }
 
-int static_serve(struct static_files *sf, const struct static_request *rq,
-		 struct http_reply *reply, struct body *body)
+int static_serve(struct static_files *sf, const struct static_request *rq, struct http_reply *reply,
+		 struct body *body)
 {
 	const struct route *r = rq->route;
 	const char *qm, *path;

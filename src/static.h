@@ -44,7 +44,7 @@ void static_files_free(struct static_files *sf);
  * (Date, Allow, Content-Range) and no body. The caller frees both
  * (http_reply_free, body_free) once sent.
  */
-int static_serve(struct static_files *sf, const struct static_request *rq,
-		 struct http_reply *reply, struct body *body);
+int static_serve(struct static_files *sf, const struct static_request *rq, struct http_reply *reply,
+		 struct body *body);
 
 #endif
