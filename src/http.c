@@ -978,6 +978,28 @@ void http_reply_add(struct http_reply *r, const char *name, const char *value)
 	f->len = strlen(value);
 }
 
+void http_reply_copy(struct http_reply *r, const char *name, const char *value)
+{
+	struct http_reply_field *f = reply_field(r, name);
+	size_t n = strlen(value);
+
+	if (f == NULL)
+		return;
+	if (n < sizeof(r->buf) - r->buf_used) {
+		f->value = memcpy(r->buf + r->buf_used, value, n + 1);
+		r->buf_used += n + 1;
+	} else {
+		f->owned = strdup(value);
+		if (f->owned == NULL) {
+			r->nfields--;
+			r->overflow = 1;
+			return;
+		}
+		f->value = f->owned;
+	}
+	f->len = n;
+}
+
 void http_reply_addf(struct http_reply *r, const char *name, const char *fmt, ...)
 {
 	struct http_reply_field *f = reply_field(r, name);

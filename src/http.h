@@ -187,6 +187,8 @@ struct http_reply {
 void http_reply_init(struct http_reply *r, int status);
 /* A field whose value outlives the reply (kept by pointer). */
 void http_reply_add(struct http_reply *r, const char *name, const char *value);
+/* A field whose value is copied. */
+void http_reply_copy(struct http_reply *r, const char *name, const char *value);
 /* A field whose value is formatted and copied. */
 void http_reply_addf(struct http_reply *r, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

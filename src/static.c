@@ -463,8 +463,9 @@ static int redirect_slash(struct sreq *q, const struct route *r)
 static void add_validators(struct http_reply *reply, const struct static_files *sf,
 			   const struct variant *v)
 {
-	http_reply_addf(reply, "Last-Modified", "%s", v->lastmod);
-	http_reply_addf(reply, "ETag", "%s", v->etag);
+	/* Copied: a file's validators may live on respond_file's stack. */
+	http_reply_copy(reply, "Last-Modified", v->lastmod);
+	http_reply_copy(reply, "ETag", v->etag);
 	http_reply_add(reply, "Cache-Control", sf->cache_control);
 	if (v->vary)
 		http_reply_add(reply, "Vary", "Accept-Encoding");

@@ -1878,7 +1878,7 @@ START_TEST(test_reply_fields)
 	r.content_type = "text/plain";
 	r.content_length = 4;
 	http_reply_addf(&r, "ETag", "\"%x\"", 42);
-	http_reply_add(&r, "Accept-Ranges", "bytes");
+	http_reply_copy(&r, "Accept-Ranges", "bytes");
 	ck_assert_int_eq(http_build_reply(out, &r, 0, 1), 0);
 	http_reply_free(&r);
 	s = out_str();
@@ -1913,6 +1913,29 @@ START_TEST(test_reply_close_long)
 	assert_no_field(s, "Content-Length");
 	assert_no_field(s, "Date");
 	assert_line(s, "Connection: close");
+}
+END_TEST
+
+/* Copied values: the caller's buffer may change or go; a long one goes to the heap. */
+START_TEST(test_reply_copy)
+{
+	struct http_reply r;
+	char big[2000];
+	const char *s;
+
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	http_reply_init(&r, 200);
+	http_reply_copy(&r, "X-Big", big);
+	http_reply_copy(&r, "X-Short", big + sizeof(big) - 4);
+	memset(big, 'b', sizeof(big) - 1);
+	ck_assert_int_eq(http_build_reply(out, &r, 1, 1), 0);
+	http_reply_free(&r);
+	s = out_str();
+	assert_line(s, "X-Short: aaa");
+	ck_assert_uint_eq(strlen(strstr(s, "X-Big: ")),
+			  strlen("X-Big: ") + sizeof(big) - 1 + strlen("\r\nX-Short: aaa\r\n\r\n"));
+	ck_assert_ptr_null(strchr(s, 'b'));
 }
 END_TEST
 
@@ -2016,6 +2039,7 @@ static Suite *http_suite(void)
 	tcase_add_test(tc, test_simple_response_http10);
 	tcase_add_test(tc, test_reply_fields);
 	tcase_add_test(tc, test_reply_close_long);
+	tcase_add_test(tc, test_reply_copy);
 	tcase_add_test(tc, test_reply_overflow);
 	suite_add_tcase(s, tc);
 	return s;
