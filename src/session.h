@@ -22,7 +22,6 @@ struct evbuffer;
 struct server;
 struct route;
 struct upstream_conn;
-struct http_reply;
 
 enum session_state {
 	S_IDLE,	   /* keep-alive: waiting for the first byte of a request */
