@@ -16,7 +16,7 @@ struct gzstream;
 /* gzip of in[0..len) into a malloc'd *out. 0 or -errno. */
 int gz_compress(const void *in, size_t len, char **out, size_t *outlen);
 
-/* Compress fd (taken; closed by gzstream_free) from its offset 0. NULL with errno. */
+/* Compress fd (taken; closed by gzstream_free) from its file offset on. NULL with errno. */
 struct gzstream *gzstream_new(int fd);
 /*
  * Append at most about one input step (64 KiB) of compressed output to out,

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <event2/buffer.h>
 
@@ -687,6 +689,18 @@ static void hb_uint(unsigned int v)
 	hb_put(d + i, sizeof(d) - (size_t)i);
 }
 
+static void hb_u64(uint64_t v)
+{
+	char d[24];
+	int i = sizeof(d);
+
+	do {
+		d[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	hb_put(d + i, sizeof(d) - (size_t)i);
+}
+
 static int hb_flush(struct evbuffer *out)
 {
 	int rc = hb.overflow ? -ENOSPC : evbuffer_add(out, hb.buf, hb.len) < 0 ? -ENOMEM : 0;
@@ -928,18 +942,167 @@ const char *http_status_text(int status)
 	}
 }
 
-int http_simple_response(struct evbuffer *out, int status, int client_minor, int keep_alive,
-			 const char *content_type, const char *body, size_t body_len, int head_only)
+void http_reply_init(struct http_reply *r, int status)
 {
-	if (evbuffer_add_printf(out,
-				"HTTP/1.%d %d %s\r\nServer: zeroserve\r\n"
-				"Content-Type: %s\r\nContent-Length: %zu\r\n%s\r\n",
-				client_minor ? 1 : 0, status, http_status_text(status),
-				content_type, body_len,
-				keep_alive ? (client_minor ? "" : "Connection: keep-alive\r\n")
-					   : "Connection: close\r\n") < 0)
-		return -ENOMEM;
-	if (!head_only && body_len > 0 && evbuffer_add(out, body, body_len) < 0)
-		return -ENOMEM;
-	return 0;
+	r->status = status;
+	r->date = 0;
+	r->close = 0;
+	r->content_type = NULL;
+	r->content_length = -1;
+	r->nfields = 0;
+	r->overflow = 0;
+	r->buf_used = 0;
+}
+
+static struct http_reply_field *reply_field(struct http_reply *r, const char *name)
+{
+	struct http_reply_field *f;
+
+	if (r->nfields == HTTP_REPLY_FIELDS) {
+		r->overflow = 1;
+		return NULL;
+	}
+	f = &r->fields[r->nfields++];
+	f->name = name;
+	f->owned = NULL;
+	return f;
+}
+
+void http_reply_add(struct http_reply *r, const char *name, const char *value)
+{
+	struct http_reply_field *f = reply_field(r, name);
+
+	if (f == NULL)
+		return;
+	f->value = value;
+	f->len = strlen(value);
+}
+
+void http_reply_copy(struct http_reply *r, const char *name, const char *value)
+{
+	struct http_reply_field *f = reply_field(r, name);
+	size_t n = strlen(value);
+
+	if (f == NULL)
+		return;
+	if (n < sizeof(r->buf) - r->buf_used) {
+		f->value = memcpy(r->buf + r->buf_used, value, n + 1);
+		r->buf_used += n + 1;
+	} else {
+		f->owned = strdup(value);
+		if (f->owned == NULL) {
+			r->nfields--;
+			r->overflow = 1;
+			return;
+		}
+		f->value = f->owned;
+	}
+	f->len = n;
+}
+
+void http_reply_addf(struct http_reply *r, const char *name, const char *fmt, ...)
+{
+	struct http_reply_field *f = reply_field(r, name);
+	size_t room = sizeof(r->buf) - r->buf_used;
+	va_list ap;
+	int n;
+
+	if (f == NULL)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(r->buf + r->buf_used, room, fmt, ap);
+	va_end(ap);
+	if (n >= 0 && (size_t)n < room) {
+		f->value = r->buf + r->buf_used;
+		r->buf_used += (size_t)n + 1;
+	} else {
+		/* A Location with a long query: rare, worth no bigger buf. */
+		va_start(ap, fmt);
+		n = vasprintf(&f->owned, fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			f->owned = NULL;
+			r->nfields--;
+			r->overflow = 1;
+			return;
+		}
+		f->value = f->owned;
+	}
+	f->len = (size_t)n;
+}
+
+void http_reply_free(struct http_reply *r)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->nfields; i++) {
+		free(r->fields[i].owned);
+		r->fields[i].owned = NULL;
+	}
+	r->nfields = 0;
+}
+
+const char *http_date(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	return buf;
+}
+
+/* The Date field value, formatted once a second. */
+static const char *date_now(void)
+{
+	static char buf[40];
+	static time_t last = -1;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME_COARSE, &ts);
+	if (ts.tv_sec != last) {
+		last = ts.tv_sec;
+		http_date(last, buf, sizeof(buf));
+	}
+	return buf;
+}
+
+int http_build_reply(struct evbuffer *out, const struct http_reply *r, int client_minor,
+		     int keep_alive)
+{
+	unsigned int i;
+
+	if (r->overflow)
+		return -ENOSPC;
+	hb_put(client_minor ? "HTTP/1.1 " : "HTTP/1.0 ", 9);
+	hb_uint((unsigned int)r->status);
+	hb_put(" ", 1);
+	hb_str(http_status_text(r->status));
+	hb_str("\r\nServer: zeroserve\r\n");
+	if (r->date) {
+		hb_put("Date: ", 6);
+		hb_str(date_now());
+		hb_put("\r\n", 2);
+	}
+	if (r->content_type != NULL) {
+		hb_put("Content-Type: ", 14);
+		hb_str(r->content_type);
+		hb_put("\r\n", 2);
+	}
+	if (r->content_length >= 0) {
+		hb_put("Content-Length: ", 16);
+		hb_u64((uint64_t)r->content_length);
+		hb_put("\r\n", 2);
+	}
+	for (i = 0; i < r->nfields; i++) {
+		hb_str(r->fields[i].name);
+		hb_put(": ", 2);
+		hb_put(r->fields[i].value, r->fields[i].len);
+		hb_put("\r\n", 2);
+	}
+	if (!keep_alive || r->close)
+		hb_put("Connection: close\r\n", 19);
+	else if (!client_minor)
+		hb_put("Connection: keep-alive\r\n", 24);
+	hb_put("\r\n", 2);
+	return hb_flush(out);
 }

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdlib.h>
@@ -115,6 +116,7 @@ struct session *session_new(struct server *srv, int fd, const struct sockaddr *s
 		errno = ENOMEM;
 		return NULL;
 	}
+	body_init(&s->body);
 	http_msg_init(&s->req, HTTP_REQUEST);
 	if (srv->cfg->max_body != 0)
 		s->req.max_body = srv->cfg->max_body;
@@ -158,7 +160,7 @@ static void session_destroy(struct session *s)
 {
 	struct server *srv = s->srv;
 
-	static_body_free(s->fbody);
+	body_free(&s->body);
 	conn_free(s->cc);
 	event_free(s->timer);
 	evbuffer_free(s->scratch);
@@ -304,10 +306,10 @@ void session_request_end(struct session *s)
 	session_client_resume(s);
 }
 
-void session_local_reply(struct session *s, int status, const char *ctype, const char *body,
-			 size_t len)
+void session_reply(struct session *s, const struct http_reply *r, struct body *body)
 {
-	int head_only = s->req.parser.method == HTTP_HEAD && s->req.head_done;
+	uint64_t sent = 0;
+	int rc;
 
 	upstream_wait_cancel(&s->wait);
 	if (s->up != NULL) {
@@ -315,28 +317,128 @@ void session_local_reply(struct session *s, int status, const char *ctype, const
 		s->up = NULL;
 	}
 	/* Unread request body bytes: the connection cannot carry another request. */
-	if (!s->req_done || s->srv->draining)
+	if (!s->req_done || s->srv->draining || r->close)
 		s->client_keep = 0;
-	s->status = status;
+	s->status = r->status;
 	if (!s->in_request) {
 		s->in_request = 1;
 		if (s->srv->alog != NULL)
 			clock_gettime(CLOCK_MONOTONIC, &s->t_start);
 	}
-	http_simple_response(s->scratch, status, s->client_minor, s->client_keep, ctype, body, len,
-			     head_only);
-	s->bytes_out += head_only ? 0 : len;
-	conn_send(s->cc, s->scratch);
-	session_request_end(s);
+	body_free(&s->body);
+	s->body = *body;
+	body_init(body);
+	if (s->req.parser.method == HTTP_HEAD && s->req.head_done)
+		body_free(&s->body);
+	if (http_build_reply(s->scratch, r, s->client_minor, s->client_keep) < 0) {
+		session_close(s, "cannot build the response head");
+		return;
+	}
+	rc = body_send(&s->body, s->cc, s->scratch, &sent);
+	s->bytes_out += sent;
+	if (rc < 0) {
+		evbuffer_drain(s->scratch, (size_t)-1);
+		session_close(s, "cannot queue the response body");
+		return;
+	}
+	if (rc == 1 && !conn_full(s->cc)) {
+		session_request_end(s);
+		return;
+	}
+	/* The rest goes as the client takes it (client_write). */
+	s->replying = 1;
+	s->state = S_WAIT;
+}
+
+/* The client's output fell below its low-water mark while replying. */
+static void reply_resume(struct session *s)
+{
+	uint64_t sent = 0;
+	int rc;
+
+	rc = body_send(&s->body, s->cc, s->scratch, &sent);
+	s->bytes_out += sent;
+	if (rc < 0) {
+		evbuffer_drain(s->scratch, (size_t)-1);
+		session_close(s, "cannot read the file");
+		return;
+	}
+	if (rc == 1 && !conn_full(s->cc)) {
+		s->replying = 0;
+		session_request_end(s);
+	}
+}
+
+void session_local_reply(struct session *s, int status, const char *ctype, const char *body,
+			 size_t len)
+{
+	struct http_reply r;
+	struct body b;
+
+	http_reply_init(&r, status);
+	r.content_type = ctype;
+	r.content_length = (int64_t)len;
+	body_memory(&b, body, len, NULL, NULL);
+	session_reply(s, &r, &b);
+	http_reply_free(&r);
+}
+
+void session_error_reply_fields(struct session *s, struct http_reply *r, const char *msg)
+{
+	const char *text = http_status_text(r->status);
+	char body[256];
+	struct body b;
+	int n;
+
+	if (msg != NULL)
+		n = snprintf(body, sizeof(body), "%d %s: %s\n", r->status, text, msg);
+	else
+		n = snprintf(body, sizeof(body), "%d %s\n", r->status, text);
+	if (n < 0)
+		n = 0;
+	else if ((size_t)n >= sizeof(body))
+		n = sizeof(body) - 1;
+	r->content_type = "text/plain; charset=utf-8";
+	r->content_length = n;
+	body_memory(&b, body, (size_t)n, NULL, NULL);
+	session_reply(s, r, &b);
 }
 
 void session_error_reply(struct session *s, int status, const char *msg)
 {
-	char body[256];
-	int n;
+	struct http_reply r;
 
-	n = snprintf(body, sizeof(body), "%d %s: %s\n", status, http_status_text(status), msg);
-	session_local_reply(s, status, "text/plain; charset=utf-8", body, (size_t)n);
+	http_reply_init(&r, status);
+	session_error_reply_fields(s, &r, msg);
+	http_reply_free(&r);
+}
+
+/* A directory route: static.c decides, the session answers. */
+static void static_request(struct session *s, const char *target, size_t tlen)
+{
+	const struct http_head *h = &s->req.head;
+	struct static_request rq;
+	struct http_reply r;
+	struct body b;
+	int status;
+
+	rq.route = s->route;
+	rq.method = s->req.parser.method;
+	rq.http_minor = s->client_minor;
+	rq.target = target;
+	rq.target_len = tlen;
+	rq.range.p = http_head_get(h, "range", &rq.range.len);
+	rq.if_range.p = http_head_get(h, "if-range", &rq.if_range.len);
+	rq.if_none_match.p = http_head_get(h, "if-none-match", &rq.if_none_match.len);
+	rq.if_modified_since.p = http_head_get(h, "if-modified-since", &rq.if_modified_since.len);
+	rq.accept_encoding.p = http_head_get(h, "accept-encoding", &rq.accept_encoding.len);
+	status = static_serve(s->srv->files, &rq, &r, &b);
+	if (status >= 400)
+		session_error_reply_fields(s, &r, NULL);
+	else
+		session_reply(s, &r, &b);
+	body_free(&b);
+	http_reply_free(&r);
 }
 
 /* Where the request goes: by its Host and target (router_match_target). */
@@ -459,7 +561,7 @@ static void request_start(struct session *s, int ev)
 		return;
 	}
 	if (s->route->kind == ROUTE_DIRECTORY) {
-		static_serve(s, target, tlen);
+		static_request(s, target, tlen);
 		return;
 	}
 
@@ -653,8 +755,8 @@ static void client_write(struct conn *conn, void *arg)
 			linger(s);
 	} else if (s->state == S_IDLE) {
 		session_accel_idle(s);
-	} else if (s->fbody != NULL) {
-		static_resume(s);
+	} else if (s->replying) {
+		reply_resume(s);
 	} else if (s->up_paused && s->up != NULL && !conn_full(conn)) {
 		s->up_paused = 0;
 		conn_read_enable(s->up->conn, 1);

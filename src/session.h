@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "addr.h"
+#include "body.h"
 #include "http.h"
 #include "upstream.h"
 #include "zs_abi.h"
@@ -21,7 +22,6 @@ struct evbuffer;
 struct server;
 struct route;
 struct upstream_conn;
-struct static_body;
 
 enum session_state {
 	S_IDLE,	   /* keep-alive: waiting for the first byte of a request */
@@ -62,8 +62,9 @@ struct session {
 	struct evbuffer *reqhead; /* request head sent upstream, kept for one retry */
 	struct event *timer;	  /* idle / request-head deadline */
 
-	/* A directory route's answer still being sent (static.c). */
-	struct static_body *fbody;
+	/* The body of a reply zeroserve writes itself (session_reply), while
+	 * replying: pumped from the client's write callback. */
+	struct body body;
 
 	/* the request in flight */
 	unsigned int req_done : 1;     /* request fully sent upstream */
@@ -83,6 +84,7 @@ struct session {
 	unsigned int in_request : 1; /* a request is being handled (for the log) */
 	unsigned int timer_armed : 1;
 	unsigned int head_timed : 1; /* head deadline set for this request */
+	unsigned int replying : 1;   /* s->body or its tail still going out */
 	int busy;		     /* callbacks of this session on the stack */
 	int client_minor;
 	int status;
@@ -118,7 +120,17 @@ void session_upstream_wait(struct session *s, struct upstream_backend *be, int f
 /* The request's last byte went upstream: the response clock starts. */
 void session_upstream_request_sent(struct session *s);
 void session_upstream_read(struct conn *conn, void *arg);
+/*
+ * Answer the request with a response zeroserve makes: r's head (through
+ * http_build_reply), then body (taken; dropped for HEAD). The request ends
+ * once the client has taken most of it.
+ */
+void session_reply(struct session *s, const struct http_reply *r, struct body *body);
+/* An error answer: "<status> <reason>: msg\n" as text/plain. */
 void session_error_reply(struct session *s, int status, const char *msg);
+/* The same with r's status and fields (Date, Allow, ...) before the
+ * Connection field; msg NULL: "<status> <reason>\n", as directory routes say. */
+void session_error_reply_fields(struct session *s, struct http_reply *r, const char *msg);
 void session_local_reply(struct session *s, int status, const char *ctype, const char *body,
 			 size_t len);
 void session_request_end(struct session *s);

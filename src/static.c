@@ -20,16 +20,15 @@
 
 #include <event2/buffer.h>
 
+#include "body.h"
 #include "config.h"
-#include "conn.h"
 #include "dirlist.h"
 #include "fspath.h"
 #include "gzstream.h"
+#include "http.h"
 #include "log.h"
 #include "mime.h"
 #include "router.h"
-#include "server.h"
-#include "session.h"
 #include "static.h"
 
 /* Files up to this size are cached, within CACHE_BYTES in all. */
@@ -82,20 +81,14 @@ struct static_files {
 	size_t bytes, entries, segments;
 };
 
-struct static_body {
-	struct gzstream *gz; /* NULL: only the queued output is left */
-	int chunked;
-};
-
-/* One request being answered. */
+/* One request being decided. */
 struct sreq {
-	struct session *s;
+	const struct static_request *rq;
 	struct static_files *sf;
-	const struct http_head *h;
+	struct http_reply *reply;
+	struct body *body;
 	unsigned int route;
 	int rootfd;
-	int head_only;
-	int keep;
 	int gzip_ok; /* the client accepts gzip */
 	int flags;   /* FSPATH_* */
 	const char *query;
@@ -122,74 +115,24 @@ struct variant {
 
 /* ---- small helpers ------------------------------------------------------ */
 
-static const char *http_date(time_t t, char *buf, size_t len)
+/* A field's value copied out as a C string; 0 when absent or too long. */
+static int field_str(const struct static_field *f, char *buf, size_t len)
 {
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, len, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-	return buf;
-}
-
-/* The Date field value, formatted once a second. */
-static const char *date_now(void)
-{
-	static char buf[40];
-	static time_t last = -1;
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME_COARSE, &ts);
-	if (ts.tv_sec != last) {
-		last = ts.tv_sec;
-		http_date(last, buf, sizeof(buf));
-	}
-	return buf;
-}
-
-static void add_str(struct evbuffer *b, const char *s)
-{
-	evbuffer_add(b, s, strlen(s));
-}
-
-static void add_u64(struct evbuffer *b, uint64_t v)
-{
-	char buf[24], *p = buf + sizeof(buf);
-
-	do
-		*--p = (char)('0' + v % 10);
-	while ((v /= 10) != 0);
-	evbuffer_add(b, p, (size_t)(buf + sizeof(buf) - p));
-}
-
-/* A header value copied out as a C string; 0 when absent or too long. */
-static int header_str(const struct http_head *h, const char *name, char *buf, size_t len)
-{
-	size_t n;
-	const char *v = http_head_get(h, name, &n);
-
-	if (v == NULL || n >= len)
+	if (f->p == NULL || f->len >= len)
 		return 0;
-	memcpy(buf, v, n);
-	buf[n] = '\0';
+	memcpy(buf, f->p, f->len);
+	buf[f->len] = '\0';
 	return 1;
 }
 
-static int has_range(const struct http_head *h)
+static int accepts_gzip(const struct static_field *f)
 {
-	size_t n;
+	const char *v = f->p, *end, *tok, *semi, *q;
+	size_t tl;
 
-	return http_head_get(h, "range", &n) != NULL;
-}
-
-static int accepts_gzip(const struct http_head *h)
-{
-	const char *v, *end, *tok, *semi, *q;
-	size_t n, tl;
-
-	v = http_head_get(h, "accept-encoding", &n);
 	if (v == NULL)
 		return 0;
-	end = v + n;
+	end = v + f->len;
 	while (v < end) {
 		while (v < end && (*v == ' ' || *v == '\t' || *v == ','))
 			v++;
@@ -249,17 +192,14 @@ static int etag_listed(const char *v, size_t n, const char *etag)
 }
 
 /* 304 Not Modified? If-None-Match, when present, decides alone. */
-static int not_modified(const struct http_head *h, const struct variant *v)
+static int not_modified(const struct static_request *rq, const struct variant *v)
 {
-	const char *inm;
 	char ims[64];
 	struct tm tm;
-	size_t n;
 
-	inm = http_head_get(h, "if-none-match", &n);
-	if (inm != NULL)
-		return etag_listed(inm, n, v->etag);
-	if (!header_str(h, "if-modified-since", ims, sizeof(ims)))
+	if (rq->if_none_match.p != NULL)
+		return etag_listed(rq->if_none_match.p, rq->if_none_match.len, v->etag);
+	if (!field_str(&rq->if_modified_since, ims, sizeof(ims)))
 		return 0;
 	memset(&tm, 0, sizeof(tm));
 	if (strptime(ims, "%a, %d %b %Y %H:%M:%S GMT", &tm) == NULL)
@@ -272,16 +212,16 @@ static int not_modified(const struct http_head *h, const struct variant *v)
  * (none, malformed, several ranges, or If-Range says the client's copy is
  * old); 206 with *off, *len set; 416.
  */
-static int range_parse(const struct http_head *h, const struct variant *v, off_t size, off_t *off,
-		       off_t *len)
+static int range_parse(const struct static_request *rq, const struct variant *v, off_t size,
+		       off_t *off, off_t *len)
 {
 	char buf[128], ir[128], *p, *end;
 	unsigned long long a, b;
 	int have_a = 0, have_b = 0;
 
-	if (!header_str(h, "range", buf, sizeof(buf)))
+	if (!field_str(&rq->range, buf, sizeof(buf)))
 		return 0;
-	if (header_str(h, "if-range", ir, sizeof(ir))) {
+	if (field_str(&rq->if_range, ir, sizeof(ir))) {
 		/* A strong ETag or the exact date: anything else means "send it all". */
 		if (strcmp(ir, v->etag) != 0 && strcmp(ir, v->lastmod) != 0)
 			return 0;
@@ -491,122 +431,44 @@ static void entry_unref(const void *data, size_t len, void *arg)
 	centry_put(arg);
 }
 
-/* ---- answering ---------------------------------------------------------- */
+/* ---- deciding ----------------------------------------------------------- */
 
-static void head_begin(struct sreq *q, int status)
+/* An error: the session writes its reply, with the fields added here. */
+static int fail(struct sreq *q, int status)
 {
-	struct evbuffer *b = q->s->scratch;
-
-	add_str(b, q->s->client_minor ? "HTTP/1.1 " : "HTTP/1.0 ");
-	add_u64(b, (uint64_t)status);
-	evbuffer_add(b, " ", 1);
-	add_str(b, http_status_text(status));
-	add_str(b, "\r\nServer: zeroserve\r\nDate: ");
-	add_str(b, date_now());
-	evbuffer_add(b, "\r\n", 2);
-	q->s->status = status;
+	body_free(q->body);
+	q->reply->status = status;
+	return status;
 }
 
-static void head_end(struct sreq *q)
+static int redirect_slash(struct sreq *q, const struct route *r)
 {
-	struct evbuffer *b = q->s->scratch;
-
-	if (!q->keep)
-		add_str(b, "Connection: close\r\n\r\n");
-	else if (!q->s->client_minor)
-		add_str(b, "Connection: keep-alive\r\n\r\n");
-	else
-		evbuffer_add(b, "\r\n", 2);
-}
-
-/* The answer is queued: end the request now, or once the client took most of it. */
-static void finish(struct sreq *q, struct static_body *body)
-{
-	struct session *s = q->s;
-
-	s->client_keep = q->keep;
-	if (body == NULL && !conn_full(s->cc)) {
-		session_request_end(s);
-		return;
-	}
-	if (body == NULL) {
-		body = calloc(1, sizeof(*body));
-		if (body == NULL) {
-			session_close(s, "out of memory");
-			return;
-		}
-	}
-	s->fbody = body;
-	s->state = S_WAIT;
-	static_resume(s);
-}
-
-static void error_reply(struct sreq *q, int status, const char *extra)
-{
-	struct evbuffer *b = q->s->scratch;
-	const char *text = http_status_text(status);
-	size_t len = strlen(text) + 5;
-
-	head_begin(q, status);
-	add_str(b, "Content-Type: text/plain; charset=utf-8\r\nContent-Length: ");
-	add_u64(b, len);
-	add_str(b, "\r\n");
-	if (extra != NULL)
-		add_str(b, extra);
-	head_end(q);
-	if (!q->head_only) {
-		add_u64(b, (uint64_t)status);
-		evbuffer_add(b, " ", 1);
-		add_str(b, text);
-		evbuffer_add(b, "\n", 1);
-		q->s->bytes_out += len;
-	}
-	conn_send(q->s->cc, q->s->scratch);
-	finish(q, NULL);
-}
-
-static void redirect_slash(struct sreq *q, const struct route *r)
-{
-	struct evbuffer *b = q->s->scratch;
 	char enc[3 * FSPATH_MAX];
 	size_t plen = r->prefix_len;
 	int n;
 
 	n = fspath_encode(q->rel, strlen(q->rel), enc, sizeof(enc));
-	if (n < 0) {
-		error_reply(q, 414, NULL);
-		return;
-	}
-	head_begin(q, 301);
-	add_str(b, "Content-Length: 0\r\nLocation: ");
+	if (n < 0)
+		return fail(q, 414);
+	q->reply->status = 301;
+	q->reply->content_length = 0;
 	/* The prefix without its '/', then "/" + path + "/": never "//host". */
 	if (plen > 0 && r->prefix[plen - 1] == '/')
 		plen--;
-	evbuffer_add(b, r->prefix, plen);
-	evbuffer_add(b, "/", 1);
-	if (n > 0) {
-		evbuffer_add(b, enc, (size_t)n);
-		evbuffer_add(b, "/", 1);
-	}
-	evbuffer_add(b, q->query, q->qlen);
-	add_str(b, "\r\n");
-	head_end(q);
-	conn_send(q->s->cc, q->s->scratch);
-	finish(q, NULL);
+	http_reply_addf(q->reply, "Location", "%.*s/%.*s%s%.*s", (int)plen, r->prefix, n, enc,
+			n > 0 ? "/" : "", (int)q->qlen, q->query);
+	return 301;
 }
 
-static void add_validators(struct evbuffer *b, const struct static_files *sf,
+static void add_validators(struct http_reply *reply, const struct static_files *sf,
 			   const struct variant *v)
 {
-	add_str(b, "Last-Modified: ");
-	add_str(b, v->lastmod);
-	add_str(b, "\r\nETag: ");
-	add_str(b, v->etag);
-	add_str(b, "\r\nCache-Control: ");
-	add_str(b, sf->cache_control);
-	add_str(b, "\r\n");
+	/* Copied: a file's validators may live on respond_file's stack. */
+	http_reply_copy(reply, "Last-Modified", v->lastmod);
+	http_reply_copy(reply, "ETag", v->etag);
+	http_reply_add(reply, "Cache-Control", sf->cache_control);
 	if (v->vary)
-		add_str(b, "Vary: Accept-Encoding\r\n");
+		http_reply_add(reply, "Vary", "Accept-Encoding");
 }
 
 static void variant_release(struct variant *v)
@@ -616,33 +478,26 @@ static void variant_release(struct variant *v)
 	v->fd = -1;
 }
 
-/* Conditionals, Range, head, body. Takes v->fd. */
-static void respond(struct sreq *q, struct variant *v)
+/* Conditionals, Range, head fields, body. Takes v->fd. */
+static int respond(struct sreq *q, struct variant *v)
 {
-	struct session *s = q->s;
-	struct evbuffer *b = s->scratch;
-	struct static_body *body = NULL;
+	const struct static_request *rq = q->rq;
+	struct http_reply *reply = q->reply;
 	off_t off = 0, len = v->size;
 	int status = 200;
-	char cr[96];
 
-	if (not_modified(q->h, v)) {
+	if (not_modified(rq, v)) {
 		variant_release(v);
-		head_begin(q, 304);
-		add_validators(b, q->sf, v);
-		head_end(q);
-		conn_send(s->cc, b);
-		finish(q, NULL);
-		return;
+		reply->status = 304;
+		add_validators(reply, q->sf, v);
+		return 304;
 	}
 	if (v->ranges) {
-		status = range_parse(q->h, v, v->size, &off, &len);
+		status = range_parse(rq, v, v->size, &off, &len);
 		if (status == 416) {
 			variant_release(v);
-			snprintf(cr, sizeof(cr), "Content-Range: bytes */%jd\r\n",
-				 (intmax_t)v->size);
-			error_reply(q, 416, cr);
-			return;
+			http_reply_addf(reply, "Content-Range", "bytes */%jd", (intmax_t)v->size);
+			return fail(q, 416);
 		}
 		if (status == 0) {
 			status = 200;
@@ -650,90 +505,45 @@ static void respond(struct sreq *q, struct variant *v)
 			len = v->size;
 		}
 	}
+	reply->status = status;
+	reply->content_type = v->ctype;
 	/* Streamed gzip has no length: chunks for HTTP/1.1, the close for 1.0. */
-	if (v->gzstream && !s->client_minor)
-		q->keep = 0;
-	head_begin(q, status);
-	add_str(b, "Content-Type: ");
-	add_str(b, v->ctype);
 	if (v->gzstream) {
-		if (s->client_minor)
-			add_str(b, "\r\nTransfer-Encoding: chunked");
+		if (rq->http_minor)
+			http_reply_add(reply, "Transfer-Encoding", "chunked");
+		else
+			reply->close = 1;
 	} else {
-		add_str(b, "\r\nContent-Length: ");
-		add_u64(b, (uint64_t)len);
+		reply->content_length = (int64_t)len;
 	}
-	add_str(b, "\r\n");
-	add_validators(b, q->sf, v);
+	add_validators(reply, q->sf, v);
 	if (v->ranges)
-		add_str(b, "Accept-Ranges: bytes\r\n");
-	if (v->encoding != NULL) {
-		add_str(b, "Content-Encoding: ");
-		add_str(b, v->encoding);
-		add_str(b, "\r\n");
-	}
-	if (status == 206) {
-		snprintf(cr, sizeof(cr), "Content-Range: bytes %jd-%jd/%jd\r\n", (intmax_t)off,
-			 (intmax_t)(off + len - 1), (intmax_t)v->size);
-		add_str(b, cr);
-	}
-	head_end(q);
-	if (q->head_only) {
-		variant_release(v);
-		conn_send(s->cc, b);
-		finish(q, NULL);
-		return;
-	}
+		http_reply_add(reply, "Accept-Ranges", "bytes");
+	if (v->encoding != NULL)
+		http_reply_add(reply, "Content-Encoding", v->encoding);
+	if (status == 206)
+		http_reply_addf(reply, "Content-Range", "bytes %jd-%jd/%jd", (intmax_t)off,
+				(intmax_t)(off + len - 1), (intmax_t)v->size);
 	if (v->data != NULL) {
-		if (len > 0) {
-			v->entry->refs++;
-			if (evbuffer_add_reference(b, v->data + off, (size_t)len, entry_unref,
-						   v->entry) < 0) {
-				centry_put(v->entry);
-				evbuffer_drain(b, evbuffer_get_length(b));
-				session_close(s, "out of memory");
-				return;
-			}
-		}
-		s->bytes_out += (uint64_t)len;
-		conn_send(s->cc, b);
+		v->entry->refs++;
+		body_memory(q->body, v->data + off, (size_t)len, entry_unref, v->entry);
 		variant_release(v);
 	} else if (v->seg != NULL) {
-		s->bytes_out += (uint64_t)len;
-		if (conn_send_segment(s->cc, b, v->seg, off, len) < 0) {
-			session_close(s, "cannot queue the file");
-			return;
-		}
+		body_segment(q->body, v->seg, off, len);
 	} else if (v->gzstream) {
-		body = calloc(1, sizeof(*body));
-		if (body != NULL)
-			body->gz = gzstream_new(v->fd);
-		else
-			close(v->fd);
+		body_gzip(q->body, v->fd, rq->http_minor);
 		v->fd = -1;
-		if (body == NULL || body->gz == NULL) {
-			free(body);
-			session_close(s, "out of memory");
-			return;
-		}
-		body->chunked = s->client_minor;
-		conn_send(s->cc, b);
 	} else {
-		s->bytes_out += (uint64_t)len;
-		if (conn_send_file(s->cc, b, v->fd, off, len) < 0) {
-			v->fd = -1;
-			session_close(s, "cannot queue the file");
-			return;
-		}
+		body_file(q->body, v->fd, off, len);
 		v->fd = -1;
 	}
-	finish(q, body);
+	return status;
 }
 
-static void respond_entry(struct sreq *q, struct centry *e)
+static int respond_entry(struct sreq *q, struct centry *e)
 {
 	struct variant v;
-	int gz = e->gz != NULL && q->gzip_ok && !has_range(q->h);
+	int gz = e->gz != NULL && q->gzip_ok && q->rq->range.p == NULL;
 
 	memset(&v, 0, sizeof(v));
 	v.fd = -1;
@@ -753,7 +563,7 @@ static void respond_entry(struct sreq *q, struct centry *e)
 		v.seg = e->seg;
 		v.ranges = 1;
 	}
-	respond(q, &v);
+	return respond(q, &v);
 }
 
 /* name + ".gz" opened and regular: its fd, else -1. */
@@ -775,14 +585,14 @@ static int open_sibling_gz(struct sreq *q, const char *name, struct stat *st)
 }
 
 /* A regular file, open as fd (taken), named name under the root. */
-static void respond_file(struct sreq *q, const char *name, int fd, const struct stat *st)
+static int respond_file(struct sreq *q, const char *name, int fd, const struct stat *st)
 {
 	struct static_files *sf = q->sf;
 	char etag[64], etag_gz[72], lastmod[40];
 	struct centry *e;
 	struct variant v;
 	struct stat gst;
-	int gfd, norange = !has_range(q->h);
+	int gfd, norange = q->rq->range.p == NULL;
 
 	memset(&v, 0, sizeof(v));
 	v.fd = fd;
@@ -802,16 +612,14 @@ static void respond_file(struct sreq *q, const char *name, int fd, const struct 
 			v.size = gst.st_size;
 			v.encoding = "gzip";
 			v.vary = 1;
-			respond(q, &v);
-			return;
+			return respond(q, &v);
 		}
 	}
 	if (st->st_size <= CACHE_FILE_MAX) {
 		e = cache_fill(sf, q->route, name, fd, st);
 		if (e != NULL) {
 			close(fd);
-			respond_entry(q, e);
-			return;
+			return respond_entry(q, e);
 		}
 	}
 	make_validators(st, etag, sizeof(etag), etag_gz, sizeof(etag_gz), lastmod, sizeof(lastmod));
@@ -827,7 +635,7 @@ static void respond_file(struct sreq *q, const char *name, int fd, const struct 
 		v.size = st->st_size;
 		v.ranges = 1;
 	}
-	respond(q, &v);
+	return respond(q, &v);
 }
 
 /* The last segment of rel names no extension: a client-side route. */
@@ -856,18 +664,26 @@ static int open_status(int err)
 	}
 }
 
-static void listing(struct sreq *q, const struct route *r, int dirfd)
+static void page_free(const void *data, size_t len, void *arg)
 {
-	struct evbuffer *b = q->s->scratch, *page;
+	(void)data;
+	(void)len;
+	evbuffer_free(arg);
+}
+
+/* Takes dirfd. */
+static int listing(struct sreq *q, const struct route *r, int dirfd)
+{
+	struct evbuffer *page;
+	const char *data;
 	char title[FSPATH_MAX + 256];
-	size_t plen = r->prefix_len;
+	size_t plen = r->prefix_len, len;
 	int n;
 
 	page = evbuffer_new();
 	if (page == NULL) {
 		close(dirfd);
-		session_close(q->s, "out of memory");
-		return;
+		return fail(q, 500);
 	}
 	if (plen > 0 && r->prefix[plen - 1] == '/')
 		plen--;
@@ -877,27 +693,25 @@ static void listing(struct sreq *q, const struct route *r, int dirfd)
 	    dirlist_build(page, dirfd, title, (size_t)n, q->sf->cfg->dotfiles) < 0) {
 		close(dirfd);
 		evbuffer_free(page);
-		error_reply(q, 500, NULL);
-		return;
+		return fail(q, 500);
 	}
 	close(dirfd);
-	head_begin(q, 200);
-	add_str(b, "Content-Type: text/html; charset=utf-8\r\nContent-Length: ");
-	add_u64(b, evbuffer_get_length(page));
-	add_str(b, "\r\nCache-Control: ");
-	add_str(b, q->sf->cache_control);
-	add_str(b, "\r\n");
-	head_end(q);
-	if (!q->head_only) {
-		q->s->bytes_out += evbuffer_get_length(page);
-		evbuffer_add_buffer(b, page);
+	len = evbuffer_get_length(page);
+	q->reply->status = 200;
+	q->reply->content_type = "text/html; charset=utf-8";
+	q->reply->content_length = (int64_t)len;
+	http_reply_add(q->reply, "Cache-Control", q->sf->cache_control);
+	/* One piece, referenced by the client's output until sent. */
+	data = (const char *)evbuffer_pullup(page, -1);
+	if (data == NULL) {
+		evbuffer_free(page);
+		return fail(q, 500);
 	}
-	evbuffer_free(page);
-	conn_send(q->s->cc, b);
-	finish(q, NULL);
+	body_memory(q->body, data, len, page_free, page);
+	return 200;
 }
 
-/* Cache hit for name, revalidated with one stat: answered, 1; else 0. */
+/* Cache hit for name, revalidated with one stat: its status; else 0. */
 static int try_cache(struct sreq *q, const char *name)
 {
 	struct centry *e;
@@ -921,11 +735,10 @@ static int try_cache(struct sreq *q, const char *name)
 	}
 	TAILQ_REMOVE(&q->sf->lru, e, lru);
 	TAILQ_INSERT_HEAD(&q->sf->lru, e, lru);
-	respond_entry(q, e);
-	return 1;
+	return respond_entry(q, e);
 }
 
-static void serve_path(struct sreq *q, const struct route *r)
+static int serve_path(struct sreq *q, const struct route *r)
 {
 	const struct config *cfg = q->sf->cfg;
 	char index[FSPATH_MAX + 16];
@@ -934,35 +747,33 @@ static void serve_path(struct sreq *q, const struct route *r)
 
 	if (slash)
 		snprintf(index, sizeof(index), "%s%sindex.html", q->rel, q->rel[0] ? "/" : "");
-	if (try_cache(q, slash ? index : q->rel))
-		return;
+	rc = try_cache(q, slash ? index : q->rel);
+	if (rc != 0)
+		return rc;
 	fd = fspath_open(q->rootfd, q->rel, cfg->follow_symlinks);
 	if (fd < 0) {
 		rc = open_status(fd);
 		if (rc == 404 && cfg->spa && spa_path(q->rel)) {
-			if (try_cache(q, "index.html"))
-				return;
+			int hit = try_cache(q, "index.html");
+
+			if (hit != 0)
+				return hit;
 			fd = fspath_open(q->rootfd, "index.html", cfg->follow_symlinks);
-			if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
-				respond_file(q, "index.html", fd, &st);
-				return;
-			}
+			if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+				return respond_file(q, "index.html", fd, &st);
 			if (fd >= 0)
 				close(fd);
 		}
-		error_reply(q, rc, NULL);
-		return;
+		return fail(q, rc);
 	}
 	if (fstat(fd, &st) < 0) {
 		close(fd);
-		error_reply(q, 500, NULL);
-		return;
+		return fail(q, 500);
 	}
 	if (S_ISDIR(st.st_mode)) {
 		if (!slash) {
 			close(fd);
-			redirect_slash(q, r);
-			return;
+			return redirect_slash(q, r);
 		}
 		ifd = fspath_open(q->rootfd, index, cfg->follow_symlinks);
 		if (ifd >= 0) {
@@ -970,108 +781,65 @@ static void serve_path(struct sreq *q, const struct route *r)
 
 			if (fstat(ifd, &ist) == 0 && S_ISREG(ist.st_mode)) {
 				close(fd);
-				respond_file(q, index, ifd, &ist);
-				return;
+				return respond_file(q, index, ifd, &ist);
 			}
 			close(ifd);
 		}
-		if (cfg->browse) {
-			listing(q, r, fd);
-			return;
-		}
+		if (cfg->browse)
+			return listing(q, r, fd);
 		close(fd);
-		error_reply(q, 404, NULL);
-		return;
+		return fail(q, 404);
 	}
 	if (!S_ISREG(st.st_mode) || slash) {
 		close(fd);
-		error_reply(q, 404, NULL);
-		return;
+		return fail(q, 404);
 	}
-	respond_file(q, q->rel, fd, &st);
+	return respond_file(q, q->rel, fd, &st);
 }
 
-void static_serve(struct session *s, const char *target, size_t tlen)
+int static_serve(struct static_files *sf, const struct static_request *rq, struct http_reply *reply,
+		 struct body *body)
 {
-	const struct route *r = s->route;
-	struct sreq q;
+	const struct route *r = rq->route;
 	const char *qm, *path;
+	struct sreq q;
 	size_t plen;
 	int status;
 
-	q.s = s;
-	q.sf = s->srv->files;
-	q.h = &s->req.head;
+	http_reply_init(reply, 500);
+	reply->date = 1;
+	body_init(body);
+	q.rq = rq;
+	q.sf = sf;
+	q.reply = reply;
+	q.body = body;
 	q.route = r->id;
-	q.rootfd = q.sf->rootfd[r->id];
-	q.head_only = s->req.parser.method == HTTP_HEAD;
-	/* Unread request body bytes: the connection cannot carry another request. */
-	q.keep = s->client_keep && s->req_done && !s->srv->draining;
+	q.rootfd = sf->rootfd[r->id];
 	q.gzip_ok = 0;
 	q.flags = 0;
-	qm = memchr(target, '?', tlen);
-	plen = qm ? (size_t)(qm - target) : tlen;
+	qm = memchr(rq->target, '?', rq->target_len);
+	plen = qm ? (size_t)(qm - rq->target) : rq->target_len;
 	q.query = qm ? qm : "";
-	q.qlen = qm ? tlen - plen : 0;
+	q.qlen = qm ? rq->target_len - plen : 0;
 	q.rel[0] = '\0';
 
-	if (s->req.parser.method != HTTP_GET && !q.head_only) {
-		error_reply(&q, 405, "Allow: GET, HEAD\r\n");
-		return;
+	if (rq->method != HTTP_GET && rq->method != HTTP_HEAD) {
+		http_reply_add(reply, "Allow", "GET, HEAD");
+		return fail(&q, 405);
 	}
 	/* The route matched the raw path: what follows its prefix is ours. */
-	path = target + r->prefix_len;
+	path = rq->target + r->prefix_len;
 	plen = plen >= r->prefix_len ? plen - r->prefix_len : 0;
 	status = fspath_normalize(path, plen, q.rel, sizeof(q.rel), &q.flags);
-	if (status != 0) {
-		error_reply(&q, status, NULL);
-		return;
-	}
+	if (status != 0)
+		return fail(&q, status);
 	/* A prefix ending in '/' swallowed the slash: "/app/" is the root with one. */
 	if (plen == 0 && r->prefix_len > 0 && r->prefix[r->prefix_len - 1] == '/')
 		q.flags |= FSPATH_SLASH;
-	if ((q.flags & FSPATH_DOTFILE) && !q.sf->cfg->dotfiles) {
-		error_reply(&q, 404, NULL);
-		return;
-	}
-	q.gzip_ok = accepts_gzip(q.h);
-	serve_path(&q, r);
-}
-
-void static_resume(struct session *s)
-{
-	struct static_body *b = s->fbody;
-	size_t before;
-	int rc;
-
-	while (b->gz != NULL && !conn_full(s->cc)) {
-		before = evbuffer_get_length(s->scratch);
-		rc = gzstream_pump(b->gz, s->scratch, b->chunked);
-		if (rc < 0) {
-			evbuffer_drain(s->scratch, (size_t)-1);
-			session_close(s, "cannot read the file");
-			return;
-		}
-		s->bytes_out += evbuffer_get_length(s->scratch) - before;
-		conn_send(s->cc, s->scratch);
-		if (rc == 1) {
-			gzstream_free(b->gz);
-			b->gz = NULL;
-		}
-	}
-	if (b->gz == NULL && !conn_full(s->cc)) {
-		s->fbody = NULL;
-		static_body_free(b);
-		session_request_end(s);
-	}
-}
-
-void static_body_free(struct static_body *b)
-{
-	if (b == NULL)
-		return;
-	gzstream_free(b->gz);
-	free(b);
+	if ((q.flags & FSPATH_DOTFILE) && !sf->cfg->dotfiles)
+		return fail(&q, 404);
+	q.gzip_ok = accepts_gzip(&rq->accept_encoding);
+	return serve_path(&q, r);
 }
 
 struct static_files *static_files_new(const struct config *cfg)

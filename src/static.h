@@ -1,33 +1,50 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Answering requests routed to a directory: files (cached in memory when
- * small, sendfile(2) when large), index.html, listings, SPA fallback,
- * validators, ranges, gzip. The session calls in once per request and again
- * whenever the client has taken enough of a long body.
+ * Deciding the answer to a request routed to a directory: files (cached in
+ * memory when small, sendfile(2) when large), index.html, listings, SPA
+ * fallback, validators, ranges, gzip. static_serve decides and returns; the
+ * session writes the head and pumps the body (as httpd's server_file.c
+ * decides and server_abort_http answers).
  */
 #ifndef ZS_STATIC_H
 #define ZS_STATIC_H
 
 #include <stddef.h>
 
+struct body;
 struct config;
-struct session;
+struct http_reply;
+struct route;
 struct static_files;
-struct static_body;
+
+/* A request field's value; p is NULL when the request has none. */
+struct static_field {
+	const char *p;
+	size_t len;
+};
+
+/* What static_serve needs to know of a request. */
+struct static_request {
+	const struct route *route; /* a directory route */
+	int method;		   /* llhttp's HTTP_GET, HTTP_HEAD, ... */
+	int http_minor;		   /* 0: an HTTP/1.0 client */
+	const char *target;	   /* the request target, query included */
+	size_t target_len;
+	struct static_field range, if_range, if_none_match, if_modified_since, accept_encoding;
+};
 
 /* Open every directory route's root. NULL with errno (logged). */
 struct static_files *static_files_new(const struct config *cfg);
 void static_files_free(struct static_files *sf);
 
 /*
- * Answer the request in s (its route is a directory; target is the request
- * target with the query). Either the answer is complete and
- * session_request_end ran, or s->fbody is set and the session calls
- * static_resume from its write callback until it ends the request.
+ * Decide the answer to rq and return its status. Below 400, reply holds the
+ * head's fields and body the body (for HEAD too: the session drops it).
+ * From 400 on, the answer is the session's error reply, with reply's fields
+ * (Date, Allow, Content-Range) and no body. The caller frees both
+ * (http_reply_free, body_free) once sent.
  */
-void static_serve(struct session *s, const char *target, size_t tlen);
-/* The client's output fell below its low-water mark. */
-void static_resume(struct session *s);
-void static_body_free(struct static_body *b);
+int static_serve(struct static_files *sf, const struct static_request *rq, struct http_reply *reply,
+		 struct body *body);
 
 #endif

@@ -1777,6 +1777,23 @@ END_TEST
 
 /* ---- responses made by zeroserve ---- */
 
+/* A small complete response, as session_local_reply writes it. */
+static int simple_response(struct evbuffer *o, int status, int minor, int keep, const char *ctype,
+			   const char *body, size_t len, int head_only)
+{
+	struct http_reply r;
+	int rc;
+
+	http_reply_init(&r, status);
+	r.content_type = ctype;
+	r.content_length = (int64_t)len;
+	rc = http_build_reply(o, &r, minor, keep);
+	http_reply_free(&r);
+	if (rc == 0 && !head_only && len > 0)
+		rc = evbuffer_add(o, body, len);
+	return rc;
+}
+
 START_TEST(test_simple_response)
 {
 	static const char body[] = "no route for this request\n";
@@ -1786,8 +1803,7 @@ START_TEST(test_simple_response)
 	const char *v, *s;
 	int ev;
 
-	ck_assert_int_eq(http_simple_response(out, 404, 1, 1, "text/plain", body, strlen(body), 0),
-			 0);
+	ck_assert_int_eq(simple_response(out, 404, 1, 1, "text/plain", body, strlen(body), 0), 0);
 	s = out_str();
 	ck_assert_msg(strncmp(s, "HTTP/1.1 404 Not Found\r\n", 24) == 0, "status line in:\n%s", s);
 	ck_assert_ptr_nonnull(strstr(s, "\r\n\r\n"));
@@ -1821,8 +1837,7 @@ START_TEST(test_simple_response_head_only)
 	static const char body[] = "<html>hello</html>";
 	const char *s;
 
-	ck_assert_int_eq(http_simple_response(out, 200, 1, 0, "text/html", body, strlen(body), 1),
-			 0);
+	ck_assert_int_eq(simple_response(out, 200, 1, 0, "text/html", body, strlen(body), 1), 0);
 	s = out_str();
 	ck_assert_msg(strncmp(s, "HTTP/1.1 200 OK\r\n", 17) == 0, "status line in:\n%s", s);
 	assert_line(s, "Content-Length: 18");
@@ -1839,7 +1854,7 @@ START_TEST(test_simple_response_http10)
 	struct http_msg b;
 	const char *s;
 
-	ck_assert_int_eq(http_simple_response(out, 503, 0, 1, "text/plain", "", 0, 0), 0);
+	ck_assert_int_eq(simple_response(out, 503, 0, 1, "text/plain", "", 0, 0), 0);
 	s = out_str();
 	ck_assert_msg(strncmp(s, "HTTP/1.0 503 Service Unavailable\r\n", 34) == 0,
 		      "status line in:\n%s", s);
@@ -1848,6 +1863,94 @@ START_TEST(test_simple_response_http10)
 	parse_back(&b, HTTP_RESPONSE, 0);
 	ck_assert(http_msg_keep_alive(&b));
 	http_msg_free(&b);
+}
+END_TEST
+
+/* The exact head of a directory route's answer: field order, Date, Connection. */
+START_TEST(test_reply_fields)
+{
+	static const char head0[] = "HTTP/1.0 206 Partial Content\r\nServer: zeroserve\r\nDate: ";
+	struct http_reply r;
+	const char *s;
+
+	http_reply_init(&r, 206);
+	r.date = 1;
+	r.content_type = "text/plain";
+	r.content_length = 4;
+	http_reply_addf(&r, "ETag", "\"%x\"", 42);
+	http_reply_copy(&r, "Accept-Ranges", "bytes");
+	ck_assert_int_eq(http_build_reply(out, &r, 0, 1), 0);
+	http_reply_free(&r);
+	s = out_str();
+	ck_assert_msg(strncmp(s, head0, strlen(head0)) == 0, "head:\n%s", s);
+	ck_assert_ptr_nonnull(strstr(s, " GMT\r\nContent-Type: text/plain\r\nContent-Length: 4\r\n"
+					"ETag: \"2a\"\r\nAccept-Ranges: bytes\r\n"
+					"Connection: keep-alive\r\n\r\n"));
+	ck_assert_int_eq(strcmp(s + strlen(s) - 4, "\r\n\r\n"), 0);
+}
+END_TEST
+
+/* close wins over keep-alive; no Content-Length when -1; long values are copied whole. */
+START_TEST(test_reply_close_long)
+{
+	static const char head0[] =
+	    "HTTP/1.1 301 Moved Permanently\r\nServer: zeroserve\r\nLocation: /aaa";
+	struct http_reply r;
+	char big[2000];
+	const char *s;
+
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	http_reply_init(&r, 301);
+	r.close = 1;
+	http_reply_addf(&r, "Location", "/%s", big);
+	ck_assert_int_eq(http_build_reply(out, &r, 1, 1), 0);
+	http_reply_free(&r);
+	s = out_str();
+	ck_assert_msg(strncmp(s, head0, strlen(head0)) == 0, "head:\n%.200s", s);
+	ck_assert_uint_eq(strlen(strstr(s, "Location: ")), strlen("Location: /") + strlen(big) + 2 +
+							       strlen("Connection: close\r\n\r\n"));
+	assert_no_field(s, "Content-Length");
+	assert_no_field(s, "Date");
+	assert_line(s, "Connection: close");
+}
+END_TEST
+
+/* Copied values: the caller's buffer may change or go; a long one goes to the heap. */
+START_TEST(test_reply_copy)
+{
+	struct http_reply r;
+	char big[2000];
+	const char *s;
+
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	http_reply_init(&r, 200);
+	http_reply_copy(&r, "X-Big", big);
+	http_reply_copy(&r, "X-Short", big + sizeof(big) - 4);
+	memset(big, 'b', sizeof(big) - 1);
+	ck_assert_int_eq(http_build_reply(out, &r, 1, 1), 0);
+	http_reply_free(&r);
+	s = out_str();
+	assert_line(s, "X-Short: aaa");
+	ck_assert_uint_eq(strlen(strstr(s, "X-Big: ")),
+			  strlen("X-Big: ") + sizeof(big) - 1 + strlen("\r\nX-Short: aaa\r\n\r\n"));
+	ck_assert_ptr_null(strchr(s, 'b'));
+}
+END_TEST
+
+/* More fields than a reply holds: the head is refused, not cut. */
+START_TEST(test_reply_overflow)
+{
+	struct http_reply r;
+	int i;
+
+	http_reply_init(&r, 200);
+	for (i = 0; i <= HTTP_REPLY_FIELDS; i++)
+		http_reply_add(&r, "X-A", "b");
+	ck_assert_int_eq(http_build_reply(out, &r, 1, 1), -ENOSPC);
+	http_reply_free(&r);
+	ck_assert_uint_eq(evbuffer_get_length(out), 0);
 }
 END_TEST
 
@@ -1934,6 +2037,10 @@ static Suite *http_suite(void)
 	tcase_add_test(tc, test_simple_response);
 	tcase_add_test(tc, test_simple_response_head_only);
 	tcase_add_test(tc, test_simple_response_http10);
+	tcase_add_test(tc, test_reply_fields);
+	tcase_add_test(tc, test_reply_close_long);
+	tcase_add_test(tc, test_reply_copy);
+	tcase_add_test(tc, test_reply_overflow);
 	suite_add_tcase(s, tc);
 	return s;
 }
