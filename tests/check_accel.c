@@ -14,7 +14,7 @@
 #include <sys/socket.h>
 
 /* By path, as in check_config.c: a quoted "config.h" could find autoconf's. */
-#include "../src/accel.h"
+#include "../src/accel_abi.h"
 #include "../src/config.h"
 #include "../src/router.h"
 
@@ -298,9 +298,13 @@ START_TEST(test_maps)
 	uint64_t c[ZS_C__MAX];
 	struct config cfg;
 	struct zs_conn conn;
+	struct zs_ctl ctl;
 	struct zs_sock_key ck, bk;
 	struct pair client, backend, stranger;
+	struct accel_conn *kc;
 	struct accel *a;
+	unsigned int route_id;
+	int head_req;
 
 	ll = listener(&lport);
 	bl = listener(&bport);
@@ -324,24 +328,51 @@ START_TEST(test_maps)
 	 * be paired. */
 	stranger = pair_to(bl, bport, NULL);
 	backend = pair_to(bl, bport, a);
-	ck_assert_int_eq(accel_conn(a, client.s, &conn), 0);
+	ck_assert_int_eq(accel_client_key(client.s, &ck), 0);
+	ck_assert_int_eq(accel_conn_lookup(a, &ck, &conn), 0);
 	ck_assert_uint_eq(conn.mode, ZS_MODE_USER);
 	ck_assert_uint_eq(conn.passed, 0);
 
-	ck_assert_int_eq(accel_done(a, client.s, 5, 0), 0);
-	ck_assert_int_eq(accel_client_key(client.s, &ck), 0);
-	ck_assert_int_eq(accel_backend_key(stranger.c, &bk), 0);
-	ck_assert_int_eq(accel_pair(a, &ck, &bk, 0), -ENOENT);
+	kc = accel_conn_new(a, client.s);
+	ck_assert_ptr_nonnull(kc);
+	/* Fresh: the kernel owes nothing, carried nothing, is not paired. */
+	ck_assert_int_eq(accel_conn_is_busy(kc), 0);
+	ck_assert_int_eq(accel_conn_was_active(kc), 0);
+	ck_assert_int_eq(accel_conn_has_handed_up(kc, &head_req), 0);
+	ck_assert_int_eq(accel_conn_is_settled(kc), 1);
+	ck_assert_int_eq(accel_conn_loss(kc), ACCEL_LOSS_NONE);
+	ck_assert_int_eq(accel_conn_is_paired(kc, NULL), 0);
+
+	ck_assert_int_eq(accel_conn_done(kc, 5, 0), 0);
+	ck_assert_int_eq(accel_conn_pair(kc, stranger.c, 0), -ENOENT);
+	ck_assert_int_eq(accel_conn_pair(kc, backend.c, 1), -EINVAL);
+	ck_assert_int_eq(accel_conn_pair(kc, backend.c, 0), 0);
+	ck_assert_int_eq(accel_conn_pair(kc, backend.c, 0), -EALREADY);
+	ck_assert_int_eq(accel_conn_is_paired(kc, &route_id), 1);
+	ck_assert_uint_eq(route_id, 0);
+	/* The maps hold what the handle wrote: done kept across the pairing. */
+	ck_assert_int_eq(accel_ctl_lookup(a, &ck, &ctl), 0);
+	ck_assert_uint_eq(ctl.done, 5);
+	ck_assert_uint_eq(ctl.paired, 1);
 	ck_assert_int_eq(accel_backend_key(backend.c, &bk), 0);
-	ck_assert_int_eq(accel_pair(a, &ck, &bk, 1), -EINVAL);
-	ck_assert_int_eq(accel_pair(a, &ck, &bk, 0), 0);
-	ck_assert_int_eq(accel_done(a, client.s, 7, 100), 0);
-	ck_assert_int_eq(accel_foreign_done(a, client.s, 2, 300), 0);
-	ck_assert_int_eq(accel_unpair(a, &ck, &bk), 0);
-	ck_assert_int_eq(accel_unpair(a, &ck, &bk), 0);
-	ck_assert_int_eq(accel_forget(a, &ck), 0);
-	ck_assert_int_eq(accel_forget(a, &ck), 0);
-	ck_assert_int_eq(accel_conn(a, client.s, &conn), -ENOENT);
+	key_eq(&ctl.backend, &bk);
+	ck_assert_int_eq(accel_conn_done(kc, 7, 100), 0);
+	ck_assert_int_eq(accel_conn_done(kc, 7, 100), 0);
+	ck_assert_int_eq(accel_conn_relayed(kc, 300), 0);
+	ck_assert_int_eq(accel_ctl_lookup(a, &ck, &ctl), 0);
+	ck_assert_uint_eq(ctl.done, 7);
+	ck_assert_uint_eq(ctl.out, 300);
+	ck_assert_uint_eq(ctl.foreign_done, 1);
+	ck_assert_int_eq(accel_conn_unpair(kc), 0);
+	ck_assert_int_eq(accel_conn_unpair(kc), 0);
+	ck_assert_int_eq(accel_conn_is_paired(kc, NULL), 0);
+	ck_assert_int_eq(accel_ctl_lookup(a, &ck, &ctl), 0);
+	ck_assert_uint_eq(ctl.paired, 0);
+	/* Paired again on the same connection: the same keys. */
+	ck_assert_int_eq(accel_conn_pair(kc, backend.c, 0), 0);
+	accel_conn_free(kc);
+	ck_assert_int_eq(accel_ctl_lookup(a, &ck, &ctl), -ENOENT);
+	ck_assert_int_eq(accel_conn_lookup(a, &ck, &conn), -ENOENT);
 	ck_assert_int_eq(accel_counters(a, c), 0);
 	accel_log_counters(a, "test");
 	pair_close(&client);
