@@ -479,15 +479,17 @@ int accel_backend_key(int p2_fd, struct zs_sock_key *k)
 struct accel_conn {
 	struct accel *a;
 	struct zs_sock_key c, b; /* C's key, taken once; B's, while paired */
-	/* zs_ctl[C] as zeroserve last wrote it: the map's only writer, so no
-	 * lookup before an update, and no update that would change nothing. */
+	/* zs_ctl[C] as zeroserve means it: the map's only writer, so no
+	 * lookup before an update, and no update that would change nothing.
+	 * The map holds it once synced; a pairing waits for the next done. */
 	struct zs_ctl ctl;
-	unsigned int stored : 1;   /* zs_ctl[C] may exist: it was written */
-	unsigned int synced : 1;   /* and holds ctl: the last update worked */
-	unsigned int c_joined : 1; /* C was found in zs_socks */
-	unsigned int b_joined : 1; /* b (the last B paired) was found in zs_socks */
-	unsigned int peer_set : 1; /* zs_peers[b] written */
-	uint64_t kreqs_seen;	   /* zs_conn.kreqs when last asked (accel_conn_was_active) */
+	unsigned int stored : 1;     /* zs_ctl[C] may exist: it was written */
+	unsigned int synced : 1;     /* and holds ctl: the last update worked */
+	unsigned int map_paired : 1; /* and says paired */
+	unsigned int c_joined : 1;   /* C was found in zs_socks */
+	unsigned int b_joined : 1;   /* b (the last B paired) was found in zs_socks */
+	unsigned int peer_set : 1;   /* zs_peers[b] written */
+	uint64_t kreqs_seen;	     /* zs_conn.kreqs when last asked (accel_conn_was_active) */
 };
 
 struct accel_conn *accel_conn_new(struct accel *a, int p1_fd)
@@ -512,7 +514,10 @@ static int ctl_store(struct accel_conn *ac)
 {
 	ac->stored = 1;
 	ac->synced = bpf_map_update_elem(ac->a->fd_ctl, &ac->c, &ac->ctl, BPF_ANY) == 0;
-	return ac->synced ? 0 : -errno;
+	if (!ac->synced)
+		return -errno;
+	ac->map_paired = ac->ctl.paired != 0;
+	return 0;
 }
 
 /* Whether key is in zs_socks: sockops added the socket. */
@@ -569,16 +574,17 @@ int accel_conn_pair(struct accel_conn *ac, int p2_fd, unsigned int route)
 	if (bpf_map_update_elem(a->fd_peers, &ac->b, &peer, BPF_ANY) < 0)
 		return -errno;
 	ac->peer_set = 1;
+	/*
+	 * zs_ctl[C] says so with the next done (accel_conn_done), in the same
+	 * update: the kernel takes no request of C before done meets passed,
+	 * and the request userspace answers now was passed after the done the
+	 * map holds, so a pairing written earlier would change nothing.
+	 */
 	ac->ctl.backend = ac->b;
 	ac->ctl.route = route;
 	ac->ctl.paired = 1;
-	err = ctl_store(ac);
-	if (err < 0) {
-		ac->ctl.paired = 0;
-		bpf_map_delete_elem(a->fd_peers, &ac->b);
-		ac->peer_set = 0;
-	}
-	return err;
+	ac->synced = 0;
+	return 0;
 }
 
 int accel_conn_unpair(struct accel_conn *ac)
@@ -586,8 +592,8 @@ int accel_conn_unpair(struct accel_conn *ac)
 	int err;
 
 	/* zs_ctl[C] first, so no new request heads for B, then B's way back. */
-	if (ac->ctl.paired) {
-		ac->ctl.paired = 0;
+	ac->ctl.paired = 0;
+	if (ac->map_paired) {
 		err = ctl_store(ac);
 		if (err < 0) {
 			ac->ctl.paired = 1;

@@ -350,13 +350,18 @@ START_TEST(test_maps)
 	ck_assert_int_eq(accel_conn_pair(kc, backend.c, 0), -EALREADY);
 	ck_assert_int_eq(accel_conn_is_paired(kc, &route_id), 1);
 	ck_assert_uint_eq(route_id, 0);
-	/* The maps hold what the handle wrote: done kept across the pairing. */
+	/* zs_peers[B] at once; zs_ctl[C] says paired with the next done. */
 	ck_assert_int_eq(accel_ctl_lookup(a, &ck, &ctl), 0);
 	ck_assert_uint_eq(ctl.done, 5);
+	ck_assert_uint_eq(ctl.paired, 0);
+	ck_assert_int_eq(accel_conn_done(kc, 7, 100), 0);
+	ck_assert_int_eq(accel_ctl_lookup(a, &ck, &ctl), 0);
+	ck_assert_uint_eq(ctl.done, 7);
+	ck_assert_uint_eq(ctl.out, 100);
 	ck_assert_uint_eq(ctl.paired, 1);
+	ck_assert_uint_eq(ctl.route, 0);
 	ck_assert_int_eq(accel_backend_key(backend.c, &bk), 0);
 	key_eq(&ctl.backend, &bk);
-	ck_assert_int_eq(accel_conn_done(kc, 7, 100), 0);
 	ck_assert_int_eq(accel_conn_done(kc, 7, 100), 0);
 	ck_assert_int_eq(accel_conn_relayed(kc, 300), 0);
 	ck_assert_int_eq(accel_ctl_lookup(a, &ck, &ctl), 0);
