@@ -23,7 +23,13 @@
 
 #ifdef HAVE_BPF_ENGINE
 
-/* How often a held answer looks again whether the kernel response ended. */
+/*
+ * How often a held answer looks again whether the kernel response ended: a
+ * poll, not an event, since no wake-up found is both free on the kernel
+ * path and race-free (doc/architecture.md, "Ordering model", "Waiting for
+ * the kernel"). It only runs while a pipelining client's request waits
+ * behind a kernel response, which ends within the 4 MiB bound.
+ */
 #define RETRY_USEC 500
 
 static void paired_drop(struct session *s)
@@ -212,7 +218,7 @@ int session_accel_keep(struct session *s, struct upstream_conn *up)
 /*
  * A request userspace serves for the paired route goes on the paired
  * connection, unpaired for as long as it is in use: the kernel handed this
- * request up or never saw it, and session_accel_busy let it start, so no
+ * request up or never saw it, and session_accel_is_busy let it start, so no
  * kernel request is in flight on B, and none can start before the answer
  * is published as done. Dialling another connection instead left a kernel
  * client with two backend connections, one of them idle (a chunked upload,
