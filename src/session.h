@@ -125,8 +125,8 @@ void session_client_resume(struct session *s);
 
 /*
  * session_accel.c: the kernel engine's side of a session. Questions are
- * named as such and answer 1 or 0; actions return 0 or -errno; without the
- * kernel engine every question answers 0 and every action -ENOTSUP.
+ * named as such (is_, was_) and answer 1 or 0, 0 without the kernel engine;
+ * actions return 0 or -errno (-ENOTSUP: no kernel engine to act on).
  */
 /* Idle and caught up: tell the kernel it may take the next request. */
 int session_accel_idle(struct session *s);
