@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The kernel engine's loader: decides whether it can run, loads bpf/zs.bpf.c
- * through its skeleton, fills the configuration maps, attaches the programs,
- * and gives the sessions the few map operations they need. The ordering
- * model behind the maps: doc/architecture.md.
+ * The kernel engine's loader and map operations: loads bpf/zs.bpf.c through
+ * its skeleton (the only user of it) once accel_env.c found it can run and
+ * router.c which routes it serves, fills the configuration maps, attaches
+ * the programs, and holds each client connection's state in the engine
+ * (struct accel_conn). The ordering model behind the maps:
+ * doc/architecture.md, "Ordering model".
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,38 +19,23 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <sys/statfs.h>
-#include <sys/syscall.h>
-
-#include <linux/capability.h>
-#include <linux/magic.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "accel.h"
+#include "accel_abi.h"
+#include "accel_env.h"
 #include "config.h"
 #include "log.h"
 #include "router.h"
 #include "zs.skel.h"
 
-/* Kernel-path body bounds (pitfall 5 in DESIGN.md): larger bodies go through userspace. */
+/* Kernel-path body bounds (doc/kernel-facts.md, pitfall 5): larger bodies go through userspace. */
 #define ACCEL_REQ_MAX  (4ULL << 20)
 #define ACCEL_RESP_MAX (4ULL << 20)
 
-#define ZS_STR_(x) #x
-#define ZS_STR(x)  ZS_STR_(x)
-
 /* Verifier log lines shown without -v: the error is at the end. */
 #define VLOG_TAIL 40
-
-/* Linux 5.8; older headers lack them. */
-#ifndef CAP_PERFMON
-#define CAP_PERFMON 38
-#endif
-#ifndef CAP_BPF
-#define CAP_BPF 39
-#endif
 
 struct accel {
 	struct zs_bpf *skel;
@@ -151,132 +138,12 @@ libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 	return n;
 }
 
-/*
- * Loading sockops and sk_msg programs, creating a sockhash and attaching to
- * a cgroup need CAP_BPF and CAP_NET_ADMIN; zs_msg's bpf_probe_read_kernel
- * needs CAP_PERFMON. CAP_SYS_ADMIN stands in for the two split off it in 5.8.
- */
-static int have_caps(void)
-{
-	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
-	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
-
-#define HAS(c) ((data[(c) / 32].effective >> ((c) % 32)) & 1)
-	memset(data, 0, sizeof(data));
-	if (syscall(SYS_capget, &hdr, data) < 0)
-		return 0;
-	return HAS(CAP_NET_ADMIN) && (HAS(CAP_SYS_ADMIN) || (HAS(CAP_BPF) && HAS(CAP_PERFMON)));
-#undef HAS
-}
-
-/* Lockdown in confidentiality mode refuses bpf_probe_read_kernel to everyone. */
-static int locked_down(void)
-{
-	char buf[128];
-	ssize_t n;
-	int fd;
-
-	fd = open("/sys/kernel/security/lockdown", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	return strstr(buf, "[confidentiality]") != NULL;
-}
-
-/* mountinfo escapes blanks and backslashes in paths as \ooo. */
-static void unescape(char *s)
-{
-	char *d = s;
-
-	while (*s != '\0') {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
-		    s[3] >= '0' && s[3] <= '7') {
-			*d++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 | (s[3] - '0'));
-			s += 4;
-		} else {
-			*d++ = *s++;
-		}
-	}
-	*d = '\0';
-}
-
-/*
- * The first cgroup2 mount in /proc/self/mountinfo: /sys/fs/cgroup on a
- * unified host, /sys/fs/cgroup/unified on a hybrid one. Malloc'd or NULL.
- */
-static char *find_cgroup2(void)
-{
-	FILE *f;
-	char *line = NULL, *path = NULL;
-	size_t cap = 0;
-
-	f = fopen("/proc/self/mountinfo", "re");
-	if (f == NULL)
-		return NULL;
-	while (path == NULL && getline(&line, &cap, f) > 0) {
-		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPER */
-		char *sep = strstr(line, " - "), *mnt, *end;
-		int i;
-
-		if (sep == NULL || strncmp(sep + 3, "cgroup2 ", 8) != 0)
-			continue;
-		mnt = line;
-		for (i = 0; i < 4 && mnt != NULL; i++) {
-			mnt = strchr(mnt, ' ');
-			if (mnt != NULL)
-				mnt++;
-		}
-		if (mnt == NULL || (end = strchr(mnt, ' ')) == NULL)
-			continue;
-		*end = '\0';
-		unescape(mnt);
-		path = strdup(mnt);
-	}
-	free(line);
-	fclose(f);
-	return path;
-}
-
-/* Whether zs_routes can hold the route exactly: the kernel matches only what it holds. */
-static int route_fits(const struct route *r, size_t id)
-{
-	return id < ZS_MAX_ROUTES && (r->host == NULL || strlen(r->host) <= ZS_HOST_MAX) &&
-	       r->prefix_len <= ZS_PREFIX_MAX;
-}
-
-/*
- * Whether the kernel serves route id: an IPv4 backend whose path goes
- * through unchanged. A route the kernel cannot hold (past ZS_MAX_ROUTES, host
- * or prefix too long) may be the router's true answer where the kernel would
- * pick another route: every route it could outrank stays in userspace too, so
- * the kernel never sends a request where the router would not.
- * NULL when it does, else why not.
- */
-static const char *route_not_kernel(const struct router *rt, size_t id)
-{
-	const struct route *r = &rt->routes[id];
-	size_t j;
-
-	if (r->kind != ROUTE_BACKEND)
-		return "a directory";
-	if (r->replace != NULL)
-		return "rewrites the path";
-	if (r->addr.ss.ss_family != AF_INET)
-		return "not an IPv4 backend";
-	if (id >= ZS_MAX_ROUTES)
-		return "past the first " ZS_STR(ZS_MAX_ROUTES) " routes";
-	if (!route_fits(r, id))
-		return "host or prefix too long for the kernel";
-	for (j = 0; j < rt->n; j++) {
-		if (!route_fits(&rt->routes[j], j) && router_may_outrank(&rt->routes[j], r))
-			return "a route the kernel cannot hold may outrank it";
-	}
-	return NULL;
-}
+/* What zs_routes holds: router_kernel_refusal decides by it. */
+static const struct router_kernel_limits kernel_limits = {
+    .routes = ZS_MAX_ROUTES,
+    .host_max = ZS_HOST_MAX,
+    .prefix_max = ZS_PREFIX_MAX,
+};
 
 /*
  * zs_routes in the router's order, so index == route id. Routes the kernel
@@ -302,7 +169,7 @@ unsigned int accel_route_table(const struct router *rt, struct zs_route tbl[ZS_M
 		zr->prefix_len =
 		    r->prefix_len < ZS_PREFIX_MAX ? (__u32)r->prefix_len : ZS_PREFIX_MAX;
 		memcpy(zr->prefix, r->prefix, zr->prefix_len);
-		zr->kernel = route_not_kernel(rt, i) == NULL;
+		zr->kernel = router_kernel_refusal(rt, i, &kernel_limits) == NULL;
 	}
 	return (unsigned int)i;
 }
@@ -314,7 +181,7 @@ static size_t decide_routes(struct accel *a, const struct router *rt)
 
 	a->nroutes = accel_route_table(rt, a->routes);
 	for (i = 0; i < rt->n; i++) {
-		const char *why = route_not_kernel(rt, i);
+		const char *why = router_kernel_refusal(rt, i, &kernel_limits);
 
 		log_debug("kernel engine: route %s: %s", rt->routes[i].spec,
 			  why != NULL ? why : "in the kernel");
@@ -417,7 +284,7 @@ struct accel *accel_start(const struct config *cfg, char *why, size_t whylen)
 {
 	struct accel *a = NULL;
 	struct timespec t0;
-	struct statfs sfs;
+	char reason[200];
 	size_t nkernel;
 	int cgfd = -1, err;
 
@@ -443,22 +310,8 @@ struct accel *accel_start(const struct config *cfg, char *why, size_t whylen)
 	nkernel = decide_routes(a, &cfg->router);
 	if (nkernel == 0)
 		UNAVAILABLE("no route it can serve (IPv4 backend, path not rewritten)");
-	if (!have_caps())
-		UNAVAILABLE("needs CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON (or root)");
-	if (locked_down())
-		UNAVAILABLE("kernel lockdown (confidentiality) refuses bpf_probe_read_kernel");
-	a->cgroup = cfg->cgroup != NULL ? strdup(cfg->cgroup) : find_cgroup2();
-	if (a->cgroup == NULL)
-		UNAVAILABLE("no cgroup v2 mount found (--cgroup PATH names one)");
-	cgfd = open(a->cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (cgfd < 0)
-		UNAVAILABLE("cgroup %s: %s", a->cgroup, strerror(errno));
-	if (fstatfs(cgfd, &sfs) < 0 || sfs.f_type != CGROUP2_SUPER_MAGIC)
-		UNAVAILABLE("%s is not a cgroup v2 directory", a->cgroup);
-
-	/* The sk_msg program reads the client socket through CO-RE. */
-	if (access("/sys/kernel/btf/vmlinux", R_OK) < 0)
-		UNAVAILABLE("no kernel BTF (/sys/kernel/btf/vmlinux: %s)", strerror(errno));
+	if (accel_env_check(cfg->cgroup, &a->cgroup, &cgfd, reason, sizeof(reason)) < 0)
+		UNAVAILABLE("%s", reason);
 
 	a->ncpus = libbpf_num_possible_cpus();
 	if (a->ncpus <= 0)
@@ -623,88 +476,246 @@ int accel_backend_key(int p2_fd, struct zs_sock_key *k)
 	return far_key(p2_fd, k);
 }
 
-/* zs_ctl[C], zeros when absent: zeroserve is its only writer. */
-static int ctl_get(struct accel *a, const struct zs_sock_key *c, struct zs_ctl *ctl)
-{
-	memset(ctl, 0, sizeof(*ctl));
-	if (bpf_map_lookup_elem(a->fd_ctl, c, ctl) < 0 && errno != ENOENT)
-		return -errno;
-	return 0;
-}
-
-/* C's key and zs_ctl[C]. */
-static int ctl_load(struct accel *a, int p1_fd, struct zs_sock_key *c, struct zs_ctl *ctl)
-{
-	int err = accel_client_key(p1_fd, c);
-
-	return err < 0 ? err : ctl_get(a, c, ctl);
-}
-
-/* The whole value goes back: the fields a caller did not change keep theirs. */
-static int ctl_store(struct accel *a, const struct zs_sock_key *c, const struct zs_ctl *ctl)
-{
-	if (bpf_map_update_elem(a->fd_ctl, c, ctl, BPF_ANY) < 0)
-		return -errno;
-	return 0;
-}
-
-int accel_pair(struct accel *a, const struct zs_sock_key *c, const struct zs_sock_key *b,
-	       unsigned int route)
-{
-	struct zs_peer peer;
+struct accel_conn {
+	struct accel *a;
+	struct zs_sock_key c, b; /* C's key, taken once; B's, while paired */
+	/* zs_ctl[C] as zeroserve means it: the map's only writer, so no
+	 * lookup before an update, and no update that would change nothing.
+	 * The map holds it once synced; a pairing waits for the next done. */
 	struct zs_ctl ctl;
+	unsigned int stored : 1;     /* zs_ctl[C] may exist: it was written */
+	unsigned int synced : 1;     /* and holds ctl: the last update worked */
+	unsigned int map_paired : 1; /* and says paired */
+	unsigned int c_joined : 1;   /* C was found in zs_socks */
+	unsigned int b_joined : 1;   /* b (the last B paired) was found in zs_socks */
+	unsigned int peer_set : 1;   /* zs_peers[b] written */
+	uint64_t kreqs_seen;	     /* zs_conn.kreqs when last asked (accel_conn_was_active) */
+};
+
+struct accel_conn *accel_conn_new(struct accel *a, int p1_fd)
+{
+	struct accel_conn *ac = calloc(1, sizeof(*ac));
+	int err;
+
+	if (ac == NULL)
+		return NULL;
+	ac->a = a;
+	err = accel_client_key(p1_fd, &ac->c);
+	if (err < 0) {
+		free(ac);
+		errno = -err;
+		return NULL;
+	}
+	return ac;
+}
+
+/* The whole value goes to the map: the cached copy is what it holds. */
+static int ctl_store(struct accel_conn *ac)
+{
+	ac->stored = 1;
+	ac->synced = bpf_map_update_elem(ac->a->fd_ctl, &ac->c, &ac->ctl, BPF_ANY) == 0;
+	if (!ac->synced)
+		return -errno;
+	ac->map_paired = ac->ctl.paired != 0;
+	return 0;
+}
+
+/* Whether key is in zs_socks: sockops added the socket. */
+static int joined(struct accel *a, const struct zs_sock_key *key)
+{
 	__u64 cookie;
+
+	if (bpf_map_lookup_elem(a->fd_socks, key, &cookie) < 0)
+		return -errno;
+	return 0;
+}
+
+int accel_conn_pair(struct accel_conn *ac, int p2_fd, unsigned int route)
+{
+	struct accel *a = ac->a;
+	struct zs_peer peer;
+	struct zs_sock_key b;
 	int err;
 
 	if (!accel_route_kernel(a, route))
 		return -EINVAL;
-	err = ctl_get(a, c, &ctl);
+	if (ac->ctl.paired)
+		return -EALREADY;
+	err = accel_backend_key(p2_fd, &b);
 	if (err < 0)
 		return err;
 	/* B joined zs_socks only if sockops saw it announced: else every
-	 * request would try a redirect that cannot happen. */
-	if (bpf_map_lookup_elem(a->fd_socks, b, &cookie) < 0)
-		return -errno;
+	 * request would try a redirect that cannot happen. A socket stays
+	 * there until it closes, so the same key is looked up once: a new
+	 * socket on the same four-tuple without its entry only costs a
+	 * failed redirect, which passes the request up. */
+	if (!ac->b_joined || memcmp(&b, &ac->b, sizeof(b)) != 0) {
+		err = joined(a, &b);
+		if (err < 0)
+			return err;
+		ac->b = b;
+		ac->b_joined = 1;
+	}
 	/* C joined it only if sockops saw it connect from inside the cgroup
 	 * after the attach: else no request of C ever reaches the program, and
 	 * B would sit paired and unused while userspace dials another. */
-	if (bpf_map_lookup_elem(a->fd_socks, c, &cookie) < 0)
-		return -errno;
+	if (!ac->c_joined) {
+		err = joined(a, &ac->c);
+		if (err < 0)
+			return err;
+		ac->c_joined = 1;
+	}
 	/*
 	 * zs_peers[B] first: once zs_ctl[C] says paired the kernel may send a
 	 * request into B, and B's response must find its way back to C.
 	 */
 	memset(&peer, 0, sizeof(peer));
-	peer.client = *c;
-	if (bpf_map_update_elem(a->fd_peers, b, &peer, BPF_ANY) < 0)
+	peer.client = ac->c;
+	if (bpf_map_update_elem(a->fd_peers, &ac->b, &peer, BPF_ANY) < 0)
 		return -errno;
-	ctl.backend = *b;
-	ctl.route = route;
-	ctl.paired = 1;
-	err = ctl_store(a, c, &ctl);
-	if (err < 0)
-		bpf_map_delete_elem(a->fd_peers, b);
-	return err;
+	ac->peer_set = 1;
+	/*
+	 * zs_ctl[C] says so with the next done (accel_conn_done), in the same
+	 * update: the kernel takes no request of C before done meets passed,
+	 * and the request userspace answers now was passed after the done the
+	 * map holds, so a pairing written earlier would change nothing.
+	 */
+	ac->ctl.backend = ac->b;
+	ac->ctl.route = route;
+	ac->ctl.paired = 1;
+	ac->synced = 0;
+	return 0;
 }
 
-int accel_unpair(struct accel *a, const struct zs_sock_key *c, const struct zs_sock_key *b)
+int accel_conn_unpair(struct accel_conn *ac)
 {
-	struct zs_ctl ctl;
 	int err;
 
-	err = ctl_get(a, c, &ctl);
-	if (err < 0)
-		return err;
 	/* zs_ctl[C] first, so no new request heads for B, then B's way back. */
-	if (ctl.paired) {
-		ctl.paired = 0;
-		err = ctl_store(a, c, &ctl);
-		if (err < 0)
+	ac->ctl.paired = 0;
+	if (ac->map_paired) {
+		err = ctl_store(ac);
+		if (err < 0) {
+			ac->ctl.paired = 1;
 			return err;
+		}
 	}
-	if (bpf_map_delete_elem(a->fd_peers, b) < 0 && errno != ENOENT)
+	if (ac->peer_set) {
+		if (bpf_map_delete_elem(ac->a->fd_peers, &ac->b) < 0 && errno != ENOENT)
+			return -errno;
+		ac->peer_set = 0;
+	}
+	return 0;
+}
+
+int accel_conn_is_paired(const struct accel_conn *ac, unsigned int *route)
+{
+	if (route != NULL)
+		*route = ac->ctl.route;
+	return ac->ctl.paired != 0;
+}
+
+int accel_conn_done(struct accel_conn *ac, uint64_t done, uint64_t out)
+{
+	if (ac->synced && ac->ctl.done == done && ac->ctl.out == out)
+		return 0;
+	ac->ctl.done = done;
+	ac->ctl.out = out;
+	return ctl_store(ac);
+}
+
+int accel_conn_relayed(struct accel_conn *ac, uint64_t out)
+{
+	ac->ctl.foreign_done++;
+	ac->ctl.out = out;
+	return ctl_store(ac);
+}
+
+void accel_conn_free(struct accel_conn *ac)
+{
+	if (ac == NULL)
+		return;
+	accel_conn_unpair(ac);
+	/* Never written: no zs_ctl[C] to drop. */
+	if (ac->stored)
+		bpf_map_delete_elem(ac->a->fd_ctl, &ac->c);
+	/* Normally gone already: sockops deletes it when C closes. */
+	bpf_map_delete_elem(ac->a->fd_conns, &ac->c);
+	free(ac);
+}
+
+int accel_conn_lookup(struct accel *a, const struct zs_sock_key *c, struct zs_conn *out)
+{
+	if (bpf_map_lookup_elem(a->fd_conns, c, out) < 0)
 		return -errno;
 	return 0;
+}
+
+int accel_ctl_lookup(struct accel *a, const struct zs_sock_key *c, struct zs_ctl *out)
+{
+	if (bpf_map_lookup_elem(a->fd_ctl, c, out) < 0)
+		return -errno;
+	return 0;
+}
+
+/* zs_conns[C]; -ENOENT once C closed (sockops deleted it). */
+static int conn_get(struct accel_conn *ac, struct zs_conn *zc)
+{
+	return accel_conn_lookup(ac->a, &ac->c, zc);
+}
+
+int accel_conn_is_busy(struct accel_conn *ac)
+{
+	struct zs_conn zc;
+
+	if (conn_get(ac, &zc) < 0)
+		return 0;
+	if (zc.inflight == 0 && zc.foreign == ac->ctl.foreign_done)
+		return 0;
+	log_debug("kernel engine: busy: inflight %u resp_left %llu foreign %u/%u", zc.inflight,
+		  (unsigned long long)zc.resp_left, zc.foreign, ac->ctl.foreign_done);
+	return 1;
+}
+
+int accel_conn_was_active(struct accel_conn *ac)
+{
+	struct zs_conn zc;
+	int active;
+
+	if (conn_get(ac, &zc) < 0)
+		return 0;
+	active = zc.inflight > 0 || zc.kreqs != ac->kreqs_seen;
+	ac->kreqs_seen = zc.kreqs;
+	return active;
+}
+
+int accel_conn_has_handed_up(struct accel_conn *ac, int *head_req)
+{
+	struct zs_conn zc;
+
+	if (conn_get(ac, &zc) < 0 || zc.foreign == ac->ctl.foreign_done)
+		return 0;
+	*head_req = zc.head_req != 0;
+	return 1;
+}
+
+int accel_conn_is_settled(struct accel_conn *ac)
+{
+	struct zs_conn zc;
+
+	if (conn_get(ac, &zc) < 0)
+		return 0;
+	return zc.inflight == 0 && zc.req_left == 0 && zc.resp_left == 0 && zc.corked == 0 &&
+	       zc.foreign == ac->ctl.foreign_done;
+}
+
+enum accel_loss accel_conn_loss(struct accel_conn *ac)
+{
+	struct zs_conn zc;
+
+	if (conn_get(ac, &zc) < 0 || zc.inflight == 0)
+		return ACCEL_LOSS_NONE;
+	return zc.resp_left == 0 ? ACCEL_LOSS_ANSWER : ACCEL_LOSS_PART;
 }
 
 /* zs_expect's key for a bound IPv4 backend socket going to `to`. */
@@ -751,57 +762,6 @@ void accel_hangup(struct accel *a, int p2_fd, const struct sockaddr *to)
 	/* Normally gone already: sockops takes it when B is accepted. */
 	if (expect_key(p2_fd, to, &key) == 0)
 		bpf_map_delete_elem(a->fd_expect, &key);
-}
-
-int accel_done(struct accel *a, int p1_fd, uint64_t done, uint64_t out)
-{
-	struct zs_sock_key c;
-	struct zs_ctl ctl;
-	int err;
-
-	err = ctl_load(a, p1_fd, &c, &ctl);
-	if (err < 0)
-		return err;
-	ctl.done = done;
-	ctl.out = out;
-	return ctl_store(a, &c, &ctl);
-}
-
-int accel_foreign_done(struct accel *a, int p1_fd, uint32_t n, uint64_t out)
-{
-	struct zs_sock_key c;
-	struct zs_ctl ctl;
-	int err;
-
-	err = ctl_load(a, p1_fd, &c, &ctl);
-	if (err < 0)
-		return err;
-	ctl.foreign_done = n;
-	ctl.out = out;
-	return ctl_store(a, &c, &ctl);
-}
-
-int accel_forget(struct accel *a, const struct zs_sock_key *c)
-{
-	if (bpf_map_delete_elem(a->fd_ctl, c) < 0 && errno != ENOENT)
-		return -errno;
-	/* Normally gone already: sockops deletes it when C closes. */
-	if (bpf_map_delete_elem(a->fd_conns, c) < 0 && errno != ENOENT)
-		return -errno;
-	return 0;
-}
-
-int accel_conn(struct accel *a, int p1_fd, struct zs_conn *out)
-{
-	struct zs_sock_key c;
-	int err;
-
-	err = accel_client_key(p1_fd, &c);
-	if (err < 0)
-		return err;
-	if (bpf_map_lookup_elem(a->fd_conns, &c, out) < 0)
-		return -errno;
-	return 0;
 }
 
 uint64_t accel_req_max(uint64_t max_body)

@@ -1,10 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The kernel engine seen from zeroserve: loads bpf/zs.bpf.c, attaches it and
- * writes the maps zeroserve owns (zs_ctl, zs_peers). The only user of the
- * skeleton. Socket keys name the far ends of zeroserve's own sockets: the
- * client's socket C behind P1, the backend's socket B behind P2.
- * Returns: 0 / -errno.
+ * The kernel engine seen from the rest of zeroserve: start and stop it,
+ * announce backend connections (through the pool's hooks), and one handle
+ * per client connection that holds the engine's state of a session
+ * (accel_conn). Nothing here names a map's layout: that is bpf/zs_abi.h,
+ * which only src/accel*.c, bpf/ and the tests see (src/accel_abi.h).
+ * Modules: accel_env.c (can it run here: privileges, lockdown, cgroup v2,
+ * BTF), accel.c (the loader, the only user of the skeleton, and the map
+ * operations, accel_conn among them). Route decisions are src/router.c's.
+ * Socket keys name the far ends of zeroserve's own sockets: the client's
+ * socket C behind P1, the backend's socket B behind P2.
+ * Returns: 0 / -errno; questions (accel_conn_is_*, _has_*, _was_*) 1 or 0.
  */
 #ifndef ZS_ACCEL_H
 #define ZS_ACCEL_H
@@ -15,19 +21,11 @@
 #include <stdio.h>
 #include <sys/socket.h>
 
-#include "zs_abi.h"
-
 struct config;
 struct accel;
-struct router;
+struct accel_conn;
 
 #ifdef HAVE_BPF_ENGINE
-
-/* C's own view: local = P1's peer, remote = P1's local. -EAFNOSUPPORT unless IPv4
- * (or IPv4-mapped IPv6). */
-int accel_client_key(int p1_fd, struct zs_sock_key *k);
-/* B's own view: local = P2's peer, remote = P2's local; same errors. */
-int accel_backend_key(int p2_fd, struct zs_sock_key *k);
 
 /*
  * Load and attach the kernel engine for cfg, after the listeners are bound.
@@ -39,31 +37,11 @@ struct accel *accel_start(const struct config *cfg, char *why, size_t whylen);
 void accel_stop(struct accel *a);
 /* One info line with the counters summed over CPUs; when says why ("SIGUSR1"). */
 void accel_log_counters(struct accel *a, const char *when);
-int accel_counters(struct accel *a, uint64_t out[ZS_C__MAX]);
+/* 1 when the kernel may serve the route's requests, else 0. */
+int accel_route_kernel(const struct accel *a, unsigned int route_id);
+/* The longest request body the kernel carries, given --max-body (0: none). */
+uint64_t accel_req_max(uint64_t max_body);
 
-/*
- * Pair C with B serving route, by their keys (accel_client_key,
- * accel_backend_key: the caller keeps them for accel_unpair); keeps
- * zs_ctl[C].done.
- */
-int accel_pair(struct accel *a, const struct zs_sock_key *c, const struct zs_sock_key *b,
-	       unsigned int route);
-/*
- * C is paired no more: the kernel passes its requests up again. By the keys
- * taken when pairing (accel_client_key, accel_backend_key): getpeername(2)
- * fails once a socket was reset (net/ipv4/af_inet.c, inet_getname), and the
- * entries must go all the same.
- */
-int accel_unpair(struct accel *a, const struct zs_sock_key *c, const struct zs_sock_key *b);
-/*
- * zs_ctl[C].done = done: zeroserve has read and answered that many bytes of
- * C; out: the bytes it has sent C or queued for it, those answers included.
- * The kernel takes C's next request only once C has read out bytes over TCP.
- */
-int accel_done(struct accel *a, int p1_fd, uint64_t done, uint64_t out);
-/* zs_ctl[C].foreign_done = n: zeroserve has relayed n responses the kernel
- * handed up; out as for accel_done, in the same update. */
-int accel_foreign_done(struct accel *a, int p1_fd, uint32_t n, uint64_t out);
 /*
  * A backend socket about to connect to `to`: bound to its port and
  * announced, so that sockops adds the backend's end (and no other socket
@@ -71,22 +49,66 @@ int accel_foreign_done(struct accel *a, int p1_fd, uint32_t n, uint64_t out);
  */
 int accel_dial(struct accel *a, int p2_fd, const struct sockaddr *to, socklen_t len);
 void accel_hangup(struct accel *a, int p2_fd, const struct sockaddr *to);
-/* The client connection is over: drop its zs_ctl (and zs_conns) entries;
- * by key, as for accel_unpair. */
-int accel_forget(struct accel *a, const struct zs_sock_key *c);
-/* zs_conns[C] as the BPF programs left it; -ENOENT when absent. */
-int accel_conn(struct accel *a, int p1_fd, struct zs_conn *out);
-/* 1 when the kernel may serve the route's requests, else 0. */
-int accel_route_kernel(const struct accel *a, unsigned int route_id);
 /*
- * zs_routes as the kernel engine fills it for rt, index == route id, with
- * .kernel set for the routes the kernel serves: IPv4 backends whose path
- * goes through unchanged, within the map's limits, that no route the kernel
- * cannot hold may outrank (router_may_outrank). Returns nroutes.
+ * The kernel engine's side of one client connection (P1), an opaque handle
+ * (in accel.c): C's key, taken once, and zs_ctl[C] as zeroserve last wrote it (it is the map's only
+ * writer, so the copy is the map's value), the pairing with a backend
+ * socket B and the handed-up responses relayed. Asks zs_conns[C] the
+ * questions below, one lookup each. The ordering model behind it:
+ * doc/architecture.md, "Ordering model".
  */
-unsigned int accel_route_table(const struct router *rt, struct zs_route tbl[ZS_MAX_ROUTES]);
-/* The longest request body the kernel carries, given --max-body (0: none). */
-uint64_t accel_req_max(uint64_t max_body);
+struct accel_conn;
+
+/* The handle of the client behind p1_fd. NULL with errno: EAFNOSUPPORT
+ * unless C is IPv4 (the kernel engine takes IPv4 clients only). */
+struct accel_conn *accel_conn_new(struct accel *a, int p1_fd);
+/* The client connection is over: unpaired, and C's entries dropped
+ * (zs_ctl, and zs_conns, normally gone with C already). NULL is fine. */
+void accel_conn_free(struct accel_conn *ac);
+/*
+ * Pair C with the backend socket behind p2_fd, serving route: zs_peers[B],
+ * then zs_ctl[C]. -ENOENT when C or B never joined zs_socks (a client from
+ * outside the cgroup, a backend connection made before the engine), so no
+ * request could ever take the kernel path; -EINVAL for a route the kernel
+ * does not serve.
+ */
+int accel_conn_pair(struct accel_conn *ac, int p2_fd, unsigned int route);
+/* C is paired no more: zs_ctl[C] first, then zs_peers[B]. By the keys taken
+ * when pairing: getpeername(2) fails on a socket that was reset
+ * (net/ipv4/af_inet.c, inet_getname), and the entries must go all the same. */
+int accel_conn_unpair(struct accel_conn *ac);
+/* 1 when paired (with route *route), else 0. route may be NULL. */
+int accel_conn_is_paired(const struct accel_conn *ac, unsigned int *route);
+/*
+ * zs_ctl[C].done = done: zeroserve has read and answered that many bytes of
+ * C; out: the bytes it has sent C or queued for it, those answers included.
+ * The kernel takes C's next request only once C has read out bytes over
+ * TCP. No system call when the map holds these values already.
+ */
+int accel_conn_done(struct accel_conn *ac, uint64_t done, uint64_t out);
+/* One more response the kernel handed up has been relayed; zs_ctl[C]
+ * carries the count with out (as for accel_conn_done) in one update. */
+int accel_conn_relayed(struct accel_conn *ac, uint64_t out);
+/* Questions on zs_conns[C]: 1 or 0; 0 too when C's entry is gone. */
+/* Is a kernel response still on its way to C, or one handed up and not yet
+ * relayed? Userspace then holds its own answer. */
+int accel_conn_is_busy(struct accel_conn *ac);
+/* Has the kernel carried a request since the last time this was asked, or
+ * is one in flight? Activity zeroserve cannot see on P1. */
+int accel_conn_was_active(struct accel_conn *ac);
+/* Has the kernel handed a response up that zeroserve has not relayed yet?
+ * *head_req: it answers a HEAD request. */
+int accel_conn_has_handed_up(struct accel_conn *ac, int *head_req);
+/* Does the kernel owe C nothing on B: no request in flight, no body half
+ * sent either way, nothing held, nothing handed up unrelayed? */
+int accel_conn_is_settled(struct accel_conn *ac);
+/* What a backend closing B now would cost C (paired_event). */
+enum accel_loss {
+	ACCEL_LOSS_NONE,   /* no kernel request in flight */
+	ACCEL_LOSS_ANSWER, /* one in flight, not a byte of its answer sent */
+	ACCEL_LOSS_PART,   /* one in flight, part of its answer sent */
+};
+enum accel_loss accel_conn_loss(struct accel_conn *ac);
 
 #else /* !HAVE_BPF_ENGINE: built with --disable-bpf */
 
@@ -106,31 +128,9 @@ static inline void accel_log_counters(struct accel *a, const char *when)
 {
 }
 
-static inline int accel_counters(struct accel *a, uint64_t out[ZS_C__MAX])
+static inline int accel_route_kernel(const struct accel *a, unsigned int route_id)
 {
-	return -ENOTSUP;
-}
-
-static inline int accel_pair(struct accel *a, const struct zs_sock_key *c,
-			     const struct zs_sock_key *b, unsigned int route)
-{
-	return -ENOTSUP;
-}
-
-static inline int accel_unpair(struct accel *a, const struct zs_sock_key *c,
-			       const struct zs_sock_key *b)
-{
-	return -ENOTSUP;
-}
-
-static inline int accel_done(struct accel *a, int p1_fd, uint64_t done, uint64_t out)
-{
-	return -ENOTSUP;
-}
-
-static inline int accel_foreign_done(struct accel *a, int p1_fd, uint32_t n, uint64_t out)
-{
-	return -ENOTSUP;
+	return 0;
 }
 
 static inline int accel_dial(struct accel *a, int p2_fd, const struct sockaddr *to, socklen_t len)
@@ -140,31 +140,6 @@ static inline int accel_dial(struct accel *a, int p2_fd, const struct sockaddr *
 
 static inline void accel_hangup(struct accel *a, int p2_fd, const struct sockaddr *to)
 {
-}
-
-static inline int accel_forget(struct accel *a, const struct zs_sock_key *c)
-{
-	return -ENOTSUP;
-}
-
-static inline int accel_conn(struct accel *a, int p1_fd, struct zs_conn *out)
-{
-	return -ENOTSUP;
-}
-
-static inline int accel_client_key(int p1_fd, struct zs_sock_key *k)
-{
-	return -ENOTSUP;
-}
-
-static inline int accel_backend_key(int p2_fd, struct zs_sock_key *k)
-{
-	return -ENOTSUP;
-}
-
-static inline int accel_route_kernel(const struct accel *a, unsigned int route_id)
-{
-	return 0;
 }
 
 #endif /* HAVE_BPF_ENGINE */

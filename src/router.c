@@ -509,6 +509,36 @@ int router_may_outrank(const struct route *r, const struct route *k)
 				 (__u32)k->prefix_len);
 }
 
+/* Whether the kernel's table holds route id whole: it matches only what it holds. */
+static int kernel_fits(const struct route *r, size_t id, const struct router_kernel_limits *lim)
+{
+	return id < lim->routes && (r->host == NULL || strlen(r->host) <= lim->host_max) &&
+	       r->prefix_len <= lim->prefix_max;
+}
+
+const char *router_kernel_refusal(const struct router *rt, size_t id,
+				  const struct router_kernel_limits *lim)
+{
+	const struct route *r = &rt->routes[id];
+	size_t j;
+
+	if (r->kind != ROUTE_BACKEND)
+		return "a directory";
+	if (r->replace != NULL)
+		return "rewrites the path";
+	if (r->addr.ss.ss_family != AF_INET)
+		return "not an IPv4 backend";
+	if (id >= lim->routes)
+		return "past the kernel's route table";
+	if (!kernel_fits(r, id, lim))
+		return "host or prefix too long for the kernel";
+	for (j = 0; j < rt->n; j++) {
+		if (!kernel_fits(&rt->routes[j], j, lim) && router_may_outrank(&rt->routes[j], r))
+			return "a route the kernel cannot hold may outrank it";
+	}
+	return NULL;
+}
+
 int router_rewrite(const struct route *r, const char *target, size_t len, char *out, size_t outlen)
 {
 	const char *rest = target;

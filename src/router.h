@@ -82,9 +82,28 @@ const struct route *router_match_target(const struct router *rt, const char *hos
  * Can r win a request that k matches too? Both must be able to match one
  * request (the same Host or a host-less route, one prefix starting the
  * other); then the router's ranking decides. The kernel engine keeps k in
- * userspace when a route it cannot hold may outrank k (src/accel.c).
+ * userspace when a route it cannot hold may outrank k (router_kernel_refusal).
  */
 int router_may_outrank(const struct route *r, const struct route *k);
+
+/* What the kernel engine's route table holds (bpf/zs_abi.h: ZS_MAX_ROUTES,
+ * ZS_HOST_MAX, ZS_PREFIX_MAX). */
+struct router_kernel_limits {
+	size_t routes;	   /* routes it holds: the first ones */
+	size_t host_max;   /* the longest host name it holds whole */
+	size_t prefix_max; /* the longest prefix */
+};
+
+/*
+ * Why the kernel engine cannot serve route id, or NULL when it can: an
+ * IPv4 backend whose path goes through unchanged, held whole within lim.
+ * A route the kernel cannot hold may be the router's true answer where the
+ * kernel would pick another route: every route it could outrank
+ * (router_may_outrank) stays in userspace too, so the kernel never sends a
+ * request where the router would not.
+ */
+const char *router_kernel_refusal(const struct router *rt, size_t id,
+				  const struct router_kernel_limits *lim);
 
 /*
  * The request-target to send upstream: target (path and query) with the

@@ -240,7 +240,7 @@ void session_finish(struct session *s)
 void session_drain(struct session *s)
 {
 	/* One the kernel is still answering is left to the drain deadline. */
-	if (s->state == S_IDLE && !session_accel_busy(s))
+	if (s->state == S_IDLE && !session_accel_is_busy(s))
 		session_close(s, "shutting down");
 }
 
@@ -260,7 +260,7 @@ static void timer_cb(evutil_socket_t fd, short what, void *arg)
 	switch (s->state) {
 	case S_IDLE:
 		/* Requests the kernel carries never reach us: not idle then. */
-		if (session_accel_active(s)) {
+		if (session_accel_was_active(s)) {
 			deadline_set(s, &s->srv->tv_idle);
 			break;
 		}
@@ -634,7 +634,7 @@ static void client_process(struct session *s)
 		avail = evbuffer_get_length(in);
 		if (s->state == S_IDLE) {
 			/* A kernel response still on its way goes first. */
-			if (avail == 0 || session_accel_busy(s))
+			if (avail == 0 || session_accel_is_busy(s))
 				break;
 			s->state = S_HEAD;
 			s->up_paused = s->c_paused = 0;

@@ -14,7 +14,6 @@
 #include "body.h"
 #include "http.h"
 #include "upstream.h"
-#include "zs_abi.h"
 
 struct conn;
 struct event;
@@ -22,6 +21,7 @@ struct evbuffer;
 struct server;
 struct route;
 struct upstream_conn;
+struct accel_conn;
 
 enum session_state {
 	S_IDLE,	   /* keep-alive: waiting for the first byte of a request */
@@ -39,18 +39,15 @@ struct session {
 	struct upstream_conn *up;  /* backend half, while a request is in flight */
 	struct upstream_wait wait; /* in the backend's queue (S_QUEUED) */
 	uint64_t queued_ms;	   /* when the request began to wait, 0: never */
-	/* Kernel engine: the backend connection whose far end (B) the kernel
-	 * pairs with this client, out of the pool while paired. */
+	/* Kernel engine (session_accel.c): the handle of this client's state
+	 * there, made when first needed; the backend connection whose far end
+	 * (B) the kernel pairs with this client, out of the pool while paired;
+	 * a response the kernel handed up being relayed; the event that brings
+	 * a held answer back once a kernel response ended. */
+	struct accel_conn *kc;
 	struct upstream_conn *paired;
-	unsigned int paired_route;
-	/* C's and B's keys, taken when pairing: a reset socket has no peer
-	 * name left to take them from at close (accel_unpair). */
-	struct zs_sock_key ckey, bkey;
-	unsigned int keyed : 1; /* ckey is set: zs_ctl[C] may exist */
-	uint32_t foreign_done;	/* kernel requests' responses relayed */
-	struct http_msg *fresp; /* such a response being relayed */
-	struct event *retry;	/* waiting for a kernel response to end */
-	uint64_t kreqs_seen;	/* zs_conn.kreqs at the last idle check */
+	struct http_msg *fresp;
+	struct event *retry;
 	enum session_state state;
 	struct addr client;
 	char client_ip[48];
@@ -138,14 +135,20 @@ void session_finish(struct session *s);
 /* Process client bytes that arrived while a response was in flight. */
 void session_client_resume(struct session *s);
 
-/* session_accel.c: the kernel engine's side of a session. */
+/*
+ * session_accel.c: the kernel engine's side of a session. Questions are
+ * named as such (is_, was_) and answer 1 or 0, 0 without the kernel engine;
+ * actions return 0 or -errno (-ENOTSUP: no kernel engine to act on).
+ */
 /* Idle and caught up: tell the kernel it may take the next request. */
-void session_accel_idle(struct session *s);
-/* 1 when a kernel response is still on its way to the client: wait. */
-int session_accel_busy(struct session *s);
-/* The client is active on the kernel path though idle here: 1 to keep it. */
-int session_accel_active(struct session *s);
-/* Keep a reusable backend connection as this client's kernel pair: 1 if taken. */
+int session_accel_idle(struct session *s);
+/* Is a kernel response still on its way to the client? Then the session
+ * holds its answer, and session_client_resume runs once it ended. */
+int session_accel_is_busy(struct session *s);
+/* Is the client active on the kernel path though idle here? */
+int session_accel_was_active(struct session *s);
+/* Keep a reusable backend connection as this client's kernel pair; on
+ * failure the caller still owns it. */
 int session_accel_keep(struct session *s, struct upstream_conn *up);
 /* The paired connection, unpaired, for a request of its route userspace serves; or NULL. */
 struct upstream_conn *session_accel_take(struct session *s, const struct upstream_backend *be);

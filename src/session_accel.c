@@ -23,14 +23,20 @@
 
 #ifdef HAVE_BPF_ENGINE
 
-/* How often a held answer looks again whether the kernel response ended. */
+/*
+ * How often a held answer looks again whether the kernel response ended: a
+ * poll, not an event, since no wake-up found is both free on the kernel
+ * path and race-free (doc/architecture.md, "Ordering model", "Waiting for
+ * the kernel"). It only runs while a pipelining client's request waits
+ * behind a kernel response, which ends within the 4 MiB bound.
+ */
 #define RETRY_USEC 500
 
 static void paired_drop(struct session *s)
 {
 	if (s->paired == NULL)
 		return;
-	accel_unpair(s->srv->accel, &s->ckey, &s->bkey);
+	accel_conn_unpair(s->kc);
 	upstream_close(s->paired);
 	s->paired = NULL;
 }
@@ -55,50 +61,35 @@ static void retry_arm(struct session *s)
 		evtimer_add(s->retry, &tv);
 }
 
-void session_accel_idle(struct session *s)
+int session_accel_idle(struct session *s)
 {
-	if (s->srv->accel == NULL || s->paired == NULL || s->dead || s->state != S_IDLE)
-		return;
+	if (s->paired == NULL || s->dead || s->state != S_IDLE)
+		return 0;
 	/* Pipelined bytes are a request userspace is about to answer. */
 	if (evbuffer_get_length(conn_input(s->cc)) > 0)
-		return;
+		return 0;
 	/*
 	 * Published before the last bytes of the answer go out (they wait in
 	 * scratch): the client may send its next request the moment it has
 	 * them. out counts them, and the kernel waits until the client has
 	 * read that much over TCP, so no kernel answer can overtake them.
 	 */
-	accel_done(s->srv->accel, conn_fd(s->cc), conn_bytes_read(s->cc),
-		   conn_bytes_out(s->cc) + evbuffer_get_length(s->scratch));
+	return accel_conn_done(s->kc, conn_bytes_read(s->cc),
+			       conn_bytes_out(s->cc) + evbuffer_get_length(s->scratch));
 }
 
-int session_accel_busy(struct session *s)
+int session_accel_is_busy(struct session *s)
 {
-	struct zs_conn zc;
-
-	if (s->srv->accel == NULL || s->paired == NULL)
+	if (s->paired == NULL || !accel_conn_is_busy(s->kc))
 		return 0;
-	if (accel_conn(s->srv->accel, conn_fd(s->cc), &zc) < 0)
-		return 0;
-	if (zc.inflight == 0 && zc.foreign == s->foreign_done)
-		return 0;
-	log_debug("%s: kernel busy: inflight %u resp_left %llu foreign %u/%u", s->client_text,
-		  zc.inflight, (unsigned long long)zc.resp_left, zc.foreign, s->foreign_done);
+	log_debug("%s: kernel busy: the answer waits", s->client_text);
 	retry_arm(s);
 	return 1;
 }
 
-int session_accel_active(struct session *s)
+int session_accel_was_active(struct session *s)
 {
-	struct zs_conn zc;
-	int active;
-
-	if (s->srv->accel == NULL || s->paired == NULL ||
-	    accel_conn(s->srv->accel, conn_fd(s->cc), &zc) < 0)
-		return 0;
-	active = zc.inflight > 0 || zc.kreqs != s->kreqs_seen;
-	s->kreqs_seen = zc.kreqs;
-	return active;
+	return s->paired != NULL && accel_conn_was_active(s->kc);
 }
 
 /* The response to a request the kernel carried, handed up at its head. */
@@ -106,15 +97,13 @@ static void foreign_read(struct conn *conn, void *arg)
 {
 	struct session *s = arg;
 	struct evbuffer *in = conn_input(conn);
-	struct zs_conn zc;
 	size_t used;
-	int ev;
+	int ev, head_req;
 
 	session_enter(s);
 	while (!s->dead && s->paired != NULL && evbuffer_get_length(in) > 0) {
 		if (s->fresp == NULL) {
-			if (accel_conn(s->srv->accel, conn_fd(s->cc), &zc) < 0 ||
-			    zc.foreign == s->foreign_done) {
+			if (!accel_conn_has_handed_up(s->kc, &head_req)) {
 				/* Nothing was handed up: a backend speaking unasked
 				 * is about to close. */
 				paired_drop(s);
@@ -126,7 +115,7 @@ static void foreign_read(struct conn *conn, void *arg)
 				break;
 			}
 			http_msg_init(s->fresp, HTTP_RESPONSE);
-			s->fresp->skip_body = zc.head_req != 0;
+			s->fresp->skip_body = head_req;
 		}
 		ev = http_msg_feed(s->fresp, in, &used);
 		if (ev & HTTP_EV_ERROR) {
@@ -152,8 +141,10 @@ static void foreign_read(struct conn *conn, void *arg)
 			 * quick to ask again finds the kernel ready, and the
 			 * kernel still waits until C has read them all. One
 			 * update, so the kernel never sees the count without them.
+			 * Not when the connection ends with this answer: the
+			 * kernel must take no further request then.
 			 */
-			accel_foreign_done(s->srv->accel, conn_fd(s->cc), s->foreign_done + 1,
+			accel_conn_relayed(s->kc,
 					   conn_bytes_out(s->cc) + evbuffer_get_length(s->scratch));
 		}
 		conn_send(s->cc, s->scratch);
@@ -161,7 +152,6 @@ static void foreign_read(struct conn *conn, void *arg)
 			http_msg_free(s->fresp);
 			free(s->fresp);
 			s->fresp = NULL;
-			s->foreign_done++;
 			if (!s->client_keep) {
 				session_finish(s);
 				break;
@@ -178,21 +168,19 @@ static void foreign_read(struct conn *conn, void *arg)
 static void paired_event(struct conn *conn, short what, void *arg)
 {
 	struct session *s = arg;
-	struct zs_conn zc = {0};
-	int lost;
+	enum accel_loss loss;
 
 	session_enter(s);
 	/* A backend closing mid-answer, or with a request the kernel gave it:
 	 * the client cannot get its response, so it must not wait for it. */
-	lost = s->fresp != NULL ||
-	       (accel_conn(s->srv->accel, conn_fd(s->cc), &zc) == 0 && zc.inflight > 0);
+	loss = s->fresp != NULL ? ACCEL_LOSS_PART : accel_conn_loss(s->kc);
 	paired_drop(s);
-	if (lost && s->fresp == NULL && zc.resp_left == 0 && s->state == S_IDLE) {
+	if (loss == ACCEL_LOSS_ANSWER && s->state == S_IDLE) {
 		/* Not a byte of the answer went out: say so, as userspace would. */
 		s->client_keep = 0;
 		s->req_done = 1;
 		session_error_reply(s, 502, "backend closed the connection without answering");
-	} else if (lost) {
+	} else if (loss != ACCEL_LOSS_NONE) {
 		session_close(s, "backend closed with a kernel request in flight");
 	}
 	session_leave(s);
@@ -201,32 +189,36 @@ static void paired_event(struct conn *conn, short what, void *arg)
 int session_accel_keep(struct session *s, struct upstream_conn *up)
 {
 	const struct route *r = s->route;
+	int err;
 
-	if (s->srv->accel == NULL || s->paired != NULL || r == NULL || !s->client_keep ||
-	    s->srv->draining || !accel_route_kernel(s->srv->accel, r->id))
-		return 0;
+	if (s->srv->accel == NULL)
+		return -ENOTSUP;
+	if (s->paired != NULL || r == NULL || !s->client_keep || s->srv->draining ||
+	    !accel_route_kernel(s->srv->accel, r->id))
+		return -EINVAL;
 	/* Held against --backend-max-conns; upstream_put gives it back if the
 	 * pairing fails below. */
-	if (upstream_hold(up) < 0)
-		return 0;
-	if (accel_client_key(conn_fd(s->cc), &s->ckey) < 0 ||
-	    accel_backend_key(conn_fd(up->conn), &s->bkey) < 0 ||
-	    accel_pair(s->srv->accel, &s->ckey, &s->bkey, r->id) < 0)
-		return 0;
-	s->keyed = 1;
+	err = upstream_hold(up);
+	if (err < 0)
+		return err;
+	/* Made once, at the first pairing: it keeps C's key from then on. */
+	if (s->kc == NULL && (s->kc = accel_conn_new(s->srv->accel, conn_fd(s->cc))) == NULL)
+		return -errno;
+	err = accel_conn_pair(s->kc, conn_fd(up->conn), r->id);
+	if (err < 0)
+		return err;
 	s->paired = up;
-	s->paired_route = r->id;
 	conn_setcb(up->conn, foreign_read, NULL, paired_event, s);
 	/* Held for the kernel: no timeouts, it may stay quiet for long. */
 	conn_set_timeouts(up->conn, NULL, NULL);
 	conn_read_enable(up->conn, 1);
-	return 1;
+	return 0;
 }
 
 /*
  * A request userspace serves for the paired route goes on the paired
  * connection, unpaired for as long as it is in use: the kernel handed this
- * request up or never saw it, and session_accel_busy let it start, so no
+ * request up or never saw it, and session_accel_is_busy let it start, so no
  * kernel request is in flight on B, and none can start before the answer
  * is published as done. Dialling another connection instead left a kernel
  * client with two backend connections, one of them idle (a chunked upload,
@@ -236,11 +228,12 @@ int session_accel_keep(struct session *s, struct upstream_conn *up)
 struct upstream_conn *session_accel_take(struct session *s, const struct upstream_backend *be)
 {
 	struct upstream_conn *up = s->paired;
+	unsigned int route;
 
-	if (up == NULL || s->route == NULL || s->route->id != s->paired_route || up->be != be ||
-	    evbuffer_get_length(conn_input(up->conn)) > 0)
+	if (up == NULL || s->route == NULL || !accel_conn_is_paired(s->kc, &route) ||
+	    s->route->id != route || up->be != be || evbuffer_get_length(conn_input(up->conn)) > 0)
 		return NULL;
-	if (accel_unpair(s->srv->accel, &s->ckey, &s->bkey) < 0)
+	if (accel_conn_unpair(s->kc) < 0)
 		return NULL;
 	s->paired = NULL;
 	conn_setcb(up->conn, NULL, NULL, NULL, NULL);
@@ -259,15 +252,9 @@ struct upstream_conn *session_accel_take(struct session *s, const struct upstrea
  */
 static int paired_reusable(struct session *s)
 {
-	struct zs_conn zc;
-
-	if (s->paired == NULL || !s->client_eof || s->state != S_IDLE || s->fresp != NULL ||
-	    s->srv->draining || evbuffer_get_length(conn_input(s->paired->conn)) > 0)
-		return 0;
-	if (accel_conn(s->srv->accel, conn_fd(s->cc), &zc) < 0)
-		return 0;
-	return zc.inflight == 0 && zc.req_left == 0 && zc.resp_left == 0 && zc.corked == 0 &&
-	       zc.foreign == s->foreign_done;
+	return s->paired != NULL && s->client_eof && s->state == S_IDLE && s->fresp == NULL &&
+	       !s->srv->draining && evbuffer_get_length(conn_input(s->paired->conn)) == 0 &&
+	       accel_conn_is_settled(s->kc);
 }
 
 void session_accel_close(struct session *s)
@@ -286,35 +273,39 @@ void session_accel_close(struct session *s)
 	if (paired_reusable(s)) {
 		struct upstream_conn *up = s->paired;
 
-		accel_unpair(s->srv->accel, &s->ckey, &s->bkey);
+		accel_conn_unpair(s->kc);
 		s->paired = NULL;
 		upstream_put(up);
 	}
 	paired_drop(s);
-	/* Never paired: no zs_ctl[C]; zs_conns[C] normally went with C. */
-	if (s->keyed || accel_client_key(conn_fd(s->cc), &s->ckey) == 0)
-		accel_forget(s->srv->accel, &s->ckey);
+	/* Never paired: no zs_ctl[C], and zs_conns[C] normally went with C;
+	 * a handle made now drops what may be left. */
+	if (s->kc == NULL)
+		s->kc = accel_conn_new(s->srv->accel, conn_fd(s->cc));
+	accel_conn_free(s->kc);
+	s->kc = NULL;
 }
 
 #else
 
-void session_accel_idle(struct session *s)
+int session_accel_idle(struct session *s)
 {
+	return 0; /* never paired: nothing to publish */
 }
 
-int session_accel_busy(struct session *s)
+int session_accel_is_busy(struct session *s)
 {
 	return 0;
 }
 
-int session_accel_active(struct session *s)
+int session_accel_was_active(struct session *s)
 {
 	return 0;
 }
 
 int session_accel_keep(struct session *s, struct upstream_conn *up)
 {
-	return 0;
+	return -ENOTSUP;
 }
 
 struct upstream_conn *session_accel_take(struct session *s, const struct upstream_backend *be)

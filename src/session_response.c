@@ -124,7 +124,7 @@ static void response_done(struct session *s)
 	s->resp.body_sink = NULL;
 	if (s->req_done && http_msg_keep_alive(&s->resp) &&
 	    evbuffer_get_length(conn_input(up->conn)) == 0) {
-		if (!session_accel_keep(s, up))
+		if (session_accel_keep(s, up) < 0)
 			upstream_put(up);
 	} else {
 		upstream_close(up);

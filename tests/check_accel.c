@@ -8,13 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
 /* By path, as in check_config.c: a quoted "config.h" could find autoconf's. */
-#include "../src/accel.h"
+#include "../src/accel_abi.h"
 #include "../src/config.h"
 #include "../src/router.h"
 
@@ -286,6 +287,63 @@ static struct pair pair_to(int l, int port, struct accel *a)
 	return p;
 }
 
+/* Up to n bytes from fd within 5 s: what the kernel engine redirected into it. */
+static ssize_t read_within(int fd, char *buf, size_t n)
+{
+	struct pollfd pfd = {.fd = fd, .events = POLLIN};
+
+	ck_assert_int_eq(poll(&pfd, 1, 5000), 1);
+	return read(fd, buf, n);
+}
+
+/*
+ * The handle's questions while the kernel carries one request and its
+ * answer: the client's request goes straight into the backend's socket,
+ * the backend's answer straight into the client's.
+ */
+static void kernel_round_trip(struct accel *a, int ll, int lport, int bl, int bport)
+{
+	static const char req[] = "GET /x HTTP/1.1\r\nHost: app.test\r\n\r\n";
+	static const char resp[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+	struct pair client = pair_to(ll, lport, NULL), backend = pair_to(bl, bport, a);
+	struct accel_conn *kc = accel_conn_new(a, client.s);
+	char buf[1024];
+	ssize_t n;
+
+	ck_assert_ptr_nonnull(kc);
+	ck_assert_int_eq(accel_conn_pair(kc, backend.c, 0), 0);
+	/* Nothing read or sent: done meets passed, and the pairing goes with it. */
+	ck_assert_int_eq(accel_conn_done(kc, 0, 0), 0);
+	ck_assert_int_eq(write(client.c, req, sizeof(req) - 1), (ssize_t)sizeof(req) - 1);
+	n = read_within(backend.s, buf, sizeof(buf) - 1);
+	ck_assert_int_gt(n, (ssize_t)sizeof(req) - 1); /* the forwarding fields added */
+	buf[n] = '\0';
+	ck_assert_ptr_nonnull(strstr(buf, "GET /x HTTP/1.1\r\n"));
+	ck_assert_ptr_nonnull(strstr(buf, "X-Forwarded-For: 127.0.0.1\r\n"));
+	/* Zeroserve's own end saw nothing of it. */
+	ck_assert_int_eq(recv(client.s, buf, sizeof(buf), MSG_DONTWAIT), -1);
+	ck_assert_int_eq(errno, EAGAIN);
+	/* In flight: userspace would hold its answer, and a backend closing
+	 * now would leave the client without one. */
+	ck_assert_int_eq(accel_conn_is_busy(kc), 1);
+	ck_assert_int_eq(accel_conn_was_active(kc), 1);
+	ck_assert_int_eq(accel_conn_is_settled(kc), 0);
+	ck_assert_int_eq(accel_conn_loss(kc), ACCEL_LOSS_ANSWER);
+
+	ck_assert_int_eq(write(backend.s, resp, sizeof(resp) - 1), (ssize_t)sizeof(resp) - 1);
+	n = read_within(client.c, buf, sizeof(buf));
+	ck_assert_int_eq(n, (ssize_t)sizeof(resp) - 1);
+	ck_assert_int_eq(memcmp(buf, resp, sizeof(resp) - 1), 0);
+	ck_assert_int_eq(accel_conn_is_busy(kc), 0);
+	ck_assert_int_eq(accel_conn_is_settled(kc), 1);
+	ck_assert_int_eq(accel_conn_loss(kc), ACCEL_LOSS_NONE);
+	/* The request was seen already: nothing new since. */
+	ck_assert_int_eq(accel_conn_was_active(kc), 0);
+	accel_conn_free(kc);
+	pair_close(&client);
+	pair_close(&backend);
+}
+
 /*
  * With privileges: the map operations against the loaded engine. The engine
  * attaches to the cgroup v2 root for the duration; it only looks at the two
@@ -298,9 +356,13 @@ START_TEST(test_maps)
 	uint64_t c[ZS_C__MAX];
 	struct config cfg;
 	struct zs_conn conn;
+	struct zs_ctl ctl;
 	struct zs_sock_key ck, bk;
 	struct pair client, backend, stranger;
+	struct accel_conn *kc;
 	struct accel *a;
+	unsigned int route_id;
+	int head_req;
 
 	ll = listener(&lport);
 	bl = listener(&bport);
@@ -324,25 +386,60 @@ START_TEST(test_maps)
 	 * be paired. */
 	stranger = pair_to(bl, bport, NULL);
 	backend = pair_to(bl, bport, a);
-	ck_assert_int_eq(accel_conn(a, client.s, &conn), 0);
+	ck_assert_int_eq(accel_client_key(client.s, &ck), 0);
+	ck_assert_int_eq(accel_conn_lookup(a, &ck, &conn), 0);
 	ck_assert_uint_eq(conn.mode, ZS_MODE_USER);
 	ck_assert_uint_eq(conn.passed, 0);
 
-	ck_assert_int_eq(accel_done(a, client.s, 5, 0), 0);
-	ck_assert_int_eq(accel_client_key(client.s, &ck), 0);
-	ck_assert_int_eq(accel_backend_key(stranger.c, &bk), 0);
-	ck_assert_int_eq(accel_pair(a, &ck, &bk, 0), -ENOENT);
+	kc = accel_conn_new(a, client.s);
+	ck_assert_ptr_nonnull(kc);
+	/* Fresh: the kernel owes nothing, carried nothing, is not paired. */
+	ck_assert_int_eq(accel_conn_is_busy(kc), 0);
+	ck_assert_int_eq(accel_conn_was_active(kc), 0);
+	ck_assert_int_eq(accel_conn_has_handed_up(kc, &head_req), 0);
+	ck_assert_int_eq(accel_conn_is_settled(kc), 1);
+	ck_assert_int_eq(accel_conn_loss(kc), ACCEL_LOSS_NONE);
+	ck_assert_int_eq(accel_conn_is_paired(kc, NULL), 0);
+
+	ck_assert_int_eq(accel_conn_done(kc, 5, 0), 0);
+	ck_assert_int_eq(accel_conn_pair(kc, stranger.c, 0), -ENOENT);
+	ck_assert_int_eq(accel_conn_pair(kc, backend.c, 1), -EINVAL);
+	ck_assert_int_eq(accel_conn_pair(kc, backend.c, 0), 0);
+	ck_assert_int_eq(accel_conn_pair(kc, backend.c, 0), -EALREADY);
+	ck_assert_int_eq(accel_conn_is_paired(kc, &route_id), 1);
+	ck_assert_uint_eq(route_id, 0);
+	/* zs_peers[B] at once; zs_ctl[C] says paired with the next done. */
+	ck_assert_int_eq(accel_ctl_lookup(a, &ck, &ctl), 0);
+	ck_assert_uint_eq(ctl.done, 5);
+	ck_assert_uint_eq(ctl.paired, 0);
+	ck_assert_int_eq(accel_conn_done(kc, 7, 100), 0);
+	ck_assert_int_eq(accel_ctl_lookup(a, &ck, &ctl), 0);
+	ck_assert_uint_eq(ctl.done, 7);
+	ck_assert_uint_eq(ctl.out, 100);
+	ck_assert_uint_eq(ctl.paired, 1);
+	ck_assert_uint_eq(ctl.route, 0);
 	ck_assert_int_eq(accel_backend_key(backend.c, &bk), 0);
-	ck_assert_int_eq(accel_pair(a, &ck, &bk, 1), -EINVAL);
-	ck_assert_int_eq(accel_pair(a, &ck, &bk, 0), 0);
-	ck_assert_int_eq(accel_done(a, client.s, 7, 100), 0);
-	ck_assert_int_eq(accel_foreign_done(a, client.s, 2, 300), 0);
-	ck_assert_int_eq(accel_unpair(a, &ck, &bk), 0);
-	ck_assert_int_eq(accel_unpair(a, &ck, &bk), 0);
-	ck_assert_int_eq(accel_forget(a, &ck), 0);
-	ck_assert_int_eq(accel_forget(a, &ck), 0);
-	ck_assert_int_eq(accel_conn(a, client.s, &conn), -ENOENT);
+	key_eq(&ctl.backend, &bk);
+	ck_assert_int_eq(accel_conn_done(kc, 7, 100), 0);
+	ck_assert_int_eq(accel_conn_relayed(kc, 300), 0);
+	ck_assert_int_eq(accel_ctl_lookup(a, &ck, &ctl), 0);
+	ck_assert_uint_eq(ctl.done, 7);
+	ck_assert_uint_eq(ctl.out, 300);
+	ck_assert_uint_eq(ctl.foreign_done, 1);
+	ck_assert_int_eq(accel_conn_unpair(kc), 0);
+	ck_assert_int_eq(accel_conn_unpair(kc), 0);
+	ck_assert_int_eq(accel_conn_is_paired(kc, NULL), 0);
+	ck_assert_int_eq(accel_ctl_lookup(a, &ck, &ctl), 0);
+	ck_assert_uint_eq(ctl.paired, 0);
+	/* Paired again on the same connection: the same keys. */
+	ck_assert_int_eq(accel_conn_pair(kc, backend.c, 0), 0);
+	accel_conn_free(kc);
+	ck_assert_int_eq(accel_ctl_lookup(a, &ck, &ctl), -ENOENT);
+	ck_assert_int_eq(accel_conn_lookup(a, &ck, &conn), -ENOENT);
+	kernel_round_trip(a, ll, lport, bl, bport);
 	ck_assert_int_eq(accel_counters(a, c), 0);
+	ck_assert_uint_eq(c[ZS_C_REQ_KERNEL], 1);
+	ck_assert_uint_eq(c[ZS_C_RESP_KERNEL], 1);
 	accel_log_counters(a, "test");
 	pair_close(&client);
 	pair_close(&backend);

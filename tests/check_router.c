@@ -702,6 +702,50 @@ START_TEST(test_may_outrank)
 }
 END_TEST
 
+/* router_kernel_refusal with a small table: 4 routes, hosts of 8, prefixes of 4. */
+static const char *refusal(const struct router *rt, size_t id)
+{
+	static const struct router_kernel_limits lim = {
+	    .routes = 4, .host_max = 8, .prefix_max = 4};
+
+	return router_kernel_refusal(rt, id, &lim);
+}
+
+START_TEST(test_kernel_refusal)
+{
+	struct router rt;
+
+	router_init(&rt);
+	add(&rt, "/=127.0.0.1:1");		/* 0 */
+	add(&rt, "/rw/=http://127.0.0.1:2/x/"); /* 1 */
+	add(&rt, "/six=[::1]:3");		/* 2 */
+	add(&rt, "/abc=127.0.0.1:4");		/* 3 */
+	add(&rt, "/z=127.0.0.1:5");		/* 4: past the table */
+	ck_assert_ptr_null(refusal(&rt, 3));
+	ck_assert_str_eq(refusal(&rt, 1), "rewrites the path");
+	ck_assert_str_eq(refusal(&rt, 2), "not an IPv4 backend");
+	ck_assert_str_eq(refusal(&rt, 4), "past the kernel's route table");
+	/* "/z" past the table may outrank "/": the kernel cannot tell, so "/"
+	 * stays in userspace; "/abc" shares no path with "/z". */
+	ck_assert_str_eq(refusal(&rt, 0), "a route the kernel cannot hold may outrank it");
+	router_free(&rt);
+
+	router_init(&rt);
+	add(&rt, "/=127.0.0.1:1");		    /* 0 */
+	add(&rt, "/longer=127.0.0.1:2");	    /* 1: prefix too long */
+	add(&rt, "averyverylong.test=127.0.0.1:3"); /* 2: host too long */
+	add(&rt, "app.test/ab=127.0.0.1:4");	    /* 3 */
+	add(&rt, "/d=.");			    /* past the table, a directory */
+	ck_assert_str_eq(refusal(&rt, 1), "host or prefix too long for the kernel");
+	ck_assert_str_eq(refusal(&rt, 2), "host or prefix too long for the kernel");
+	ck_assert_str_eq(refusal(&rt, 4), "a directory");
+	ck_assert_str_eq(refusal(&rt, 0), "a route the kernel cannot hold may outrank it");
+	/* A Host route only the other Host's route could outrank. */
+	ck_assert_ptr_null(refusal(&rt, 3));
+	router_free(&rt);
+}
+END_TEST
+
 static void rewrite(const char *spec, const char *target, const char *want)
 {
 	struct route r;
@@ -808,6 +852,7 @@ static Suite *router_suite(void)
 	tcase_add_test(tc, test_match_host_only);
 	tcase_add_test(tc, test_match_target);
 	tcase_add_test(tc, test_may_outrank);
+	tcase_add_test(tc, test_kernel_refusal);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("rewrite");

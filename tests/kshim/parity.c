@@ -11,7 +11,7 @@
 #error "tests/kshim needs the kernel engine's loader: configure without --disable-bpf"
 #endif
 
-#include "../../src/accel.h"
+#include "../../src/accel_abi.h"
 #include "../../src/http.h"
 #include "kshim.h"
 #include "parity.h"

@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The kernel engine's environment checks and cgroup v2 discovery
+ * (src/accel_env.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+
+#include <linux/capability.h>
+#include <linux/magic.h>
+
+#include "accel_env.h"
+
+/* Linux 5.8; older headers lack them. */
+#ifndef CAP_PERFMON
+#define CAP_PERFMON 38
+#endif
+#ifndef CAP_BPF
+#define CAP_BPF 39
+#endif
+
+/*
+ * Loading sockops and sk_msg programs, creating a sockhash and attaching to
+ * a cgroup need CAP_BPF and CAP_NET_ADMIN; zs_msg's bpf_probe_read_kernel
+ * needs CAP_PERFMON. CAP_SYS_ADMIN stands in for the two split off it in 5.8.
+ */
+static int have_caps(void)
+{
+	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+
+#define HAS(c) ((data[(c) / 32].effective >> ((c) % 32)) & 1)
+	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capget, &hdr, data) < 0)
+		return 0;
+	return HAS(CAP_NET_ADMIN) && (HAS(CAP_SYS_ADMIN) || (HAS(CAP_BPF) && HAS(CAP_PERFMON)));
+#undef HAS
+}
+
+/* Lockdown in confidentiality mode refuses bpf_probe_read_kernel to everyone. */
+static int locked_down(void)
+{
+	char buf[128];
+	ssize_t n;
+	int fd;
+
+	fd = open("/sys/kernel/security/lockdown", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	return strstr(buf, "[confidentiality]") != NULL;
+}
+
+/* mountinfo escapes blanks and backslashes in paths as \ooo. */
+static void unescape(char *s)
+{
+	char *d = s;
+
+	while (*s != '\0') {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+		    s[3] >= '0' && s[3] <= '7') {
+			*d++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 | (s[3] - '0'));
+			s += 4;
+		} else {
+			*d++ = *s++;
+		}
+	}
+	*d = '\0';
+}
+
+/*
+ * The first cgroup2 mount in /proc/self/mountinfo: /sys/fs/cgroup on a
+ * unified host, /sys/fs/cgroup/unified on a hybrid one. Malloc'd or NULL.
+ */
+static char *find_cgroup2(void)
+{
+	FILE *f;
+	char *line = NULL, *path = NULL;
+	size_t cap = 0;
+
+	f = fopen("/proc/self/mountinfo", "re");
+	if (f == NULL)
+		return NULL;
+	while (path == NULL && getline(&line, &cap, f) > 0) {
+		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPER */
+		char *sep = strstr(line, " - "), *mnt, *end;
+		int i;
+
+		if (sep == NULL || strncmp(sep + 3, "cgroup2 ", 8) != 0)
+			continue;
+		mnt = line;
+		for (i = 0; i < 4 && mnt != NULL; i++) {
+			mnt = strchr(mnt, ' ');
+			if (mnt != NULL)
+				mnt++;
+		}
+		if (mnt == NULL || (end = strchr(mnt, ' ')) == NULL)
+			continue;
+		*end = '\0';
+		unescape(mnt);
+		path = strdup(mnt);
+	}
+	free(line);
+	fclose(f);
+	return path;
+}
+
+int accel_env_check(const char *cgroup_opt, char **cgroup, int *cgfd, char *why, size_t whylen)
+{
+	struct statfs sfs;
+	char *path = NULL;
+	int fd = -1, err;
+
+#define REFUSE(e, ...)                                                                             \
+	do {                                                                                       \
+		err = (e);                                                                         \
+		snprintf(why, whylen, __VA_ARGS__);                                                \
+		goto fail;                                                                         \
+	} while (0)
+
+	if (!have_caps())
+		REFUSE(-EPERM, "needs CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON (or root)");
+	if (locked_down())
+		REFUSE(-EPERM, "kernel lockdown (confidentiality) refuses bpf_probe_read_kernel");
+	path = cgroup_opt != NULL ? strdup(cgroup_opt) : find_cgroup2();
+	if (path == NULL)
+		REFUSE(-ENOENT, "no cgroup v2 mount found (--cgroup PATH names one)");
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		REFUSE(-errno, "cgroup %s: %s", path, strerror(errno));
+	if (fstatfs(fd, &sfs) < 0 || sfs.f_type != CGROUP2_SUPER_MAGIC)
+		REFUSE(-ENOTDIR, "%s is not a cgroup v2 directory", path);
+	/* The sk_msg program reads the client socket through CO-RE. */
+	if (access("/sys/kernel/btf/vmlinux", R_OK) < 0)
+		REFUSE(-errno, "no kernel BTF (/sys/kernel/btf/vmlinux: %s)", strerror(errno));
+	*cgroup = path;
+	*cgfd = fd;
+	return 0;
+
+fail:
+	if (fd >= 0)
+		close(fd);
+	free(path);
+	return err;
+#undef REFUSE
+}
