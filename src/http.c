@@ -677,18 +677,6 @@ static void hb_str(const char *p)
 	hb_put(p, strlen(p));
 }
 
-static void hb_uint(unsigned int v)
-{
-	char d[12];
-	int i = sizeof(d);
-
-	do {
-		d[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	hb_put(d + i, sizeof(d) - (size_t)i);
-}
-
 static void hb_u64(uint64_t v)
 {
 	char d[24];
@@ -862,7 +850,7 @@ int http_build_response(struct evbuffer *out, const struct http_msg *m, int clie
 	unsigned int i;
 
 	hb_put(client_minor ? "HTTP/1.1 " : "HTTP/1.0 ", 9);
-	hb_uint((unsigned int)status);
+	hb_u64((unsigned int)status);
 	hb_put(" ", 1);
 	if (h->url_len > 0)
 		hb_put(h->buf + h->url_off, h->url_len);
@@ -1074,7 +1062,7 @@ int http_build_reply(struct evbuffer *out, const struct http_reply *r, int clien
 	if (r->overflow)
 		return -ENOSPC;
 	hb_put(client_minor ? "HTTP/1.1 " : "HTTP/1.0 ", 9);
-	hb_uint((unsigned int)r->status);
+	hb_u64((unsigned int)r->status);
 	hb_put(" ", 1);
 	hb_str(http_status_text(r->status));
 	hb_str("\r\nServer: zeroserve\r\n");

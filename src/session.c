@@ -306,10 +306,31 @@ void session_request_end(struct session *s)
 	session_client_resume(s);
 }
 
-void session_reply(struct session *s, const struct http_reply *r, struct body *body)
+/*
+ * Queue the head left in scratch and as much of the reply's body as the
+ * client takes; the request ends once all of it is queued and the client's
+ * output is below its high-water mark.
+ */
+static void reply_pump(struct session *s)
 {
 	uint64_t sent = 0;
 	int rc;
+
+	rc = body_send(&s->body, s->cc, s->scratch, &sent);
+	s->bytes_out += sent;
+	if (rc < 0) {
+		evbuffer_drain(s->scratch, (size_t)-1);
+		session_close(s, "cannot send the response body");
+		return;
+	}
+	if (rc == 1 && !conn_full(s->cc)) {
+		s->replying = 0;
+		session_request_end(s);
+	}
+}
+
+void session_reply(struct session *s, const struct http_reply *r, struct body *body)
+{
 
 	upstream_wait_cancel(&s->wait);
 	if (s->up != NULL) {
@@ -334,39 +355,10 @@ void session_reply(struct session *s, const struct http_reply *r, struct body *b
 		session_close(s, "cannot build the response head");
 		return;
 	}
-	rc = body_send(&s->body, s->cc, s->scratch, &sent);
-	s->bytes_out += sent;
-	if (rc < 0) {
-		evbuffer_drain(s->scratch, (size_t)-1);
-		session_close(s, "cannot queue the response body");
-		return;
-	}
-	if (rc == 1 && !conn_full(s->cc)) {
-		session_request_end(s);
-		return;
-	}
-	/* The rest goes as the client takes it (client_write). */
+	/* What the client does not take now goes as it does (client_write). */
 	s->replying = 1;
 	s->state = S_WAIT;
-}
-
-/* The client's output fell below its low-water mark while replying. */
-static void reply_resume(struct session *s)
-{
-	uint64_t sent = 0;
-	int rc;
-
-	rc = body_send(&s->body, s->cc, s->scratch, &sent);
-	s->bytes_out += sent;
-	if (rc < 0) {
-		evbuffer_drain(s->scratch, (size_t)-1);
-		session_close(s, "cannot read the file");
-		return;
-	}
-	if (rc == 1 && !conn_full(s->cc)) {
-		s->replying = 0;
-		session_request_end(s);
-	}
+	reply_pump(s);
 }
 
 void session_local_reply(struct session *s, int status, const char *ctype, const char *body,
@@ -756,7 +748,7 @@ static void client_write(struct conn *conn, void *arg)
 	} else if (s->state == S_IDLE) {
 		session_accel_idle(s);
 	} else if (s->replying) {
-		reply_resume(s);
+		reply_pump(s);
 	} else if (s->up_paused && s->up != NULL && !conn_full(conn)) {
 		s->up_paused = 0;
 		conn_read_enable(s->up->conn, 1);
