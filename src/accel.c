@@ -659,7 +659,7 @@ int accel_ctl_lookup(struct accel *a, const struct zs_sock_key *c, struct zs_ctl
 }
 
 /* zs_conns[C]; -ENOENT once C closed (sockops deleted it). */
-static int conn_get(struct accel_conn *ac, struct zs_conn *zc)
+static int kernel_view(struct accel_conn *ac, struct zs_conn *zc)
 {
 	return accel_conn_lookup(ac->a, &ac->c, zc);
 }
@@ -668,7 +668,7 @@ int accel_conn_is_busy(struct accel_conn *ac)
 {
 	struct zs_conn zc;
 
-	if (conn_get(ac, &zc) < 0)
+	if (kernel_view(ac, &zc) < 0)
 		return 0;
 	if (zc.inflight == 0 && zc.foreign == ac->ctl.foreign_done)
 		return 0;
@@ -682,7 +682,7 @@ int accel_conn_was_active(struct accel_conn *ac)
 	struct zs_conn zc;
 	int active;
 
-	if (conn_get(ac, &zc) < 0)
+	if (kernel_view(ac, &zc) < 0)
 		return 0;
 	active = zc.inflight > 0 || zc.kreqs != ac->kreqs_seen;
 	ac->kreqs_seen = zc.kreqs;
@@ -693,7 +693,7 @@ int accel_conn_has_handed_up(struct accel_conn *ac, int *head_req)
 {
 	struct zs_conn zc;
 
-	if (conn_get(ac, &zc) < 0 || zc.foreign == ac->ctl.foreign_done)
+	if (kernel_view(ac, &zc) < 0 || zc.foreign == ac->ctl.foreign_done)
 		return 0;
 	*head_req = zc.head_req != 0;
 	return 1;
@@ -703,7 +703,7 @@ int accel_conn_is_settled(struct accel_conn *ac)
 {
 	struct zs_conn zc;
 
-	if (conn_get(ac, &zc) < 0)
+	if (kernel_view(ac, &zc) < 0)
 		return 0;
 	return zc.inflight == 0 && zc.req_left == 0 && zc.resp_left == 0 && zc.corked == 0 &&
 	       zc.foreign == ac->ctl.foreign_done;
@@ -713,7 +713,7 @@ enum accel_loss accel_conn_loss(struct accel_conn *ac)
 {
 	struct zs_conn zc;
 
-	if (conn_get(ac, &zc) < 0 || zc.inflight == 0)
+	if (kernel_view(ac, &zc) < 0 || zc.inflight == 0)
 		return ACCEL_LOSS_NONE;
 	return zc.resp_left == 0 ? ACCEL_LOSS_ANSWER : ACCEL_LOSS_PART;
 }

@@ -406,7 +406,7 @@ void session_error_reply(struct session *s, int status, const char *msg)
 }
 
 /* A directory route: static.c decides, the session answers. */
-static void static_request(struct session *s, const char *target, size_t tlen)
+static void serve_directory(struct session *s, const char *target, size_t tlen)
 {
 	const struct http_head *h = &s->req.head;
 	struct static_request rq;
@@ -446,7 +446,7 @@ static const struct route *route_request(struct session *s, const char **target,
 }
 
 /* A backend connection for the request: send it the request. */
-static void upstream_begin(struct session *s)
+static void backend_begin(struct session *s)
 {
 	struct server *srv = s->srv;
 
@@ -460,7 +460,7 @@ static void upstream_begin(struct session *s)
 }
 
 /* Called by the pool from the loop with the connection the request waited for. */
-static void upstream_ready(struct upstream_wait *w, struct upstream_conn *c, int err)
+static void backend_ready(struct upstream_wait *w, struct upstream_conn *c, int err)
 {
 	struct session *s = (struct session *)(void *)((char *)w - offsetof(struct session, wait));
 
@@ -472,7 +472,7 @@ static void upstream_ready(struct upstream_wait *w, struct upstream_conn *c, int
 		session_error_reply(s, 502, "cannot connect to the backend");
 	} else {
 		s->up = c;
-		upstream_begin(s);
+		backend_begin(s);
 		/* Body bytes may have arrived while the request waited. */
 		if (!s->dead && s->up != NULL)
 			session_client_resume(s);
@@ -490,7 +490,7 @@ void session_upstream_wait(struct session *s, struct upstream_backend *be, int f
 	if (s->queued_ms == 0)
 		s->queued_ms = now_ms();
 	s->state = S_QUEUED;
-	s->wait.ready = upstream_ready;
+	s->wait.ready = backend_ready;
 	conn_set_timeouts(s->cc, NULL, &s->srv->tv_upstream);
 	deadline_set_at(s, s->queued_ms + tv_ms(&s->srv->tv_queue));
 	upstream_wait(be, &s->wait, first);
@@ -553,7 +553,7 @@ static void request_start(struct session *s, int ev)
 		return;
 	}
 	if (s->route->kind == ROUTE_DIRECTORY) {
-		static_request(s, target, tlen);
+		serve_directory(s, target, tlen);
 		return;
 	}
 
@@ -609,7 +609,7 @@ static void request_start(struct session *s, int ev)
 			session_error_reply(s, 502, "cannot connect to the backend");
 		return;
 	}
-	upstream_begin(s);
+	backend_begin(s);
 }
 
 /* Everything the client sent that can be handled now. */

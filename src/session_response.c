@@ -18,29 +18,29 @@
 #include "session.h"
 #include "upstream.h"
 
-static void upstream_write(struct conn *conn, void *arg);
-static void upstream_event(struct conn *conn, short what, void *arg);
+static void backend_write(struct conn *conn, void *arg);
+static void backend_event(struct conn *conn, short what, void *arg);
 
 /*
  * A connected backend's timers: writes always; reads from the moment the
  * whole request is sent (a slow upload is not a slow backend). While it
  * connects, the connect timeout set by upstream_get runs instead.
  */
-static void upstream_timeouts(struct session *s)
+static void backend_timeouts(struct session *s)
 {
 	if (s->up != NULL && conn_connected(s->up->conn))
 		conn_set_timeouts(s->up->conn, s->req_done ? &s->srv->tv_upstream : NULL,
 				  &s->srv->tv_upstream);
 }
 
-static void upstream_attach(struct session *s)
+static void backend_attach(struct session *s)
 {
 	struct upstream_conn *up = s->up;
 
-	conn_setcb(up->conn, session_upstream_read, upstream_write, upstream_event, s);
+	conn_setcb(up->conn, session_upstream_read, backend_write, backend_event, s);
 	conn_set_read_high(up->conn, CONN_HIGH_WATER);
 	conn_set_write_low(up->conn, CONN_HIGH_WATER / 2);
-	upstream_timeouts(s);
+	backend_timeouts(s);
 	conn_read_enable(up->conn, 1);
 }
 
@@ -48,7 +48,7 @@ void session_upstream_start(struct session *s)
 {
 	struct evbuffer *h = s->reqhead;
 
-	upstream_attach(s);
+	backend_attach(s);
 	/* A pooled connection may have been closed by the backend a moment ago:
 	 * keep the head of a body-less request to send it again on a new one. */
 	if (s->up->reused && s->req_done)
@@ -60,7 +60,7 @@ void session_upstream_start(struct session *s)
 
 void session_upstream_request_sent(struct session *s)
 {
-	upstream_timeouts(s);
+	backend_timeouts(s);
 }
 
 /*
@@ -87,7 +87,7 @@ static int retry_on_new_conn(struct session *s)
 		session_error_reply(s, 502, "cannot connect to the backend");
 		return 1;
 	}
-	upstream_attach(s);
+	backend_attach(s);
 	evbuffer_add_buffer(s->scratch, s->reqhead);
 	conn_send(s->up->conn, s->scratch);
 	return 1;
@@ -110,7 +110,7 @@ static int retry_other_address(struct session *s)
 		return 0;
 	s->reconnected = 1;
 	s->up = n;
-	upstream_attach(s);
+	backend_attach(s);
 	conn_send(n->conn, conn_output(old->conn));
 	upstream_close(old);
 	return 1;
@@ -219,7 +219,7 @@ static void maybe_splice(struct session *s)
 		s->splicing = 1;
 }
 
-static void upstream_process(struct session *s)
+static void backend_process(struct session *s)
 {
 	struct evbuffer *in, *out;
 	size_t used, before;
@@ -309,11 +309,11 @@ void session_upstream_read(struct conn *conn, void *arg)
 	struct session *s = arg;
 
 	session_enter(s);
-	upstream_process(s);
+	backend_process(s);
 	session_leave(s);
 }
 
-static void upstream_write(struct conn *conn, void *arg)
+static void backend_write(struct conn *conn, void *arg)
 {
 	struct session *s = arg;
 
@@ -368,14 +368,14 @@ static void connect_failed(struct session *s, short what)
 	    s, 502, timeout ? "backend connect timed out" : "backend refused the connection");
 }
 
-static void upstream_event(struct conn *conn, short what, void *arg)
+static void backend_event(struct conn *conn, short what, void *arg)
 {
 	struct session *s = arg;
 	struct upstream_conn *up = s->up;
 
 	session_enter(s);
 	if (what & CONN_CONNECTED) {
-		upstream_timeouts(s);
+		backend_timeouts(s);
 		goto out;
 	}
 	if (s->state == S_TUNNEL) {

@@ -399,7 +399,7 @@ void upstream_put(struct upstream_conn *c)
 	wake(be);
 }
 
-static void conn_gone(struct upstream_conn *c)
+static void pool_forget(struct upstream_conn *c)
 {
 	const struct upstream_hooks *h = &c->be->pool->hooks;
 
@@ -419,7 +419,7 @@ int upstream_fail(struct upstream_conn *c)
 	struct upstream_backend *be = c->be;
 	int alive = c->answers_seen != be->nanswered;
 
-	conn_gone(c);
+	pool_forget(c);
 	if (be->nopen > 0) {
 		be->stalled = 1;
 		return -EAGAIN;
@@ -439,6 +439,6 @@ void upstream_close(struct upstream_conn *c)
 	/* One the backend answered on: it is alive and has room again. */
 	if (!c->attempt || be->nopen == 1)
 		be->stalled = 0;
-	conn_gone(c);
+	pool_forget(c);
 	wake(be);
 }
