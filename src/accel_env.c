@@ -115,42 +115,80 @@ static char *find_cgroup2(void)
 	return path;
 }
 
-int accel_env_check(const char *cgroup_opt, char **cgroup, int *cgfd, char *why, size_t whylen)
+int accel_env_caps(char *why, size_t whylen)
+{
+	if (have_caps())
+		return 0;
+	snprintf(why, whylen, "needs CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON (or root)");
+	return -EPERM;
+}
+
+int accel_env_lockdown(char *why, size_t whylen)
+{
+	if (!locked_down())
+		return 0;
+	snprintf(why, whylen, "kernel lockdown (confidentiality) refuses bpf_probe_read_kernel");
+	return -EPERM;
+}
+
+int accel_env_btf(char *why, size_t whylen)
+{
+	int err;
+
+	/* The sk_msg program reads the client socket through CO-RE. */
+	if (access("/sys/kernel/btf/vmlinux", R_OK) == 0)
+		return 0;
+	err = -errno;
+	snprintf(why, whylen, "no kernel BTF (/sys/kernel/btf/vmlinux: %s)", strerror(-err));
+	return err;
+}
+
+int accel_env_cgroup(const char *cgroup_opt, char **cgroup, int *cgfd, char *why, size_t whylen)
 {
 	struct statfs sfs;
-	char *path = NULL;
-	int fd = -1, err;
+	char *path;
+	int fd, err;
 
-#define REFUSE(e, ...)                                                                             \
-	do {                                                                                       \
-		err = (e);                                                                         \
-		snprintf(why, whylen, __VA_ARGS__);                                                \
-		goto fail;                                                                         \
-	} while (0)
-
-	if (!have_caps())
-		REFUSE(-EPERM, "needs CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON (or root)");
-	if (locked_down())
-		REFUSE(-EPERM, "kernel lockdown (confidentiality) refuses bpf_probe_read_kernel");
 	path = cgroup_opt != NULL ? strdup(cgroup_opt) : find_cgroup2();
-	if (path == NULL)
-		REFUSE(-ENOENT, "no cgroup v2 mount found (--cgroup PATH names one)");
+	if (path == NULL) {
+		snprintf(why, whylen, "no cgroup v2 mount found (--cgroup PATH names one)");
+		return -ENOENT;
+	}
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		REFUSE(-errno, "cgroup %s: %s", path, strerror(errno));
-	if (fstatfs(fd, &sfs) < 0 || sfs.f_type != CGROUP2_SUPER_MAGIC)
-		REFUSE(-ENOTDIR, "%s is not a cgroup v2 directory", path);
-	/* The sk_msg program reads the client socket through CO-RE. */
-	if (access("/sys/kernel/btf/vmlinux", R_OK) < 0)
-		REFUSE(-errno, "no kernel BTF (/sys/kernel/btf/vmlinux: %s)", strerror(errno));
+	if (fd < 0) {
+		err = -errno;
+		snprintf(why, whylen, "cgroup %s: %s", path, strerror(-err));
+		free(path);
+		return err;
+	}
+	if (fstatfs(fd, &sfs) < 0 || sfs.f_type != CGROUP2_SUPER_MAGIC) {
+		snprintf(why, whylen, "%s is not a cgroup v2 directory", path);
+		close(fd);
+		free(path);
+		return -ENOTDIR;
+	}
 	*cgroup = path;
 	*cgfd = fd;
 	return 0;
+}
 
-fail:
-	if (fd >= 0)
-		close(fd);
-	free(path);
+int accel_env_check(const char *cgroup_opt, char **cgroup, int *cgfd, char *why, size_t whylen)
+{
+	int err;
+
+	err = accel_env_caps(why, whylen);
+	if (err == 0)
+		err = accel_env_lockdown(why, whylen);
+	if (err == 0)
+		err = accel_env_cgroup(cgroup_opt, cgroup, cgfd, why, whylen);
+	if (err < 0)
+		return err;
+	err = accel_env_btf(why, whylen);
+	if (err < 0) {
+		close(*cgfd);
+		free(*cgroup);
+		*cgroup = NULL;
+		*cgfd = -1;
+	}
 	return err;
-#undef REFUSE
 }

@@ -31,6 +31,7 @@
 enum {
 	OPT_NO_BPF = 256,
 	OPT_CGROUP,
+	OPT_CHECK,
 	OPT_ACCESS_LOG,
 	OPT_LOG_FORMAT,
 	OPT_UPSTREAM_TIMEOUT,
@@ -62,6 +63,7 @@ static const struct option long_options[] = {
     {"quiet", no_argument, NULL, 'q'},
     {"no-bpf", no_argument, NULL, OPT_NO_BPF},
     {"cgroup", required_argument, NULL, OPT_CGROUP},
+    {"check", no_argument, NULL, OPT_CHECK},
     {"access-log", required_argument, NULL, OPT_ACCESS_LOG},
     {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
     {"upstream-timeout", required_argument, NULL, OPT_UPSTREAM_TIMEOUT},
@@ -121,6 +123,7 @@ void config_usage(FILE *f)
 	      "  -q, --quiet                  errors only\n"
 	      "      --no-bpf                 userspace engine only\n"
 	      "      --cgroup PATH            cgroup v2 for the kernel engine\n"
+	      "      --check                  say which engine would run here and why, exit\n"
 	      "      --access-log FILE|-      write an access log (- is stdout)\n"
 	      "      --log-format text|json   log line format (default text)\n"
 	      "      --upstream-timeout DUR   backend response timeout (default 60s)\n"
@@ -480,6 +483,9 @@ static int parse_option(struct config *cfg, int c, int argc, char **argv, char *
 	case OPT_NO_BPF:
 		cfg->no_bpf = 1;
 		return 0;
+	case OPT_CHECK:
+		cfg->check = 1;
+		return 0;
 	case OPT_CGROUP:
 		return set_string(&cfg->cgroup, "--cgroup", optarg, "a cgroup v2 path", err,
 				  errlen);
@@ -561,6 +567,14 @@ int config_parse(struct config *cfg, int argc, char **argv, char *err, size_t er
 		rc = add_route(cfg, argv[i], err, errlen);
 		if (rc < 0)
 			goto out;
+	}
+	/* The cgroup is where the kernel engine attaches: meaningless without it. */
+	if (cfg->cgroup != NULL && cfg->no_bpf) {
+		seterr(err, errlen,
+		       "--cgroup and --no-bpf together: --cgroup is for the kernel engine, which "
+		       "--no-bpf turns off");
+		rc = -EINVAL;
+		goto out;
 	}
 	if (cfg->nlistens == 0)
 		rc = add_listen(cfg, DEFAULT_LISTEN, err, errlen);

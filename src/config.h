@@ -18,6 +18,7 @@ struct config {
 	struct router router;
 	int verbosity; /* -1 quiet, 0 normal, 1+ verbose */
 	int no_bpf;
+	int check;	  /* --check: say which engine would run, then exit */
 	char *cgroup;	  /* --cgroup PATH (kernel engine) */
 	char *access_log; /* NULL: none; "-": stdout */
 	enum log_format log_format;

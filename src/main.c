@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <sys/eventfd.h>
@@ -9,10 +10,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/statfs.h>
+#include <sys/utsname.h>
+
+#include <linux/magic.h>
 
 #include <event2/event.h>
 
 #include "accel.h"
+#ifdef HAVE_BPF_ENGINE
+#include "accel_env.h"
+#endif
 #include "config.h"
 #include "log.h"
 #include "server.h"
@@ -40,8 +48,26 @@ struct engine_loader {
 	struct event *ev;
 	int running;
 	struct accel *accel;
+	int skip; /* engine_skipped said why: nothing to load */
 	char why[256];
 };
+
+/*
+ * Why the kernel engine is not even tried, or NULL. The start and --check
+ * ask alike. Without backend routes (directories, the welcome page) it
+ * would have nothing to carry, so no BPF is loaded.
+ */
+static const char *engine_skipped(const struct config *cfg)
+{
+	size_t i;
+
+	if (cfg->no_bpf)
+		return "kernel engine off: --no-bpf";
+	for (i = 0; i < cfg->router.n; i++)
+		if (cfg->router.routes[i].kind == ROUTE_BACKEND)
+			return NULL;
+	return "kernel engine not needed: no backend routes";
+}
 
 static void *engine_load(void *arg)
 {
@@ -62,7 +88,7 @@ static void engine_ready(evutil_socket_t fd, short what, void *arg)
 	if (l->running) {
 		pthread_join(l->thread, NULL);
 		l->running = 0;
-	} else if (l->efd < 0) {
+	} else if (l->efd < 0 && !l->skip) {
 		/* No thread could be made: load here. */
 		l->accel = accel_start(l->cfg, l->why, sizeof(l->why));
 	}
@@ -77,9 +103,17 @@ static void engine_ready(evutil_socket_t fd, short what, void *arg)
 
 static int engine_load_start(struct engine_loader *l, const struct config *cfg, struct server *srv)
 {
+	const char *skip = engine_skipped(cfg);
+
 	memset(l, 0, sizeof(*l));
 	l->cfg = cfg;
 	l->srv = srv;
+	l->efd = -1;
+	if (skip != NULL) {
+		l->skip = 1;
+		snprintf(l->why, sizeof(l->why), "%s", skip);
+		return -ECANCELED;
+	}
 	l->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (l->efd < 0)
 		return -errno;
@@ -111,6 +145,105 @@ static void engine_load_finish(struct engine_loader *l)
 		close(l->efd);
 }
 
+#ifdef HAVE_BPF_ENGINE
+/* One line: name, then what is there, or the check's reason in why. */
+static void check_line(const char *name, int err, const char *ok, const char *why,
+		       const char **first)
+{
+	printf("%s: %s\n", name, err == 0 ? ok : why);
+	if (err < 0 && *first == NULL)
+		*first = why;
+}
+
+/*
+ * zeroserve --check: the start's own checks (src/accel_env.c), one line
+ * each, and the engine they add up to. Binds nothing, loads nothing: the
+ * BPF load itself (the verifier) is the one thing only a start can tell.
+ * 0 when the kernel engine would run, else 1.
+ */
+static int check_report(const struct config *cfg)
+{
+	char btf[256], caps[256], lock[256], mnt[256], cg[256], line[PATH_MAX + 128];
+	char *path = NULL;
+	const char *first = NULL, *skip = engine_skipped(cfg);
+	struct utsname u;
+	struct statfs sfs;
+	int fd, err;
+
+	if (uname(&u) == 0)
+		printf("kernel: %s %s (uname)\n", u.sysname, u.release);
+	err = accel_env_btf(btf, sizeof(btf));
+	check_line("kernel BTF", err, "/sys/kernel/btf/vmlinux", btf, &first);
+	err = accel_env_caps(caps, sizeof(caps));
+	check_line("capabilities", err, "CAP_BPF, CAP_NET_ADMIN, CAP_PERFMON (or CAP_SYS_ADMIN)",
+		   caps, &first);
+	err = accel_env_lockdown(lock, sizeof(lock));
+	check_line("lockdown", err, "not in confidentiality mode", lock, &first);
+	err = accel_env_cgroup(NULL, &path, &fd, mnt, sizeof(mnt));
+	if (err == 0) {
+		snprintf(line, sizeof(line), "mounted at %s", path);
+		close(fd);
+		free(path);
+		path = NULL;
+	}
+	/* Only the cgroup it attaches to decides; a mount alone does not. */
+	printf("cgroup v2: %s\n", err == 0 ? line : mnt);
+	err = accel_env_cgroup(cfg->cgroup, &path, &fd, cg, sizeof(cg));
+	if (err == 0) {
+		snprintf(line, sizeof(line), "would attach to %s (%s)", path,
+			 cfg->cgroup != NULL ? "--cgroup"
+					     : "the cgroup v2 mount; --cgroup PATH names another");
+		close(fd);
+		free(path);
+	}
+	check_line("cgroup", err, line, cg, &first);
+	printf("bpffs: %s (not needed: zeroserve pins nothing)\n",
+	       statfs("/sys/fs/bpf", &sfs) == 0 && sfs.f_type == BPF_FS_MAGIC
+		   ? "mounted at /sys/fs/bpf"
+		   : "not mounted at /sys/fs/bpf");
+	if (skip != NULL)
+		printf("engine: userspace (%s)\n", skip);
+	else if (first != NULL)
+		printf("engine: userspace (kernel engine unavailable: %s)\n", first);
+	else
+		printf("engine: kernel (the BPF load itself is tried at start)\n");
+	return skip == NULL && first == NULL ? 0 : 1;
+}
+
+/* An explicit --cgroup must be one: a typo would silently mean userspace. */
+static int check_cgroup_opt(const struct config *cfg, char *err, size_t errlen)
+{
+	char *path;
+	int fd, rc;
+
+	if (cfg->cgroup == NULL)
+		return 0;
+	rc = accel_env_cgroup(cfg->cgroup, &path, &fd, err, errlen);
+	if (rc < 0)
+		return rc;
+	close(fd);
+	free(path);
+	return 0;
+}
+#else
+static int check_report(const struct config *cfg)
+{
+	char why[256];
+	struct utsname u;
+
+	if (uname(&u) == 0)
+		printf("kernel: %s %s (uname)\n", u.sysname, u.release);
+	accel_start(cfg, why, sizeof(why));
+	printf("engine: userspace (%s)\n", why);
+	return 1;
+}
+
+static int check_cgroup_opt(const struct config *cfg, char *err, size_t errlen)
+{
+	return 0;
+}
+#endif
+
 int main(int argc, char **argv)
 {
 	struct config cfg;
@@ -132,6 +265,16 @@ int main(int argc, char **argv)
 	if (rc == CONFIG_EXIT) {
 		config_free(&cfg);
 		return 0;
+	}
+	if (check_cgroup_opt(&cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "zeroserve: bad --cgroup: %s\n", err);
+		config_free(&cfg);
+		return 2;
+	}
+	if (cfg.check) {
+		rc = check_report(&cfg);
+		config_free(&cfg);
+		return rc;
 	}
 	log_init(cfg.verbosity);
 	log_bridge_libevent();
