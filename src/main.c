@@ -238,9 +238,13 @@ static int check_report(const struct config *cfg)
 	return 1;
 }
 
+/* --cgroup names where the kernel engine attaches: this build has none. */
 static int check_cgroup_opt(const struct config *cfg, char *err, size_t errlen)
 {
-	return 0;
+	if (cfg->cgroup == NULL)
+		return 0;
+	snprintf(err, errlen, "kernel engine not built (--disable-bpf)");
+	return -ENOTSUP;
 }
 #endif
 
