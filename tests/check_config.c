@@ -175,10 +175,10 @@ END_TEST
 
 START_TEST(test_flags_and_strings)
 {
-	parse_ok(ARGV("--no-bpf", "--cgroup", "/sys/fs/cgroup/zs", "--access-log", "-",
-		      "--log-format", "json"));
+	parse_ok(ARGV("--no-bpf", "--check", "--access-log", "-", "--log-format", "json"));
 	ck_assert_int_eq(cfg.no_bpf, 1);
-	ck_assert_str_eq(cfg.cgroup, "/sys/fs/cgroup/zs");
+	ck_assert_int_eq(cfg.check, 1);
+	ck_assert_ptr_null(cfg.cgroup);
 	ck_assert_str_eq(cfg.access_log, "-");
 	ck_assert_int_eq(cfg.log_format, LOGFMT_JSON);
 	config_free(&cfg);
@@ -188,6 +188,7 @@ START_TEST(test_flags_and_strings)
 		      "--cgroup=/b", "--log-format=json", "--log-format=text"));
 	ck_assert_str_eq(cfg.access_log, "/tmp/b.log");
 	ck_assert_str_eq(cfg.cgroup, "/b");
+	ck_assert_int_eq(cfg.check, 0);
 	ck_assert_int_eq(cfg.log_format, LOGFMT_TEXT);
 	config_free(&cfg);
 }
@@ -315,6 +316,7 @@ START_TEST(test_usage)
 	    "-q",
 	    "--no-bpf",
 	    "--cgroup",
+	    "--check",
 	    "--access-log",
 	    "--log-format",
 	    "--upstream-timeout",
@@ -408,6 +410,9 @@ START_TEST(test_bad_values)
 	parse_bad(ARGV("--log-format", "xml"), "bad --log-format 'xml': expected text or json");
 	parse_bad(ARGV("--log-format="), "bad --log-format ''");
 	parse_bad(ARGV("--cgroup", ""), "bad --cgroup ''");
+	parse_bad(ARGV("--no-bpf", "--cgroup", "/sys/fs/cgroup/zs"),
+		  "--cgroup and --no-bpf together");
+	parse_bad(ARGV("--cgroup=/sys/fs/cgroup/zs", "--no-bpf"), "--cgroup and --no-bpf together");
 	parse_bad(ARGV("--access-log="), "bad --access-log ''");
 	parse_bad(ARGV("--max-conns", "0"), "bad --max-conns '0'");
 	parse_bad(ARGV("--max-conns", "-1"), "bad --max-conns '-1'");
