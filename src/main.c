@@ -147,12 +147,10 @@ static void engine_load_finish(struct engine_loader *l)
 
 #ifdef HAVE_BPF_ENGINE
 /* One line: name, then what is there, or the check's reason in why. */
-static void check_line(const char *name, int err, const char *ok, const char *why,
-		       const char **first)
+static int check_line(const char *name, int err, const char *ok, const char *why)
 {
 	printf("%s: %s\n", name, err == 0 ? ok : why);
-	if (err < 0 && *first == NULL)
-		*first = why;
+	return err;
 }
 
 /*
@@ -168,17 +166,16 @@ static int check_report(const struct config *cfg)
 	const char *first = NULL, *skip = engine_skipped(cfg);
 	struct utsname u;
 	struct statfs sfs;
-	int fd, err;
+	int fd, err, btf_err, caps_err, lock_err, cg_err;
 
 	if (uname(&u) == 0)
 		printf("kernel: %s %s (uname)\n", u.sysname, u.release);
-	err = accel_env_btf(btf, sizeof(btf));
-	check_line("kernel BTF", err, "/sys/kernel/btf/vmlinux", btf, &first);
-	err = accel_env_caps(caps, sizeof(caps));
-	check_line("capabilities", err, "CAP_BPF, CAP_NET_ADMIN, CAP_PERFMON (or CAP_SYS_ADMIN)",
-		   caps, &first);
-	err = accel_env_lockdown(lock, sizeof(lock));
-	check_line("lockdown", err, "not in confidentiality mode", lock, &first);
+	btf_err = check_line("kernel BTF", accel_env_btf(btf, sizeof(btf)),
+			     "/sys/kernel/btf/vmlinux", btf);
+	caps_err = check_line("capabilities", accel_env_caps(caps, sizeof(caps)),
+			      "CAP_BPF, CAP_NET_ADMIN, CAP_PERFMON (or CAP_SYS_ADMIN)", caps);
+	lock_err = check_line("lockdown", accel_env_lockdown(lock, sizeof(lock)),
+			      "not in confidentiality mode", lock);
 	err = accel_env_cgroup(NULL, &path, &fd, mnt, sizeof(mnt));
 	if (err == 0) {
 		snprintf(line, sizeof(line), "mounted at %s", path);
@@ -196,11 +193,20 @@ static int check_report(const struct config *cfg)
 		close(fd);
 		free(path);
 	}
-	check_line("cgroup", err, line, cg, &first);
+	cg_err = check_line("cgroup", err, line, cg);
 	printf("bpffs: %s (not needed: zeroserve pins nothing)\n",
 	       statfs("/sys/fs/bpf", &sfs) == 0 && sfs.f_type == BPF_FS_MAGIC
 		   ? "mounted at /sys/fs/bpf"
 		   : "not mounted at /sys/fs/bpf");
+	/* The reason a start would give: accel_env_check's order. */
+	if (caps_err < 0)
+		first = caps;
+	else if (lock_err < 0)
+		first = lock;
+	else if (cg_err < 0)
+		first = cg;
+	else if (btf_err < 0)
+		first = btf;
 	if (skip != NULL)
 		printf("engine: userspace (%s)\n", skip);
 	else if (first != NULL)
