@@ -274,10 +274,102 @@ static int parse_dir(const char *arg, const char *t, struct route *r, char *err,
 	return 0;
 }
 
+/* A port as the user may write it alone: "3000". -1 unless all digits; 0 when out of range. */
+static long digits_port(const char *t, size_t len)
+{
+	long v = 0;
+	size_t i;
+
+	if (len == 0)
+		return -1;
+	for (i = 0; i < len; i++) {
+		if (t[i] < '0' || t[i] > '9')
+			return -1;
+		if (v <= 65535)
+			v = v * 10 + (t[i] - '0');
+	}
+	return v >= 1 && v <= 65535 ? v : 0;
+}
+
+static int is_dir(const char *t)
+{
+	struct stat st;
+
+	return stat(t, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/*
+ * A TARGET of digits alone is a port on 127.0.0.1, as ":PORT" (the common
+ * start is "zeroserve 3000"). A directory of that name makes the argument
+ * mean two things: say both spellings instead of guessing.
+ */
+static int parse_port_alone(const char *arg, const char *t, struct route *r, char *err,
+			    size_t errlen)
+{
+	char colon[8];
+
+	if (is_dir(t)) {
+		seterr(err, errlen,
+		       "bad route '%s': '%s' is both a port and a directory here: "
+		       "write :%s for the port or ./%s for the directory",
+		       arg, t, t, t);
+		return -EINVAL;
+	}
+	if (digits_port(t, strlen(t)) == 0) {
+		seterr(err, errlen, "bad route '%s': port %s out of range (1-65535)", arg, t);
+		return -EINVAL;
+	}
+	snprintf(colon, sizeof(colon), ":%s", t);
+	return parse_backend(arg, colon, strlen(colon), r, err, errlen);
+}
+
+/*
+ * Not a directory: is t a near miss of a backend? "localhost:3000/" is
+ * HOST:PORT with a trailing '/', taken as HOST:PORT (no rewrite: only
+ * http://HOST:PORT/PATH replaces the prefix). "3000x" and "3000/" read as
+ * a port with a stray character: name ":3000". A path after HOST:PORT needs
+ * the http:// that says it replaces the prefix. Returns 1 when it made no
+ * guess.
+ */
+static int parse_near_backend(const char *arg, const char *t, struct route *r, char *err,
+			      size_t errlen)
+{
+	const char *slash = strchr(t, '/');
+	size_t len = strlen(t), n = 0;
+	char *head;
+	int addr;
+
+	if (slash && slash > t) {
+		head = xstrndup(t, (size_t)(slash - t));
+		if (head == NULL)
+			return nomem(arg, err, errlen);
+		addr = looks_like_addr(head);
+		free(head);
+		if (addr && slash[1] == '\0')
+			return parse_backend(arg, t, (size_t)(slash - t), r, err, errlen);
+		if (addr) {
+			seterr(err, errlen,
+			       "bad route '%s': '%s' is not a directory, and a backend path "
+			       "needs http:// (did you mean http://%s?)",
+			       arg, t, t);
+			return -EINVAL;
+		}
+	}
+	while (n < len && t[n] >= '0' && t[n] <= '9')
+		n++;
+	if (n >= 2 && len == n + 1 && digits_port(t, n) > 0) {
+		seterr(err, errlen, "bad route '%s': '%s' is not a directory: did you mean :%.*s?",
+		       arg, t, (int)n, t);
+		return -EINVAL;
+	}
+	return 1;
+}
+
 static int parse_target(const char *arg, const char *t, struct route *r, char *err, size_t errlen)
 {
 	struct stat st;
 	size_t n = 0;
+	int rc;
 
 	if (*t == '\0') {
 		seterr(err, errlen, "bad route '%s': empty target", arg);
@@ -301,6 +393,8 @@ static int parse_target(const char *arg, const char *t, struct route *r, char *e
 		       (int)n, t);
 		return -EINVAL;
 	}
+	if (digits_port(t, strlen(t)) >= 0)
+		return parse_port_alone(arg, t, r, err, errlen);
 	if (looks_like_addr(t))
 		return parse_backend(arg, t, strlen(t), r, err, errlen);
 	/*
@@ -309,6 +403,11 @@ static int parse_target(const char *arg, const char *t, struct route *r, char *e
 	 */
 	if (strchr(t, ':') && !strchr(t, '/') && stat(t, &st) < 0)
 		return parse_backend(arg, t, strlen(t), r, err, errlen);
+	if (!is_dir(t)) {
+		rc = parse_near_backend(arg, t, r, err, errlen);
+		if (rc <= 0)
+			return rc;
+	}
 	return parse_dir(arg, t, r, err, errlen);
 }
 

@@ -31,8 +31,11 @@ struct router {
 
 /*
  * ROUTE := [HOST][/PREFIX]=TARGET, TARGET := HOST:PORT | :PORT |
- * http://HOST:PORT[/PATH] | DIRECTORY. An argument without '=' is a TARGET
- * for "/". Returns 0 or -EINVAL with a one-line message in err.
+ * http://HOST:PORT[/PATH] | DIRECTORY | PORT. An argument without '=' is a
+ * TARGET for "/". PORT (digits alone) is ":PORT"; HOST:PORT with only a
+ * trailing '/' is HOST:PORT, when no such directory exists. Returns 0 or
+ * -EINVAL with a one-line message in err, naming the likely fix
+ * ("did you mean :3000?") where the guess is sound.
  */
 int route_parse(const char *arg, struct route *r, char *err, size_t errlen);
 void route_free(struct route *r);

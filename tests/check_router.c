@@ -294,6 +294,34 @@ START_TEST(test_directory_target)
 }
 END_TEST
 
+/* A directory named like a port or a backend: the directory is not guessed away. */
+START_TEST(test_directory_named_like_port)
+{
+	struct route r;
+
+	ck_assert_int_eq(chdir(tmpdir), 0);
+	ck_assert_int_eq(mkdir("3000", 0755), 0);
+	parse_bad("3000", "write :3000 for the port or ./3000 for the directory");
+	parse_bad("/api=3000", "write :3000 for the port or ./3000 for the directory");
+	parse_ok("./3000", &r);
+	ck_assert_int_eq(r.kind, ROUTE_DIRECTORY);
+	route_free(&r);
+	parse_ok("3000/", &r);
+	ck_assert_int_eq(r.kind, ROUTE_DIRECTORY);
+	route_free(&r);
+	parse_ok(":3000", &r);
+	ck_assert_int_eq(r.kind, ROUTE_BACKEND);
+	route_free(&r);
+	ck_assert_int_eq(rmdir("3000"), 0);
+
+	ck_assert_int_eq(mkdir("localhost:3000", 0755), 0);
+	parse_ok("localhost:3000/", &r);
+	ck_assert_int_eq(r.kind, ROUTE_DIRECTORY);
+	route_free(&r);
+	ck_assert_int_eq(rmdir("localhost:3000"), 0);
+}
+END_TEST
+
 START_TEST(test_directory_errors)
 {
 	char arg[2 * PATH_MAX];
@@ -304,6 +332,90 @@ START_TEST(test_directory_errors)
 	parse_bad(arg, "is not a directory");
 	parse_bad("./no-such-dir-zeroserve", "'./no-such-dir-zeroserve' is not a directory");
 	parse_bad("dist", "'dist' is not a directory");
+}
+END_TEST
+
+/* A port alone is ":PORT", for a prefix and for "/" (issue 11: "zeroserve 3000"). */
+START_TEST(test_port_alone)
+{
+	struct route r;
+
+	parse_ok("3000", &r);
+	ck_assert_ptr_null(r.host);
+	ck_assert_str_eq(r.prefix, "/");
+	ck_assert_int_eq(r.kind, ROUTE_BACKEND);
+	ck_assert_int_eq(r.addr.ss.ss_family, AF_INET);
+	ck_assert_int_eq(addr_port(&r.addr), 3000);
+	ck_assert_ptr_null(r.replace);
+	route_free(&r);
+	parse_ok("/api=3001", &r);
+	ck_assert_str_eq(r.prefix, "/api");
+	ck_assert_int_eq(r.kind, ROUTE_BACKEND);
+	ck_assert_int_eq(addr_port(&r.addr), 3001);
+	route_free(&r);
+	parse_ok("app.test/x=65535", &r);
+	ck_assert_str_eq(r.host, "app.test");
+	ck_assert_int_eq(addr_port(&r.addr), 65535);
+	route_free(&r);
+	parse_ok("1", &r);
+	ck_assert_int_eq(addr_port(&r.addr), 1);
+	route_free(&r);
+
+	parse_bad("0", "port 0 out of range (1-65535)");
+	parse_bad("70000", "port 70000 out of range (1-65535)");
+	parse_bad("/api=65536", "out of range (1-65535)");
+	parse_bad("/api=000000000000000000000003000000", "out of range (1-65535)");
+}
+END_TEST
+
+/* A bare backend with only a trailing '/' means that backend, path unchanged. */
+START_TEST(test_backend_trailing_slash)
+{
+	struct route r;
+
+	parse_ok("localhost:3000/", &r);
+	ck_assert_str_eq(r.prefix, "/");
+	ck_assert_int_eq(r.kind, ROUTE_BACKEND);
+	ck_assert_int_eq(addr_port(&r.addr), 3000);
+	ck_assert_ptr_null(r.replace);
+	route_free(&r);
+	parse_ok("127.0.0.1:3000/", &r);
+	ck_assert_str_eq(r.authority, "127.0.0.1:3000");
+	ck_assert_ptr_null(r.replace);
+	route_free(&r);
+	parse_ok(":3000/", &r);
+	ck_assert_int_eq(addr_port(&r.addr), 3000);
+	route_free(&r);
+	parse_ok("/api=localhost:3000/", &r);
+	ck_assert_str_eq(r.prefix, "/api");
+	ck_assert_ptr_null(r.replace);
+	route_free(&r);
+	/* http://HOST:PORT/PATH keeps its meaning as a bare argument: a rewrite. */
+	parse_ok("http://127.0.0.1:3000/v1", &r);
+	ck_assert_str_eq(r.prefix, "/");
+	ck_assert_str_eq(r.replace, "/v1");
+	route_free(&r);
+	parse_ok("http://127.0.0.1:3000/", &r);
+	ck_assert_str_eq(r.replace, "/");
+	route_free(&r);
+}
+END_TEST
+
+/* Near misses name the fix, only where the guess is sound. */
+START_TEST(test_near_misses)
+{
+	parse_bad("3000x", "did you mean :3000?");
+	parse_bad("3000/", "did you mean :3000?");
+	parse_bad("/api=3001x", "did you mean :3001?");
+	parse_bad("localhost:3000/app", "did you mean http://localhost:3000/app?");
+	parse_bad("localhost:3000//", "did you mean http://localhost:3000//?");
+	/* No sound guess: today's message. */
+	parse_bad("3000ms", "'3000ms' is not a directory");
+	parse_bad("99999x", "'99999x' is not a directory");
+	parse_bad("7x", "'7x' is not a directory");
+	parse_bad("dist/", "'dist/' is not a directory");
+	parse_bad("localhost:3000x/", "'localhost:3000x/' is not a directory");
+	parse_bad("localhost:3000x", "bad port '3000x'");
 }
 END_TEST
 
@@ -827,6 +939,9 @@ static Suite *router_suite(void)
 	tcase_add_test(tc, test_host_trailing_dot_and_v6);
 	tcase_add_test(tc, test_host_normalize);
 	tcase_add_test(tc, test_http_targets);
+	tcase_add_test(tc, test_port_alone);
+	tcase_add_test(tc, test_backend_trailing_slash);
+	tcase_add_test(tc, test_near_misses);
 	tcase_add_test(tc, test_scheme_errors);
 	tcase_add_test(tc, test_port_errors);
 	tcase_add_test(tc, test_host_errors);
@@ -840,6 +955,7 @@ static Suite *router_suite(void)
 	tcase_add_checked_fixture(tc, dir_setup, dir_teardown);
 	tcase_add_test(tc, test_directory_target);
 	tcase_add_test(tc, test_directory_errors);
+	tcase_add_test(tc, test_directory_named_like_port);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("router");
