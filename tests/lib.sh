@@ -191,6 +191,28 @@ expect_match() {
 	printf '%s\n' "$1" | grep -Eq -- "$2" || fail "${3:-value}: '$1' does not match /$2/"
 }
 
+# expect_usage_error WANT ARGS...: zeroserve ARGS exits 2 by itself within 3 s
+# with exactly one line on stderr containing WANT (or one of its |-separated
+# alternatives): a bad flag or route says what is wrong.
+expect_usage_error() {
+	want=$1
+	shift
+	st=0
+	timeout 3 "$ZS_BIN" $ZS_ENGINE_ARGS "$@" >"$T/out" 2>"$T/err" </dev/null || st=$?
+	[ "$st" -eq 2 ] || fail "zeroserve $*: exit status $st, want 2; stderr: $(cat "$T/err")"
+	n=$(wc -l <"$T/err")
+	[ "$n" -eq 1 ] || fail "zeroserve $*: $n lines on stderr, want 1: $(cat "$T/err")"
+	named=no
+	rest=$want
+	while :; do
+		alt=${rest%%|*}
+		grep -qF -- "$alt" "$T/err" && named=yes
+		[ "$alt" = "$rest" ] && break
+		rest=${rest#*|}
+	done
+	[ "$named" = yes ] || fail "zeroserve $*: stderr does not name '$want': $(cat "$T/err")"
+}
+
 # A free 127.0.0.1 port, never one this test has handed out already.
 # Ports come from below the kernel's ephemeral range (ip_local_port_range),
 # which connect() and bind(port 0) never hand out: a port picked as free and

@@ -5,19 +5,6 @@
 # "is not a directory" message.
 . "$ZS_TESTS/lib.sh"
 
-# expect_usage_error WANT ARGS...: exit status 2 within 3 s, one line on
-# stderr containing WANT.
-expect_usage_error() {
-	want=$1
-	shift
-	st=0
-	timeout 3 "$ZS_BIN" $ZS_ENGINE_ARGS "$@" >"$T/out" 2>"$T/err" </dev/null || st=$?
-	[ "$st" -eq 2 ] || fail "zeroserve $*: exit status $st, want 2; stderr: $(cat "$T/err")"
-	n=$(wc -l <"$T/err")
-	[ "$n" -eq 1 ] || fail "zeroserve $*: $n lines on stderr, want 1: $(cat "$T/err")"
-	grep -qF -- "$want" "$T/err" || fail "zeroserve $*: stderr lacks '$want': $(cat "$T/err")"
-}
-
 cd "$T" || fail "cd $T"
 port=$(zs_port)
 expect_usage_error "did you mean :3000?" -l "127.0.0.1:$port" 3000x
