@@ -303,7 +303,7 @@ static int is_dir(const char *t)
  * start is "zeroserve 3000"). A directory of that name makes the argument
  * mean two things: say both spellings instead of guessing.
  */
-static int parse_port_alone(const char *arg, const char *t, struct route *r, char *err,
+static int parse_port_alone(const char *arg, const char *t, long port, struct route *r, char *err,
 			    size_t errlen)
 {
 	char colon[8];
@@ -315,11 +315,12 @@ static int parse_port_alone(const char *arg, const char *t, struct route *r, cha
 		       arg, t, t, t);
 		return -EINVAL;
 	}
-	if (digits_port(t, strlen(t)) == 0) {
+	if (port == 0) {
 		seterr(err, errlen, "bad route '%s': port %s out of range (1-65535)", arg, t);
 		return -EINVAL;
 	}
-	snprintf(colon, sizeof(colon), ":%s", t);
+	/* From the value: "03000" is port 3000, and never overflows colon. */
+	snprintf(colon, sizeof(colon), ":%ld", port);
 	return parse_backend(arg, colon, strlen(colon), r, err, errlen);
 }
 
@@ -369,6 +370,7 @@ static int parse_target(const char *arg, const char *t, struct route *r, char *e
 {
 	struct stat st;
 	size_t n = 0;
+	long port;
 	int rc;
 
 	if (*t == '\0') {
@@ -393,8 +395,9 @@ static int parse_target(const char *arg, const char *t, struct route *r, char *e
 		       (int)n, t);
 		return -EINVAL;
 	}
-	if (digits_port(t, strlen(t)) >= 0)
-		return parse_port_alone(arg, t, r, err, errlen);
+	port = digits_port(t, strlen(t));
+	if (port >= 0)
+		return parse_port_alone(arg, t, port, r, err, errlen);
 	if (looks_like_addr(t))
 		return parse_backend(arg, t, strlen(t), r, err, errlen);
 	/*

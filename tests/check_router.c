@@ -360,6 +360,10 @@ START_TEST(test_port_alone)
 	parse_ok("1", &r);
 	ck_assert_int_eq(addr_port(&r.addr), 1);
 	route_free(&r);
+	/* Leading zeros: the value counts, not the first digits that fit. */
+	parse_ok("00003000", &r);
+	ck_assert_int_eq(addr_port(&r.addr), 3000);
+	route_free(&r);
 
 	parse_bad("0", "port 0 out of range (1-65535)");
 	parse_bad("70000", "port 70000 out of range (1-65535)");
