@@ -15,7 +15,7 @@ import sys, time
 from rawhttp import Conn
 port, backend = int(sys.argv[1]), int(sys.argv[2])
 slow = Conn(port)
-slow.send(b"GET /sleep/2000 HTTP/1.1\r\nHost: x\r\n\r\n")
+slow.send(b"GET /sleep/2000 HTTP/1.1\r\nHost: localhost\r\n\r\n")
 # The backend's /conns counts the connections it accepted, these queries
 # included: one more means zeroserve's one connection is open.
 for q in range(1, 100):

@@ -44,7 +44,7 @@ def sample():
     if max(q) > max(peak):
         peak = q
 for i in range(64):
-    c.send(build("GET", "/bytes/%d" % (M + i), "pipe.test"))
+    c.send(build("GET", "/bytes/%d" % (M + i), "pipe.localhost"))
     time.sleep(0.05)
     sample()
 t0 = time.monotonic()

@@ -1,23 +1,23 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Host routing ignores one trailing dot: with routes app.test=A and /=B, a
+# Host routing ignores one trailing dot: with routes app.localhost=A and /=B, a
 # keep-alive connection whose first request went to B sends Host
-# "app.test." and "APP.test.:8080": each is answered by A; "app.test.." is
-# not a name of app.test and goes to B (router_host_normalize).
+# "app.localhost." and "APP.localhost.:8080": each is answered by A; "app.localhost.." is
+# not a name of app.localhost and goes to B (router_host_normalize).
 . "$ZS_TESTS/lib.sh"
 
 PA=$(backend_start a)
 PB=$(backend_start b)
-zs_start "app.test=127.0.0.1:$PA" "/=127.0.0.1:$PB"
+zs_start "app.localhost=127.0.0.1:$PA" "/=127.0.0.1:$PB"
 
 zs_python - "$ZS_PORT" <<'PY' || fail "Host with a trailing dot"
 import sys
 from rawhttp import Conn
 port = int(sys.argv[1])
 c = Conn(port)
-for i, (host, want) in enumerate([("other.test", "b"), ("app.test.", "a"),
-                                  ("APP.test.:8080", "a"), ("app.test..", "b"),
-                                  ("app.test", "a"), ("app.test.", "a")]):
+for i, (host, want) in enumerate([("other.localhost", "b"), ("app.localhost.", "a"),
+                                  ("APP.localhost.:8080", "a"), ("app.localhost..", "b"),
+                                  ("app.localhost", "a"), ("app.localhost.", "a")]):
     r = c.request("GET", "/echo?i=%d" % i, host=host)
     assert r.status == 200, "%s request %d: %r" % (host, i, r)
     got = r.header("X-Backend")
