@@ -20,6 +20,8 @@
 
 /* A name's room: a DNS name's 253 characters, or "[" IPv6 text "]". */
 #define NAME_MAX_LEN ROUTER_HOST_MAX
+/* An origin's: a scheme, "://", a name and a port. */
+#define ORIGIN_MAX_LEN (NAME_MAX_LEN + 64)
 
 static void seterr(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -81,12 +83,7 @@ static int name_char(unsigned char c)
 	return isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
 }
 
-/*
- * "name[:port]" or "[v6][:port]" into out, in lower case, without the port
- * and one trailing '.'; an IPv6 literal as "[canonical text]". The port, if
- * any, is digits. Returns the name's length, or -EINVAL.
- */
-static int host_name(const char *v, size_t len, char *out, size_t outlen)
+int allow_host_name(const char *v, size_t len, char *out, size_t outlen)
 {
 	const char *end = v + len, *p, *close;
 	struct in6_addr in6;
@@ -175,8 +172,31 @@ int allow_host(const struct allow *a, const char *host, size_t len)
 
 	if (a->any_host)
 		return 1;
-	n = host_name(host, len, name, sizeof(name));
+	n = allow_host_name(host, len, name, sizeof(name));
 	return n > 0 && name_allowed(a, name, (size_t)n);
+}
+
+/*
+ * An origin as compared: lower case, and without the scheme's default port,
+ * which browsers never send (RFC 6454 4: the port is the scheme's default
+ * when the URI has none). Returns the length written, or -EINVAL.
+ */
+static int origin_normalize(const char *v, size_t len, char *out, size_t outlen)
+{
+	size_t i;
+
+	if (len >= outlen)
+		return -EINVAL;
+	for (i = 0; i < len; i++)
+		out[i] = (char)tolower((unsigned char)v[i]);
+	out[len] = '\0';
+	if (len > 10 && memcmp(out, "http://", 7) == 0 && memcmp(out + len - 3, ":80", 3) == 0)
+		len -= 3;
+	else if (len > 12 && memcmp(out, "https://", 8) == 0 &&
+		 memcmp(out + len - 4, ":443", 4) == 0)
+		len -= 4;
+	out[len] = '\0';
+	return (int)len;
 }
 
 /* "scheme://" and the rest: where the host begins, or NULL. */
@@ -206,16 +226,20 @@ int allow_origin(const struct allow *a, const char *origin, size_t len)
 	size_t i;
 	int n;
 
+	char norm[ORIGIN_MAX_LEN + 1];
+
 	if (a->any_origin)
 		return 1;
+	if (origin_normalize(origin, len, norm, sizeof(norm)) < 0)
+		return 0;
 	for (i = 0; i < a->norigins; i++)
-		if (strlen(a->origins[i]) == len && strncasecmp(a->origins[i], origin, len) == 0)
+		if (strcmp(a->origins[i], norm) == 0)
 			return 1;
 	/* "null" (a sandboxed frame, a file: page, a redirect) has no host. */
 	h = origin_host(origin, len);
 	if (h == NULL)
 		return 0;
-	n = host_name(h, len - (size_t)(h - origin), name, sizeof(name));
+	n = allow_host_name(h, len - (size_t)(h - origin), name, sizeof(name));
 	return n > 0 && name_allowed(a, name, (size_t)n);
 }
 
@@ -224,7 +248,7 @@ int allow_add_name(struct allow *a, const char *name)
 	char norm[NAME_MAX_LEN + 1];
 	int n;
 
-	n = host_name(name, strlen(name), norm, sizeof(norm));
+	n = allow_host_name(name, strlen(name), norm, sizeof(norm));
 	/* A listen address's numeric form or a route's host: always a name
 	 * host_name reads; anything else (a bare IPv6 "::1") is skipped. */
 	if (n <= 0)
@@ -253,7 +277,7 @@ int allow_add_host(struct allow *a, const char *arg, char *err, size_t errlen)
 		       arg);
 		return -EINVAL;
 	}
-	n = host_name(name, strlen(name), norm + 1, sizeof(norm) - 1);
+	n = allow_host_name(name, strlen(name), norm + 1, sizeof(norm) - 1);
 	if (n > 0 && strchr(name, ':') != NULL && name[0] != '[') {
 		seterr(err, errlen, "bad --allow-host '%s': omit the port (any port is allowed)",
 		       arg);
@@ -279,38 +303,31 @@ int allow_add_host(struct allow *a, const char *arg, char *err, size_t errlen)
 
 int allow_add_origin(struct allow *a, const char *arg, char *err, size_t errlen)
 {
-	char name[NAME_MAX_LEN + 1], *o;
+	char name[NAME_MAX_LEN + 1], norm[ORIGIN_MAX_LEN + 1];
 	const char *h;
-	size_t len = strlen(arg), i;
-	int rc;
+	size_t len = strlen(arg);
 
 	if (strcmp(arg, "*") == 0) {
 		a->any_origin = 1;
 		return 0;
 	}
 	/* A sandboxed frame's or a file: page's origin, explicitly. */
-	if (strcmp(arg, "null") == 0)
+	if (strcasecmp(arg, "null") == 0)
 		return list_add(&a->origins, &a->norigins, "null");
 	/* "http://h:1/" names the origin "http://h:1". */
 	if (len > 0 && arg[len - 1] == '/')
 		len--;
 	h = origin_host(arg, len);
 	if (h == NULL || memchr(h, '/', len - (size_t)(h - arg)) != NULL ||
-	    host_name(h, len - (size_t)(h - arg), name, sizeof(name)) <= 0) {
+	    allow_host_name(h, len - (size_t)(h - arg), name, sizeof(name)) <= 0 ||
+	    origin_normalize(arg, len, norm, sizeof(norm)) < 0) {
 		seterr(err, errlen,
 		       "bad --allow-origin '%s': an origin is scheme://host[:port], no path "
 		       "(e.g. https://app.example.com), null, or '*'",
 		       arg);
 		return -EINVAL;
 	}
-	o = strndup(arg, len);
-	if (o == NULL)
-		return -ENOMEM;
-	for (i = 0; i < len; i++)
-		o[i] = (char)tolower((unsigned char)o[i]);
-	rc = list_add(&a->origins, &a->norigins, o);
-	free(o);
-	return rc;
+	return list_add(&a->origins, &a->norigins, norm);
 }
 
 enum allow_verdict allow_request(const struct allow *a, const char *host, size_t hostlen,

@@ -16,7 +16,7 @@ struct allow {
 	size_t nnames;
 	char **suffixes; /* ".example.test" for "*.example.test" */
 	size_t nsuffixes;
-	char **origins; /* "https://app.example:8443", lower case */
+	char **origins; /* "https://app.example:8443", lower case, no default port */
 	size_t norigins;
 	int any_host;	/* --allow-host '*': no Host check */
 	int any_origin; /* --allow-origin '*': no Origin check */
@@ -42,6 +42,14 @@ int allow_add_origin(struct allow *a, const char *arg, char *err, size_t errlen)
  * a route's host), in any case, without a port. 0 or -ENOMEM. */
 int allow_add_name(struct allow *a, const char *name);
 
+/*
+ * The name a Host value names, read strictly: "name[:digits]" or
+ * "[IPv6][:digits]", RFC 3986 unreserved characters, no empty label; in
+ * lower case, without the port and one trailing '.', an IPv6 literal as
+ * "[canonical text]". Returns its length, or -EINVAL when the value is no
+ * such thing (or outlen cannot hold it).
+ */
+int allow_host_name(const char *v, size_t len, char *out, size_t outlen);
 /* A Host value as received ("localhost:8080"): 1 if allowed, else 0. */
 int allow_host(const struct allow *a, const char *host, size_t len);
 /* An Origin value as received ("http://localhost:5173"): 1 if allowed. */

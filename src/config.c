@@ -471,20 +471,22 @@ static int allow_sockaddr(struct allow *al, const struct sockaddr *sa)
 	return 0;
 }
 
-static int is_wildcard(const struct addr *a)
+static int is_wildcard_sa(const struct sockaddr *sa)
 {
-	if (a->ss.ss_family == AF_INET)
-		return ((const struct sockaddr_in *)(const void *)&a->ss)->sin_addr.s_addr ==
+	if (sa->sa_family == AF_INET)
+		return ((const struct sockaddr_in *)(const void *)sa)->sin_addr.s_addr ==
 		       htonl(INADDR_ANY);
-	return IN6_IS_ADDR_UNSPECIFIED(
-	    &((const struct sockaddr_in6 *)(const void *)&a->ss)->sin6_addr);
+	if (sa->sa_family == AF_INET6)
+		return IN6_IS_ADDR_UNSPECIFIED(
+		    &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr);
+	return 0;
 }
 
 /*
  * The names zeroserve answers for by its own configuration (man zeroserve,
  * SECURITY): each listen address as written and in numeric form, every
  * address of the machine for a wildcard listen (a phone on the LAN asks for
- * http://192.168.1.5:8080/), and every route's host.
+ * http://192.168.1.5:8080/) but not the wildcard, and every route's host.
  */
 static int allow_own_names(struct config *cfg, char *err, size_t errlen)
 {
@@ -493,18 +495,24 @@ static int allow_own_names(struct config *cfg, char *err, size_t errlen)
 	size_t k;
 
 	for (k = 0; k < cfg->nlistens && rc == 0; k++) {
+		/* Not 0.0.0.0 itself: browsers send a public page's requests
+		 * for http://0.0.0.0:PORT/ to this machine, a plain GET
+		 * without an Origin. */
+		if (is_wildcard_sa((const struct sockaddr *)&cfg->listens[k].ss)) {
+			any = 1;
+			continue;
+		}
 		rc = allow_add_name(&cfg->allow, cfg->listen_text[k]);
 		if (rc == 0)
 			rc = allow_sockaddr(&cfg->allow,
 					    (const struct sockaddr *)&cfg->listens[k].ss);
-		any |= is_wildcard(&cfg->listens[k]);
 	}
 	for (k = 0; k < cfg->router.n && rc == 0; k++)
 		if (cfg->router.routes[k].host != NULL)
 			rc = allow_add_name(&cfg->allow, cfg->router.routes[k].host);
 	if (rc == 0 && any && getifaddrs(&ifs) == 0) {
 		for (i = ifs; i != NULL && rc == 0; i = i->ifa_next)
-			if (i->ifa_addr != NULL)
+			if (i->ifa_addr != NULL && !is_wildcard_sa(i->ifa_addr))
 				rc = allow_sockaddr(&cfg->allow, i->ifa_addr);
 		freeifaddrs(ifs);
 	}

@@ -381,7 +381,7 @@ void session_local_reply(struct session *s, int status, const char *ctype, const
 void session_error_reply_fields(struct session *s, struct http_reply *r, const char *msg)
 {
 	const char *text = http_status_text(r->status);
-	char body[256];
+	char body[1024]; /* the guard's hints name a host twice */
 	struct body b;
 	int n;
 
@@ -527,7 +527,7 @@ static int guard_request(struct session *s)
 	const char *hv, *host, *origin;
 	size_t hvlen, hostlen, olen;
 	enum allow_verdict v;
-	char name[128], msg[384];
+	char name[ROUTER_HOST_MAX + 64], msg[3 * sizeof(name)];
 	int norigins, n;
 
 	hv = http_head_get(h, "host", &hvlen);
@@ -542,14 +542,22 @@ static int guard_request(struct session *s)
 			session_accel_allowed(s, hv, hvlen, origin, olen);
 		return 0;
 	}
-	if (v == ALLOW_BAD_HOST) {
-		n = router_host_normalize(host, hostlen, name, sizeof(name));
-		hint_copy(name, sizeof(name), name, n > 0 ? (size_t)n : 0);
+	n = v == ALLOW_BAD_HOST ? allow_host_name(host, hostlen, name, sizeof(name)) : 0;
+	if (v == ALLOW_BAD_HOST && n > 0) {
+		hint_copy(name, sizeof(name), name, (size_t)n);
 		snprintf(msg, sizeof(msg),
 			 "Host '%s' is not allowed; start zeroserve with --allow-host %s", name,
 			 name);
+	} else if (v == ALLOW_BAD_HOST) {
+		/* No option helps: the value names no host (a port that is
+		 * not digits, a '@', an empty label). */
+		hint_copy(name, sizeof(name), host, hostlen);
+		snprintf(msg, sizeof(msg), "Host '%s' is not a host name with an optional port",
+			 name);
 	} else if (norigins > 1) {
 		snprintf(msg, sizeof(msg), "more than one Origin field");
+	} else if (olen == 0) {
+		snprintf(msg, sizeof(msg), "an empty Origin field");
 	} else if (olen == 4 && memcmp(origin, "null", 4) == 0) {
 		snprintf(msg, sizeof(msg),
 			 "Origin 'null' is not allowed; start zeroserve with --allow-origin null");

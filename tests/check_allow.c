@@ -133,7 +133,18 @@ START_TEST(origins)
 	ck_assert(!origin_ok("https://app.example.com:8443"));
 	ck_assert_int_eq(allow_add_host(&al, "dev.test", err, sizeof(err)), 0);
 	ck_assert(origin_ok("http://dev.test:3000"));
-	ck_assert_int_eq(allow_add_origin(&al, "null", err, sizeof(err)), 0);
+	/* A default port is no port: browsers never send one. */
+	ck_assert_int_eq(allow_add_origin(&al, "https://secure.example:443", err, sizeof(err)), 0);
+	ck_assert_int_eq(allow_add_origin(&al, "http://plain.example:80/", err, sizeof(err)), 0);
+	ck_assert_int_eq(allow_add_origin(&al, "http://alt.example:8080", err, sizeof(err)), 0);
+	ck_assert(origin_ok("https://secure.example"));
+	ck_assert(origin_ok("https://secure.example:443"));
+	ck_assert(origin_ok("http://plain.example"));
+	ck_assert(!origin_ok("http://secure.example"));
+	ck_assert(!origin_ok("https://plain.example"));
+	ck_assert(origin_ok("http://alt.example:8080"));
+	ck_assert(!origin_ok("http://alt.example"));
+	ck_assert_int_eq(allow_add_origin(&al, "NULL", err, sizeof(err)), 0);
 	ck_assert(origin_ok("null"));
 	ck_assert(!origin_ok("https://evil.example"));
 	ck_assert_int_eq(allow_add_origin(&al, "*", err, sizeof(err)), 0);
