@@ -5,8 +5,9 @@
 # merely start or end like an allowed one; an address zeroserve does not
 # listen on) gets zeroserve's 403 naming "--allow-host NAME" (NAME without
 # the port), Connection: close, and the connection closes, so a request
-# pipelined behind it is never read; none of them reaches the backend, and
-# an allowed request still does.
+# pipelined behind it is never read; the same after allowed requests on a
+# keep-alive connection; none of them reaches the backend, and an allowed
+# request still does.
 . "$ZS_TESTS/lib.sh"
 
 PA=$(backend_start a)
@@ -15,7 +16,7 @@ zs_start "/=127.0.0.1:$PA"
 zs_python - "$ZS_PORT" "$T/backend-a.requests" <<'PY' || fail "rebinding requests"
 import sys
 import guard
-from rawhttp import build
+from rawhttp import Conn, build
 port, rec = int(sys.argv[1]), sys.argv[2]
 
 # (Host sent, NAME the hint must give; None: only the refusal is checked)
@@ -44,10 +45,21 @@ guard.refused(port, build("GET", "/echo/refused-first", "attacker.example") +
               build("GET", "/echo/refused-pipelined", "localhost"),
               "Host", "attacker.example", "refused request with an allowed one pipelined")
 
+# After allowed requests on a keep-alive connection (on the kernel engine:
+# one it carries), the rebinding request gets the same answer.
+c = Conn(port)
+for i in range(5):
+    r = c.request("GET", "/echo/allowed-%d" % i, host="localhost:%d" % port)
+    assert r.status == 200 and r.header("X-Backend") == "a", "allowed request %d: %r" % (i, r)
+c.send(build("GET", "/echo/refused-keepalive", "attacker.example:%d" % port))
+guard.check_refusal(c.read_response(), "Host", "attacker.example", "after 5 allowed requests")
+assert c.peer_closed(3), "keep-alive connection open 3 s after the 403"
+c.close()
+
 # Still served: the refusals changed nothing for allowed requests.
 r = guard.served(port, build("GET", "/echo/after", "localhost:%d" % port), "a")
 assert r.json()["path"] == "/echo/after", r
 guard.never_reached(rec, "/echo/refused")
-print("%d rebinding requests refused" % (len(cases) + 2))
+print("%d rebinding requests refused" % (len(cases) + 3))
 PY
 exit 0

@@ -10,7 +10,7 @@
 . "$ZS_TESTS/lib.sh"
 
 VP=$(zs_port)
-_zs_bg_exec $PYTHON -u "$ZS_TESTS/vitelike.py" --port "$VP" --record "$T/vite.requests" \
+_zs_bg_exec "$PYTHON" -u "$ZS_TESTS/vitelike.py" --port "$VP" --record "$T/vite.requests" \
 	>"$T/vite.out" 2>"$T/vite.err" </dev/null &
 _zs_track $!
 i=0

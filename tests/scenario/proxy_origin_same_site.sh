@@ -3,7 +3,9 @@
 # Requests whose Origin names an allowed host are served, with the Origin
 # passed on unchanged: localhost (any port, e.g. a dev server's 5173, any
 # case), its subdomains, loopback addresses, a route's host; and so are
-# requests without an Origin (curl, SDK clients).
+# requests without an Origin (curl, SDK clients). Each on a connection of
+# its own, then all of them twice on one keep-alive connection (which the
+# kernel engine carries, after its first request).
 . "$ZS_TESTS/lib.sh"
 
 PA=$(backend_start a)
@@ -13,7 +15,7 @@ zs_start "/=127.0.0.1:$PA" "api.test=127.0.0.1:$PB"
 zs_python - "$ZS_PORT" <<'PY' || fail "same-site requests"
 import sys
 import guard
-from rawhttp import build
+from rawhttp import Conn, build
 port = int(sys.argv[1])
 host = "localhost:%d" % port
 origins = [
@@ -39,6 +41,14 @@ r = guard.served(port, build("POST", "/echo/post", "api.test:%d" % port,
                              [("Origin", "http://api.test:%d" % port)], b"{}"), "b",
                  "POST to api.test from http://api.test:PORT")
 guard.served(port, build("GET", "/echo/no-origin", host), "a", "GET without Origin")
+c = Conn(port)
+for i, origin in enumerate(origins * 2 + [None]):
+    path = "/echo/keepalive-%d" % i
+    r = c.request("GET", path, host=host, headers=[("Origin", origin)] if origin else [])
+    assert r.status == 200 and r.header("X-Backend") == "a", \
+        "keep-alive request %d, Origin: %s: %r" % (i, origin, r)
+    assert r.json()["path"] == path, (origin, r.json())
+c.close()
 print("%d allowed Origins served" % len(origins))
 PY
 exit 0
