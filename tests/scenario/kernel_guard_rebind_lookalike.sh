@@ -4,8 +4,9 @@
 # on a carried connection is refused. Each case gets its own connection,
 # first carried by the kernel (counters) with Host: localhost:PORT, then the
 # lookalike: another name of the same length, the allowed name as a prefix
-# or suffix, another field-name case or spacing, a second Host field; each
-# gets a 403 or 400 from zeroserve and a close, never the backend.
+# or suffix, another field-name case or spacing, a second Host field, a
+# value longer than the kernel compares that starts with an allowed one;
+# each gets a 403 or 400 from zeroserve and a close, never the backend.
 . "$ZS_TESTS/lib.sh"
 
 cg_setup
@@ -22,6 +23,7 @@ from rawhttp import Conn
 port, rec = int(sys.argv[1]), sys.argv[2]
 allowed = "localhost:%d" % port
 same_len = "lacalhost:%d" % port
+long64 = "x" * 54 + ".localhost"
 cases = [
     # (head lines after the request line, the hint's name; None: 400 will do)
     (["Host: attacker.example:%d" % port], "attacker.example"),
@@ -35,11 +37,16 @@ cases = [
     (["X-Host: localhost", "Host: attacker.example"], "attacker.example"),
     (["Host: attacker.example", "X-Forwarded-Host: localhost"], "attacker.example"),
     (["Host: " + allowed, "Host: attacker.example"], None),
+    # Longer than the values the kernel compares (64 bytes), its first 64
+    # bytes a value the kernel has (this connection's, the third item).
+    (["Host: " + long64 + ".attacker.example"], long64 + ".attacker.example", long64),
 ]
-for n, (lines, name) in enumerate(cases):
+for n, case in enumerate(cases):
+    lines, name = case[0], case[1]
+    warm = case[2] if len(case) > 2 else allowed
     c = Conn(port)
     for i in range(5):
-        r = c.request("GET", "/echo/carried-%d-%d" % (n, i), host=allowed)
+        r = c.request("GET", "/echo/carried-%d-%d" % (n, i), host=warm)
         assert r.status == 200 and r.header("X-Backend") == "a", "request %d-%d: %r" % (n, i, r)
     c.send(("GET /echo/lookalike-%d HTTP/1.1\r\n%s\r\n\r\n" % (n, "\r\n".join(lines))).encode())
     r = c.read_response()
