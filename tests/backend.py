@@ -2,9 +2,12 @@
 # SPDX-License-Identifier: MIT
 """Test backend for zeroserve's scenario tests: a small, real HTTP/1.1 server.
 
-Usage: backend.py --port P [--name NAME]
+Usage: backend.py --port P [--name NAME] [--record FILE]
 
 Listens on 127.0.0.1:P, prints "ready" once listening, exits on SIGTERM.
+With --record FILE, every request head it reads is appended to FILE before
+it is answered, one JSON line: {"backend", "method", "target", "headers"}
+(what a test needs to show that a request never reached the backend).
 Every response carries "X-Backend: NAME" and "X-Conn-Id: N" (N is the
 number of the TCP connection that carried the request, counted from 1).
 Keep-alive follows HTTP/1.1 (HTTP/1.0 only with "Connection: keep-alive").
@@ -54,6 +57,8 @@ REASONS = {
 }
 
 NAME = "backend"
+RECORD = None  # the --record file, line buffered
+record_lock = threading.Lock()
 conn_lock = threading.Lock()
 conn_count = 0
 
@@ -436,11 +441,22 @@ class Handler(socketserver.BaseRequestHandler):
                                       b"Connection: close\r\n\r\n" % len(msg)
                                       + msg)
                     return
+                if req is not None and RECORD is not None:
+                    record(req)
                 if req is None or not self.respond(req):
                     return
         except (Closed, BadRequest, ConnectionError, BrokenPipeError,
                 TimeoutError, OSError):
             return
+
+
+def record(req):
+    line = json.dumps({"backend": NAME, "method": req.method,
+                       "target": req.target.decode("latin-1"),
+                       "headers": [[k, v] for k, v in req.headers]})
+    with record_lock:
+        RECORD.write(line + "\n")
+        RECORD.flush()
 
 
 def unmask(payload, mask):
@@ -472,13 +488,16 @@ class Server6(Server):
 
 
 def main():
-    global NAME
+    global NAME, RECORD
     ap = argparse.ArgumentParser(description="zeroserve test backend")
     ap.add_argument("--port", type=int, required=True)
     ap.add_argument("--name", default="backend")
     ap.add_argument("--host", default="127.0.0.1", help="address to listen on (::1 for IPv6)")
+    ap.add_argument("--record", help="append every request head to this file (JSON lines)")
     args = ap.parse_args()
     NAME = args.name
+    if args.record:
+        RECORD = open(args.record, "a", encoding="utf-8")
     try:
         cls = Server6 if ":" in args.host else Server
         server = cls((args.host, args.port), Handler)

@@ -12,7 +12,9 @@
 #   zs_port              print a free 127.0.0.1 port
 #   backend_start NAME   start tests/backend.py; sets BACKEND_PORT, BACKEND_PID
 #                        and prints the port (on BACKEND_HOST, default
-#                        127.0.0.1; ::1 for IPv6)
+#                        127.0.0.1; ::1 for IPv6); every request head it
+#                        reads lands in $T/backend-NAME.requests (JSON lines,
+#                        backend.py --record)
 #   zs_start ARGS...     start zeroserve with routes/options ARGS; sets ZS_PID,
 #                        ZS_LOG; waits until ZS_PORT accepts connections and,
 #                        without --no-bpf, until its engine is known (logged in
@@ -308,7 +310,7 @@ backend_start() {
 		BACKEND_PORT=$(zs_port)
 		_out="$T/backend-$_name.out"
 		_zs_bg_exec $PYTHON -u "$ZS_TESTS/backend.py" --port "$BACKEND_PORT" --name "$_name" \
-			--host "${BACKEND_HOST:-127.0.0.1}" >"$_out" 2>"$T/backend-$_name.err" &
+			--host "${BACKEND_HOST:-127.0.0.1}" --record "$T/backend-$_name.requests" >"$_out" 2>"$T/backend-$_name.err" &
 		BACKEND_PID=$!
 		_zs_track "$BACKEND_PID"
 		_i=0
