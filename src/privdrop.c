@@ -360,13 +360,9 @@ int privdrop_finish(struct privdrop *pd, struct accel *a, char *err, size_t errl
 	rc = caps_limit(keep, err, errlen);
 	if (rc < 0)
 		return rc;
-	if (pd->root && pd->uid == 0)
-		log_info("running as %s (uid 0; %s), %s", pd->name, pd->source,
-			 keep ? "one capability left" : "no capabilities left");
-	else if (pd->root)
-		log_info("running as %s (uid %u; %s), %s", pd->name, (unsigned int)pd->uid,
-			 pd->source, keep ? "one capability left" : "no capabilities left");
-	else
-		log_info("capabilities dropped%s", keep ? ", but one" : "");
+	log_info("running as %s (uid %u; %s), %s", pd->name, (unsigned int)pd->uid, pd->source,
+		 keep == 0		   ? "no capabilities left"
+		 : keep == CAPBIT(CAP_BPF) ? "only CAP_BPF left"
+					   : "only CAP_SYS_ADMIN left");
 	return 0;
 }
