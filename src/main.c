@@ -328,7 +328,7 @@ int main(int argc, char **argv)
 	if (base == NULL)
 		fatalx("cannot create the event loop");
 
-	rc = server_init(&srv, base, &cfg);
+	rc = server_init(&srv, base, &cfg) < 0 ? 1 : 0;
 	/*
 	 * Listeners bound (ports below 1024 too) and files opened (access log,
 	 * directory roots, mime.types) with the start's privileges: now the
@@ -339,7 +339,7 @@ int main(int argc, char **argv)
 	if (rc == 0 && privdrop_switch(&pd, HAVE_ENGINE && engine_skipped(&cfg) == NULL, err,
 				       sizeof(err)) < 0) {
 		log_warnx("%s", err);
-		rc = -EPERM;
+		rc = 1;
 	}
 	if (rc == 0 && (dir = static_files_unreadable(srv.files)) != NULL) {
 		/* A start error, not a 403 on every request. */
@@ -356,7 +356,7 @@ int main(int argc, char **argv)
 		server_free(&srv);
 		event_base_free(base);
 		config_free(&cfg);
-		return rc == 2 ? 2 : 1;
+		return rc;
 	}
 	/*
 	 * After the listeners are bound (their ports go into the kernel's map).
