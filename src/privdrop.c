@@ -118,8 +118,10 @@ int privdrop_plan(struct privdrop *pd, const char *user, char *err, size_t errle
 
 	memset(pd, 0, sizeof(*pd));
 	if (getresuid(&r, &e, &s) < 0) {
-		seterr(err, errlen, "getresuid: %s", strerror(errno));
-		return -errno;
+		int rc = -errno;
+
+		seterr(err, errlen, "getresuid: %s", strerror(-rc));
+		return rc;
 	}
 	pd->root = r == 0 || e == 0 || s == 0;
 	pd->caps = caps_get(&eff, &prm, &inh) == 0 && (prm | inh) != 0;
@@ -132,8 +134,9 @@ int privdrop_plan(struct privdrop *pd, const char *user, char *err, size_t errle
 		pd->source = "--user";
 	} else if (pd->root) {
 		/*
-		 * sudo's user gets the files it could read without sudo: its
-		 * 0700 home, its 0600 files (man zeroserve: SECURITY).
+		 * sudo's caller serves what it could without sudo: its 0600
+		 * files and 0700 directories, links into its home (man
+		 * zeroserve: SECURITY).
 		 */
 		if (sudo != NULL && *sudo != '\0' && (pw = getpwnam(sudo)) != NULL &&
 		    pw->pw_uid != 0) {
