@@ -37,9 +37,12 @@ struct scan {
 	__u32 host_off, host_len; /* Host without its port */
 	__u32 host_vlen;	  /* the whole Host value */
 	__u32 conn_off, conn_len; /* the "Connection: keep-alive" line */
-	__u32 have_cl, have_host, is_head, status, resp;
+	__u32 origin_off, origin_len;
+	__u32 have_cl, have_host, have_origin, is_head, status, resp;
 	/* route search */
 	__u32 best, best_len, best_host;
+	/* a zs_allow lookup's key: map memory, not stack */
+	struct zs_allow_key allow;
 };
 
 struct {
@@ -49,7 +52,7 @@ struct {
 	__type(value, struct scan);
 } zs_scan SEC(".maps");
 
-enum hdr { H_OTHER, H_HOST, H_CL, H_CONN, H_BAD };
+enum hdr { H_OTHER, H_HOST, H_CL, H_CONN, H_ORIGIN, H_BAD };
 
 #define C8(a, b, c, d, e, f, g, h)                                                                 \
 	((__u64)(a) | (__u64)(b) << 8 | (__u64)(c) << 16 | (__u64)(d) << 24 | (__u64)(e) << 32 |   \
@@ -180,6 +183,8 @@ static __always_inline __u32 classify(const struct scan *s)
 		return H_CONN;
 	if (is_content_length(s))
 		return H_CL;
+	if (tok_is(s, 6, C8('o', 'r', 'i', 'g', 'i', 'n', 0, 0), 0, 0))
+		return H_ORIGIN;
 	return H_OTHER;
 }
 
@@ -407,6 +412,27 @@ __noinline int head_host(__u32 v, __u32 e)
 	return 0;
 }
 
+/* Origin's value in [v, e), blanks trimmed as src/http.c trims them. Only
+ * its bytes matter: client_msg looks them up whole in zs_allow. A second
+ * Origin is the guard's to refuse. */
+__noinline int head_origin(__u32 v, __u32 e)
+{
+	struct scan *s = scan_state();
+	struct trim t = {.v = v, .e = e};
+
+	if (s == NULL)
+		return 0;
+	if (s->have_origin)
+		s->bad = 2;
+	s->have_origin = 1;
+	bpf_loop(XF_HOST_MAX, trim_byte, &t, 0);
+	if (t.v < t.e && (blank_at(s, t.v) || blank_at(s, t.e - 1)))
+		s->bad = 1;
+	s->origin_off = t.v;
+	s->origin_len = t.e > t.v ? t.e - t.v : 0;
+	return 0;
+}
+
 /* Connection's value in [v, e): only "keep-alive" says nothing the backend
  * must not see. */
 __noinline int head_connection(__u32 v, __u32 e)
@@ -553,6 +579,9 @@ static long head_line(__u32 n, void *ctx)
 		break;
 	case H_CL:
 		head_length(v, e);
+		break;
+	case H_ORIGIN:
+		head_origin(v, e);
 		break;
 	case H_CONN:
 		/* Hop-by-hop: dropped from what the backend sees, as userspace

@@ -65,6 +65,14 @@ struct {
 } zs_routes SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, ZS_ALLOW_ENTRIES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct zs_allow_key);
+	__type(value, __u32);
+} zs_allow SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, ZS_C__MAX);
 	__type(key, __u32);

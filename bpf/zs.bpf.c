@@ -32,6 +32,10 @@ char LICENSE[] SEC("license") = "Dual MIT/GPL";
 ZS_TUNABLE __u32 nroutes = 0;
 ZS_TUNABLE __u64 resp_max = 4 << 20;
 ZS_TUNABLE __u64 req_max = 4 << 20;
+/* The guard's checks (src/allow.h): off for --allow-host '*' and
+ * --allow-origin '*' respectively. */
+ZS_TUNABLE __u32 guard_host = 1;
+ZS_TUNABLE __u32 guard_origin = 1;
 
 /* Responses delivered whole, and the most a held head's message may carry:
  * 32 KiB fill at most 9 of a message's 17 slots even in 4 KiB pages, so the
@@ -103,6 +107,22 @@ static long route_one(__u32 r, void *ctx)
 		s->best_host = match_host;
 	}
 	return 0;
+}
+
+/* Did the guard allow the value [off, off + len) of this kind before? The
+ * key is built as src/accel.c builds it: the bytes, zero past len. */
+static __always_inline int guard_allowed(struct scan *s, __u32 kind, __u32 off, __u32 len)
+{
+	__u32 j;
+
+	if (len > ZS_ALLOW_MAX)
+		return 0;
+	s->allow.kind = kind;
+	s->allow.len = len;
+	for (j = 0; j < ZS_ALLOW_MAX / 8; j++)
+		*(__u64 *)&s->allow.value[j * 8] =
+		    j * 8 < len ? first_bytes(word_at(s->buf, off + j * 8), len - j * 8) : 0;
+	return bpf_map_lookup_elem(&zs_allow, &s->allow) != NULL;
 }
 
 /*
@@ -268,6 +288,12 @@ static __always_inline int client_msg(struct sk_msg_md *msg, struct zs_sock_key 
 	rt = bpf_map_lookup_elem(&zs_routes, &s->best);
 	if (rt == NULL || !rt->kernel)
 		return pass_up(c, ZS_C_PASS_ROUTE);
+	/* A rebinding or cross-site request is refused by userspace; so is
+	 * anything the guard has not seen yet. */
+	if ((guard_host && !guard_allowed(s, ZS_ALLOW_HOST, s->host_off, s->host_vlen)) ||
+	    (guard_origin && s->have_origin &&
+	     !guard_allowed(s, ZS_ALLOW_ORIGIN, s->origin_off, s->origin_len)))
+		return pass_up(c, ZS_C_PASS_GUARD);
 
 	total = s->head_len + s->cl;
 	/* More than one request in this sendmsg (pipelining): a verdict split

@@ -103,6 +103,26 @@ struct zs_peer {
 	struct zs_sock_key client;
 };
 
+/*
+ * zs_allow (hash, written by zeroserve only): Host and Origin values, byte
+ * for byte as a request carried them (without the blanks around them),
+ * that zeroserve's guard allowed (src/allow.h). The kernel carries a
+ * request only when its Host value and its Origin value, if any, are here:
+ * it never decides on them itself, so it cannot decide otherwise
+ * (doc/architecture.md, "Host and Origin"). Value: __u32, unused.
+ */
+#define ZS_ALLOW_MAX	 64 /* longest value compared: longer ones go up */
+#define ZS_ALLOW_ENTRIES 1024
+enum zs_allow_kind {
+	ZS_ALLOW_HOST = 1,
+	ZS_ALLOW_ORIGIN = 2,
+};
+struct zs_allow_key {
+	__u32 kind; /* enum zs_allow_kind */
+	__u32 len;
+	__u8 value[ZS_ALLOW_MAX]; /* zero past len */
+};
+
 /* zs_counters: per-CPU array of __u64 indexed by this enum. */
 enum zs_counter {
 	ZS_C_REQ_KERNEL,    /* requests redirected client -> backend */
@@ -116,6 +136,7 @@ enum zs_counter {
 	ZS_C_PASS_ROUTE,    /* no route, a userspace route, or another route */
 	ZS_C_PASS_RESPONSE, /* response without a length or over the bound */
 	ZS_C_REDIRECT_FAIL, /* the paired socket was gone */
+	ZS_C_PASS_GUARD,    /* a Host or Origin value the guard has not allowed yet */
 	ZS_C__MAX,
 };
 
@@ -135,6 +156,12 @@ ZS_ABI_AT(zs_sock_key, remote_ip, 4);
 ZS_ABI_AT(zs_sock_key, local_port, 8);
 ZS_ABI_AT(zs_sock_key, remote_port, 10);
 ZS_ABI_END(zs_sock_key, remote_port);
+
+_Static_assert(sizeof(struct zs_allow_key) == 8 + ZS_ALLOW_MAX, "zs_allow_key size");
+ZS_ABI_AT(zs_allow_key, kind, 0);
+ZS_ABI_AT(zs_allow_key, len, 4);
+ZS_ABI_AT(zs_allow_key, value, 8);
+ZS_ABI_END(zs_allow_key, value);
 
 _Static_assert(sizeof(struct zs_route) == ZS_HOST_MAX + ZS_PREFIX_MAX + 16, "zs_route size");
 ZS_ABI_AT(zs_route, host, 0);

@@ -46,7 +46,14 @@ struct accel {
 	uint64_t *percpu;		       /* one counter's value on every possible CPU */
 	struct zs_route routes[ZS_MAX_ROUTES]; /* zs_routes; .kernel: the kernel serves it */
 	unsigned int nroutes;
+	/* zs_allow as zeroserve wrote it (open addressing, twice the map's
+	 * size): a value the kernel has costs no system call. */
+	int fd_allow;
+	struct zs_allow_key *allow;
+	size_t nallow;
 };
+
+#define ALLOW_SLOTS (2 * ZS_ALLOW_ENTRIES)
 
 /* Set by the libbpf print callback while the programs load. */
 static int saw_verifier_log;
@@ -276,6 +283,7 @@ static void accel_free(struct accel *a)
 	/* Closing the last map and program descriptors drops the sk_msg attachment too. */
 	zs_bpf__destroy(a->skel);
 	free(a->percpu);
+	free(a->allow);
 	free(a->cgroup);
 	free(a);
 }
@@ -317,7 +325,8 @@ struct accel *accel_start(const struct config *cfg, char *why, size_t whylen)
 	if (a->ncpus <= 0)
 		UNAVAILABLE("cannot count the CPUs: %s", strerror(-a->ncpus));
 	a->percpu = calloc((size_t)a->ncpus, sizeof(*a->percpu));
-	if (a->percpu == NULL)
+	a->allow = calloc(ALLOW_SLOTS, sizeof(*a->allow));
+	if (a->percpu == NULL || a->allow == NULL)
 		UNAVAILABLE("out of memory");
 
 	/* No RLIMIT_MEMLOCK raise: since Linux 5.11 BPF memory is charged to the memory cgroup. */
@@ -328,6 +337,8 @@ struct accel *accel_start(const struct config *cfg, char *why, size_t whylen)
 	a->skel->rodata->nroutes = a->nroutes;
 	a->skel->rodata->req_max = accel_req_max(cfg->max_body);
 	a->skel->rodata->resp_max = ACCEL_RESP_MAX;
+	a->skel->rodata->guard_host = !cfg->allow.any_host;
+	a->skel->rodata->guard_origin = !cfg->allow.any_origin;
 	saw_verifier_log = 0;
 	err = zs_bpf__load(a->skel);
 	if (err < 0) {
@@ -343,6 +354,7 @@ struct accel *accel_start(const struct config *cfg, char *why, size_t whylen)
 	a->fd_counters = bpf_map__fd(a->skel->maps.zs_counters);
 	a->fd_socks = bpf_map__fd(a->skel->maps.zs_socks);
 	a->fd_expect = bpf_map__fd(a->skel->maps.zs_expect);
+	a->fd_allow = bpf_map__fd(a->skel->maps.zs_allow);
 
 	err = set_routes(a);
 	if (err < 0)
@@ -377,6 +389,49 @@ fail:
 	accel_free(a);
 	return NULL;
 #undef UNAVAILABLE
+}
+
+/* One value into zs_allow, once. Slot kind 0 is free (kinds start at 1). */
+static int allow_one(struct accel *a, __u32 kind, const char *v, size_t len)
+{
+	struct zs_allow_key k;
+	uint64_t h = 14695981039346656037ULL; /* FNV-1a */
+	__u32 one = 1;
+	size_t i;
+
+	if (v == NULL || len == 0 || len > ZS_ALLOW_MAX)
+		return 0;
+	memset(&k, 0, sizeof(k));
+	k.kind = kind;
+	k.len = (__u32)len;
+	memcpy(k.value, v, len);
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)v[i]) * 1099511628211ULL;
+	for (i = (h ^ kind) & (ALLOW_SLOTS - 1); a->allow[i].kind != 0;
+	     i = (i + 1) & (ALLOW_SLOTS - 1))
+		if (memcmp(&a->allow[i], &k, sizeof(k)) == 0)
+			return 0;
+	/* Full: later values go up to userspace each time, as before. */
+	if (a->nallow >= ZS_ALLOW_ENTRIES)
+		return -ENOSPC;
+	if (bpf_map_update_elem(a->fd_allow, &k, &one, BPF_ANY) < 0)
+		return -errno;
+	a->allow[i] = k;
+	a->nallow++;
+	return 0;
+}
+
+int accel_allow(struct accel *a, const char *host, size_t hostlen, const char *origin,
+		size_t originlen)
+{
+	int rc;
+
+	if (a == NULL)
+		return 0;
+	rc = allow_one(a, ZS_ALLOW_HOST, host, hostlen);
+	if (rc == 0)
+		rc = allow_one(a, ZS_ALLOW_ORIGIN, origin, originlen);
+	return rc;
 }
 
 int accel_counters(struct accel *a, uint64_t out[ZS_C__MAX])
@@ -418,14 +473,14 @@ void accel_log_counters(struct accel *a, const char *when)
 	}
 	log_info("kernel engine counters (%s): requests=%llu responses=%llu bytes_up=%llu "
 		 "bytes_down=%llu passed: user=%llu unpaired=%llu head=%llu feature=%llu "
-		 "route=%llu response=%llu redirect_fail=%llu",
+		 "route=%llu response=%llu redirect_fail=%llu guard=%llu",
 		 when, (unsigned long long)c[ZS_C_REQ_KERNEL],
 		 (unsigned long long)c[ZS_C_RESP_KERNEL], (unsigned long long)c[ZS_C_BYTES_UP],
 		 (unsigned long long)c[ZS_C_BYTES_DOWN], (unsigned long long)c[ZS_C_PASS_USER],
 		 (unsigned long long)c[ZS_C_PASS_UNPAIRED], (unsigned long long)c[ZS_C_PASS_HEAD],
 		 (unsigned long long)c[ZS_C_PASS_FEATURE], (unsigned long long)c[ZS_C_PASS_ROUTE],
 		 (unsigned long long)c[ZS_C_PASS_RESPONSE],
-		 (unsigned long long)c[ZS_C_REDIRECT_FAIL]);
+		 (unsigned long long)c[ZS_C_REDIRECT_FAIL], (unsigned long long)c[ZS_C_PASS_GUARD]);
 }
 
 void accel_stop(struct accel *a)

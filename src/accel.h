@@ -47,6 +47,14 @@ void accel_log_counters(struct accel *a, const char *when);
 int accel_route_kernel(const struct accel *a, unsigned int route_id);
 /* The longest request body the kernel carries, given --max-body (0: none). */
 uint64_t accel_req_max(uint64_t max_body);
+/*
+ * A Host value and an Origin value (NULL: none), as a request carried them,
+ * that the guard (allow.h) allowed: the kernel may carry requests with
+ * them from now on. Values too long for the kernel, or past its bound, it
+ * keeps passing up. 0 / -errno.
+ */
+int accel_allow(struct accel *a, const char *host, size_t hostlen, const char *origin,
+		size_t originlen);
 
 /*
  * A backend socket about to connect to `to`: bound to its port and
@@ -151,6 +159,12 @@ static inline int accel_dial(struct accel *a, int p2_fd, const struct sockaddr *
 
 static inline void accel_hangup(struct accel *a, int p2_fd, const struct sockaddr *to)
 {
+}
+
+static inline int accel_allow(struct accel *a, const char *host, size_t hostlen, const char *origin,
+			      size_t originlen)
+{
+	return 0;
 }
 
 #endif /* HAVE_BPF_ENGINE */

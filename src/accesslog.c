@@ -126,18 +126,21 @@ void accesslog_write(struct accesslog *al, const struct accesslog_entry *e)
 	accesslog_escape(path, sizeof(path), e->path, e->path_len, al->json);
 	accesslog_escape(method, sizeof(method), e->method, strlen(e->method), al->json);
 	accesslog_escape(route, sizeof(route), e->route, strlen(e->route), al->json);
+	/* A reason is one of zeroserve's own words: nothing to escape. */
 	if (al->json)
 		n = snprintf(line, sizeof(line),
 			     "{\"time\":\"%s\",\"client\":\"%s\",\"method\":\"%s\",\"path\":\"%s\","
 			     "\"status\":%d,\"bytes\":%llu,\"duration_ms\":%.3f,\"route\":\"%s\","
-			     "\"engine\":\"%s\"}\n",
+			     "\"engine\":\"%s\"%s%s%s}\n",
 			     when, e->client, method, path, e->status, (unsigned long long)e->bytes,
-			     e->duration_ms, route, e->engine);
+			     e->duration_ms, route, e->engine, e->reason ? ",\"reason\":\"" : "",
+			     e->reason ? e->reason : "", e->reason ? "\"" : "");
 	else
 		n = snprintf(line, sizeof(line),
-			     "%s %s \"%s %s\" %d %llu %.3fms route=%s engine=%s\n", when, e->client,
-			     method, path, e->status, (unsigned long long)e->bytes, e->duration_ms,
-			     route, e->engine);
+			     "%s %s \"%s %s\" %d %llu %.3fms route=%s engine=%s%s%s\n", when,
+			     e->client, method, path, e->status, (unsigned long long)e->bytes,
+			     e->duration_ms, route, e->engine, e->reason ? " reason=" : "",
+			     e->reason ? e->reason : "");
 	if (n < 0)
 		return;
 	if ((size_t)n >= sizeof(line))

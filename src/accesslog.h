@@ -18,6 +18,7 @@ struct accesslog_entry {
 	double duration_ms;
 	const char *route;  /* route spec, or "-" */
 	const char *engine; /* "user" or "kernel" */
+	const char *reason; /* why it was refused ("host-not-allowed"), or NULL */
 };
 
 /* path "-" is stdout. json: one JSON object per line. NULL with errno. */

@@ -23,6 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <netinet/in.h>
+#include <arpa/inet.h>
+#include <ifaddrs.h>
 
 #include "config.h"
 
@@ -51,6 +53,8 @@ enum {
 	OPT_FOLLOW_SYMLINKS,
 	OPT_CACHE,
 	OPT_NO_GZIP,
+	OPT_ALLOW_HOST,
+	OPT_ALLOW_ORIGIN,
 };
 
 /* Leading ':' so that a missing argument returns ':' instead of '?'. */
@@ -84,6 +88,8 @@ static const struct option long_options[] = {
     {"follow-symlinks", no_argument, NULL, OPT_FOLLOW_SYMLINKS},
     {"cache", required_argument, NULL, OPT_CACHE},
     {"no-gzip", no_argument, NULL, OPT_NO_GZIP},
+    {"allow-host", required_argument, NULL, OPT_ALLOW_HOST},
+    {"allow-origin", required_argument, NULL, OPT_ALLOW_ORIGIN},
     {NULL, 0, NULL, 0},
 };
 
@@ -130,6 +136,9 @@ void config_usage(FILE *f)
 	      "      --user NAME              started as root, run as NAME once the listeners\n"
 	      "                               are bound (default: SUDO_USER, else nobody)\n"
 	      "      --access-log FILE|-      write an access log (- is stdout)\n"
+	      "      --allow-host NAME        accept this Host too (repeatable; *.NAME, *)\n"
+	      "      --allow-origin ORIGIN    accept requests from pages of ORIGIN too\n"
+	      "                               (scheme://host[:port], null, *; repeatable)\n"
 	      "      --log-format text|json   log line format (default text)\n"
 	      "      --upstream-timeout DUR   backend response timeout (default 60s)\n"
 	      "      --connect-timeout DUR    backend connect timeout (default 1s)\n"
@@ -445,6 +454,69 @@ static int add_route(struct config *cfg, const char *arg, char *err, size_t errl
 	return rc == -EEXIST ? -EINVAL : rc;
 }
 
+/* An address's numeric Host form: "127.0.0.1", "[::1]". */
+static int allow_sockaddr(struct allow *al, const struct sockaddr *sa)
+{
+	char ip[INET6_ADDRSTRLEN], name[INET6_ADDRSTRLEN + 2];
+
+	if (sa->sa_family == AF_INET) {
+		if (inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
+			      ip, sizeof(ip)) == NULL)
+			return 0;
+		return allow_add_name(al, ip);
+	}
+	if (sa->sa_family == AF_INET6) {
+		if (inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+			      ip, sizeof(ip)) == NULL)
+			return 0;
+		snprintf(name, sizeof(name), "[%s]", ip);
+		return allow_add_name(al, name);
+	}
+	return 0;
+}
+
+static int is_wildcard(const struct addr *a)
+{
+	if (a->ss.ss_family == AF_INET)
+		return ((const struct sockaddr_in *)(const void *)&a->ss)->sin_addr.s_addr ==
+		       htonl(INADDR_ANY);
+	return IN6_IS_ADDR_UNSPECIFIED(
+	    &((const struct sockaddr_in6 *)(const void *)&a->ss)->sin6_addr);
+}
+
+/*
+ * The names zeroserve answers for by its own configuration (man zeroserve,
+ * SECURITY): each listen address as written and in numeric form, every
+ * address of the machine for a wildcard listen (a phone on the LAN asks for
+ * http://192.168.1.5:8080/), and every route's host.
+ */
+static int allow_own_names(struct config *cfg, char *err, size_t errlen)
+{
+	struct ifaddrs *ifs = NULL, *i;
+	int rc = 0, any = 0;
+	size_t k;
+
+	for (k = 0; k < cfg->nlistens && rc == 0; k++) {
+		rc = allow_add_name(&cfg->allow, cfg->listen_text[k]);
+		if (rc == 0)
+			rc = allow_sockaddr(&cfg->allow,
+					    (const struct sockaddr *)&cfg->listens[k].ss);
+		any |= is_wildcard(&cfg->listens[k]);
+	}
+	for (k = 0; k < cfg->router.n && rc == 0; k++)
+		if (cfg->router.routes[k].host != NULL)
+			rc = allow_add_name(&cfg->allow, cfg->router.routes[k].host);
+	if (rc == 0 && any && getifaddrs(&ifs) == 0) {
+		for (i = ifs; i != NULL && rc == 0; i = i->ifa_next)
+			if (i->ifa_addr != NULL)
+				rc = allow_sockaddr(&cfg->allow, i->ifa_addr);
+		freeifaddrs(ifs);
+	}
+	if (rc < 0)
+		seterr(err, errlen, "allowed hosts: out of memory");
+	return rc;
+}
+
 static void config_defaults(struct config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
@@ -546,6 +618,10 @@ static int parse_option(struct config *cfg, int c, int argc, char **argv, char *
 		return 0;
 	case OPT_CACHE:
 		return set_cache(cfg, optarg, err, errlen);
+	case OPT_ALLOW_HOST:
+		return allow_add_host(&cfg->allow, optarg, err, errlen);
+	case OPT_ALLOW_ORIGIN:
+		return allow_add_origin(&cfg->allow, optarg, err, errlen);
 	case ':':
 		missing_argument(argc, argv, err, errlen);
 		return -EINVAL;
@@ -585,6 +661,8 @@ int config_parse(struct config *cfg, int argc, char **argv, char *err, size_t er
 	}
 	if (cfg->nlistens == 0)
 		rc = add_listen(cfg, DEFAULT_LISTEN, err, errlen);
+	if (rc == 0)
+		rc = allow_own_names(cfg, err, errlen);
 out:
 	/* Nothing to run with: leave cfg empty so a config_free by the caller is harmless. */
 	if (rc != CONFIG_RUN)
@@ -601,6 +679,7 @@ void config_free(struct config *cfg)
 	free(cfg->listen_text);
 	free(cfg->listens);
 	router_free(&cfg->router);
+	allow_free(&cfg->allow);
 	free(cfg->cgroup);
 	free(cfg->user);
 	free(cfg->access_log);

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "addr.h"
+#include "allow.h"
 #include "router.h"
 
 enum log_format { LOGFMT_TEXT, LOGFMT_JSON };
@@ -16,6 +17,9 @@ struct config {
 	char **listen_text; /* as given, for the "listening on" line */
 	size_t nlistens;
 	struct router router;
+	/* Host and Origin values requests may carry: --allow-host, --allow-origin,
+	 * the listen addresses and the routes' hosts (allow.h) */
+	struct allow allow;
 	int verbosity; /* -1 quiet, 0 normal, 1+ verbose */
 	int no_bpf;
 	int check;	  /* --check: say which engine would run, then exit */

@@ -572,6 +572,20 @@ const struct route *router_match(const struct router *rt, const char *host, size
 	return best;
 }
 
+void router_request_host(const char *host, size_t hostlen, const char *target, size_t tlen,
+			 const char **out, size_t *outlen)
+{
+	/* RFC 9112 3.2.2: the authority of an absolute-form target is the Host. */
+	if (tlen > 7 && strncasecmp(target, "http://", 7) == 0) {
+		const char *a = target + 7, *slash = memchr(a, '/', tlen - 7);
+
+		host = a;
+		hostlen = slash ? (size_t)(slash - a) : tlen - 7;
+	}
+	*out = host;
+	*outlen = hostlen;
+}
+
 const struct route *router_match_target(const struct router *rt, const char *host, size_t hostlen,
 					const char *target, size_t tlen, const char **origin,
 					size_t *olen)
@@ -579,12 +593,10 @@ const struct route *router_match_target(const struct router *rt, const char *hos
 	const char *q;
 	size_t plen;
 
-	/* RFC 9112 3.2.2: the authority of an absolute-form target is the Host. */
+	router_request_host(host, hostlen, target, tlen, &host, &hostlen);
 	if (tlen > 7 && strncasecmp(target, "http://", 7) == 0) {
-		const char *a = target + 7, *slash = memchr(a, '/', tlen - 7);
+		const char *slash = memchr(target + 7, '/', tlen - 7);
 
-		host = a;
-		hostlen = slash ? (size_t)(slash - a) : tlen - 7;
 		tlen = slash ? tlen - (size_t)(slash - target) : 1;
 		target = slash ? slash : "/";
 	}

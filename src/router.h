@@ -71,6 +71,14 @@ const struct route *router_match(const struct router *rt, const char *host, size
 				 const char *path, size_t pathlen);
 
 /*
+ * The host a request names (NULL when it has none): an absolute-form
+ * target's authority, else its Host value. Routing and the Host check
+ * (allow.h) read the same one.
+ */
+void router_request_host(const char *host, size_t hostlen, const char *target, size_t tlen,
+			 const char **out, size_t *outlen);
+
+/*
  * The route for a request: its Host field's value (NULL when it has none)
  * and its request-target as received. An absolute-form target
  * ("http://app.test/x") names the host itself and routes by its path; the

@@ -4,6 +4,7 @@
  * local replies, keep-alive and the one close path. The backend half is in
  * session_response.c.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 #include <event2/event.h>
 
 #include "accesslog.h"
+#include "allow.h"
 #include "config.h"
 #include "log.h"
 #include "conn.h"
@@ -153,6 +155,7 @@ static void log_request(struct session *s)
 			(double)(now.tv_nsec - s->t_start.tv_nsec) / 1e6;
 	e.route = s->route ? s->route->spec : "-";
 	e.engine = "user";
+	e.reason = s->refusal;
 	accesslog_write(s->srv->alog, &e);
 }
 
@@ -496,6 +499,72 @@ void session_upstream_wait(struct session *s, struct upstream_backend *be, int f
 	upstream_wait(be, &s->wait, first);
 }
 
+/* What a refusal's hint may echo of a client's value: no byte that could
+ * turn the text/plain line into something else. */
+static void hint_copy(char *out, size_t outlen, const char *v, size_t len)
+{
+	size_t i;
+
+	if (len > outlen - 1)
+		len = outlen - 1;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)v[i];
+
+		out[i] = (isalnum(c) || strchr("-._~:/[]", c) != NULL) ? (char)c : '?';
+	}
+	out[len] = '\0';
+}
+
+/*
+ * The DNS-rebinding and cross-site guard (allow.h), before any route: a
+ * refused request reaches no backend, file or welcome page. 1 when it was
+ * refused (answered, the connection to close), else 0.
+ */
+static int guard_request(struct session *s)
+{
+	const struct allow *al = &s->srv->cfg->allow;
+	const struct http_head *h = &s->req.head;
+	const char *hv, *host, *origin;
+	size_t hvlen, hostlen, olen;
+	enum allow_verdict v;
+	char name[128], msg[384];
+	int norigins, n;
+
+	hv = http_head_get(h, "host", &hvlen);
+	router_request_host(hv, hvlen, h->buf + h->url_off, h->url_len, &host, &hostlen);
+	origin = http_head_get(h, "origin", &olen);
+	norigins = origin != NULL ? http_head_count(h, "origin") : 0;
+	v = allow_request(al, host, hostlen, origin, olen, norigins);
+	if (v == ALLOW_PASS) {
+		/* What the kernel may carry from now on: the same bytes, which
+		 * it compares whole (doc/architecture.md, "Host and Origin"). */
+		if (host == hv)
+			session_accel_allowed(s, hv, hvlen, origin, olen);
+		return 0;
+	}
+	if (v == ALLOW_BAD_HOST) {
+		n = router_host_normalize(host, hostlen, name, sizeof(name));
+		hint_copy(name, sizeof(name), name, n > 0 ? (size_t)n : 0);
+		snprintf(msg, sizeof(msg),
+			 "Host '%s' is not allowed; start zeroserve with --allow-host %s", name,
+			 name);
+	} else if (norigins > 1) {
+		snprintf(msg, sizeof(msg), "more than one Origin field");
+	} else if (olen == 4 && memcmp(origin, "null", 4) == 0) {
+		snprintf(msg, sizeof(msg),
+			 "Origin 'null' is not allowed; start zeroserve with --allow-origin null");
+	} else {
+		hint_copy(name, sizeof(name), origin, olen);
+		snprintf(msg, sizeof(msg),
+			 "Origin '%s' is not allowed; start zeroserve with --allow-origin %s", name,
+			 name);
+	}
+	s->refusal = allow_reason(v);
+	s->client_keep = 0;
+	session_error_reply(s, 403, msg);
+	return 1;
+}
+
 /* The head is complete: check, route, and start the backend half. */
 static void request_start(struct session *s, int ev)
 {
@@ -518,6 +587,7 @@ static void request_start(struct session *s, int ev)
 	s->head_hold = 0;
 	s->status = 0;
 	s->bytes_out = 0;
+	s->refusal = NULL;
 	s->client_minor = s->req.parser.http_major == 1 ? s->req.parser.http_minor : 0;
 	s->client_keep = http_msg_keep_alive(&s->req) && !srv->draining;
 	s->upgrade = s->req.parser.upgrade && s->req.parser.method != HTTP_CONNECT;
@@ -541,6 +611,8 @@ static void request_start(struct session *s, int ev)
 						  : "bad request");
 		return;
 	}
+	if (guard_request(s))
+		return;
 	s->route = route_request(s, &target, &tlen);
 	if (s->route == NULL) {
 		if (srv->cfg->router.n == 0 && tlen == 1 && target[0] == '/' &&
@@ -634,6 +706,7 @@ static void client_process(struct session *s)
 			s->client_minor = 1;
 			s->client_keep = 0;
 			s->method = NULL;
+			s->refusal = NULL;
 			s->path_len = 0;
 			s->bytes_out = 0;
 			s->status = 0;

@@ -91,6 +91,7 @@ struct session {
 	uint64_t deadline_ms;	 /* idle / head / linger deadline, 0: none */
 	uint64_t timer_fire_ms;	 /* when the armed timer fires */
 	const char *method;	 /* llhttp's static name, for the log */
+	const char *refusal;	 /* why the guard refused it (allow_reason), for the log */
 	char *path;		 /* request target, for the access log */
 	size_t path_len;
 
@@ -140,6 +141,10 @@ void session_client_resume(struct session *s);
  * named as such (is_, was_) and answer 1 or 0, 0 without the kernel engine;
  * actions return 0 or -errno (-ENOTSUP: no kernel engine to act on).
  */
+/* Host and Origin values (as received) the guard allowed: the kernel may
+ * carry requests with them. */
+void session_accel_allowed(struct session *s, const char *host, size_t hostlen, const char *origin,
+			   size_t originlen);
 /* Idle and caught up: tell the kernel it may take the next request. */
 int session_accel_idle(struct session *s);
 /* Is a kernel response still on its way to the client? Then the session

@@ -318,3 +318,13 @@ void session_accel_close(struct session *s)
 }
 
 #endif
+
+/* Whatever the engine: accel_allow has nothing to do without one. */
+void session_accel_allowed(struct session *s, const char *host, size_t hostlen, const char *origin,
+			   size_t originlen)
+{
+	int rc = accel_allow(s->srv->accel, host, hostlen, origin, originlen);
+
+	if (rc < 0 && rc != -ENOSPC)
+		log_debug("%s: zs_allow: %s", s->client_text, strerror(-rc));
+}

@@ -303,6 +303,7 @@ static ssize_t read_within(int fd, char *buf, size_t n)
  */
 static void kernel_round_trip(struct accel *a, int ll, int lport, int bl, int bport)
 {
+	uint64_t c[ZS_C__MAX];
 	static const char req[] = "GET /x HTTP/1.1\r\nHost: app.test\r\n\r\n";
 	static const char resp[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
 	struct pair client = pair_to(ll, lport, NULL), backend = pair_to(bl, bport, a);
@@ -314,6 +315,19 @@ static void kernel_round_trip(struct accel *a, int ll, int lport, int bl, int bp
 	ck_assert_int_eq(accel_conn_pair(kc, backend.c, 0), 0);
 	/* Nothing read or sent: done meets passed, and the pairing goes with it. */
 	ck_assert_int_eq(accel_conn_done(kc, 0, 0), 0);
+	/* A Host the guard has not allowed: up to zeroserve, whatever the route. */
+	ck_assert_int_eq(write(client.c, req, sizeof(req) - 1), (ssize_t)sizeof(req) - 1);
+	n = read_within(client.s, buf, sizeof(buf));
+	ck_assert_int_eq(n, (ssize_t)sizeof(req) - 1);
+	ck_assert_int_eq(recv(backend.s, buf, sizeof(buf), MSG_DONTWAIT), -1);
+	ck_assert_int_eq(accel_counters(a, c), 0);
+	ck_assert_uint_eq(c[ZS_C_PASS_GUARD], 1);
+	ck_assert_uint_eq(c[ZS_C_REQ_KERNEL], 0);
+	/* Answered by zeroserve (nothing sent, in this test); then allowed,
+	 * byte for byte, the same Host is the kernel's to carry. */
+	ck_assert_int_eq(accel_conn_done(kc, sizeof(req) - 1, 0), 0);
+	ck_assert_int_eq(accel_allow(a, "app.test", 8, NULL, 0), 0);
+	ck_assert_int_eq(accel_allow(a, "app.test", 8, NULL, 0), 0);
 	ck_assert_int_eq(write(client.c, req, sizeof(req) - 1), (ssize_t)sizeof(req) - 1);
 	n = read_within(backend.s, buf, sizeof(buf) - 1);
 	ck_assert_int_gt(n, (ssize_t)sizeof(req) - 1); /* the forwarding fields added */

@@ -573,6 +573,40 @@ START_TEST(test_durations)
 }
 END_TEST
 
+/* The guard's lists: options, listen addresses, route hosts (allow.h). */
+START_TEST(test_allow_lists)
+{
+	static const char h1[] = "dev.example.test:8080", h2[] = "api.test",
+			  h3[] = "a.preview.test";
+	static const char h4[] = "other.test", o1[] = "https://app.example.com";
+
+	parse_ok(ARGV("-l", "127.0.0.1:8080", "--allow-host", "dev.example.test", "--allow-host",
+		      "*.preview.test", "--allow-origin", "https://app.example.com/",
+		      "api.test/x=127.0.0.1:3001", "/=127.0.0.1:3000"));
+	ck_assert(allow_host(&cfg.allow, h1, sizeof(h1) - 1));
+	ck_assert(allow_host(&cfg.allow, h2, sizeof(h2) - 1));
+	ck_assert(allow_host(&cfg.allow, h3, sizeof(h3) - 1));
+	ck_assert(!allow_host(&cfg.allow, h4, sizeof(h4) - 1));
+	ck_assert(allow_origin(&cfg.allow, o1, sizeof(o1) - 1));
+	ck_assert(!cfg.allow.any_host && !cfg.allow.any_origin);
+	config_free(&cfg);
+	/* "*" for both: the checks off. */
+	parse_ok(ARGV("--allow-host", "*", "--allow-origin", "*"));
+	ck_assert(cfg.allow.any_host && cfg.allow.any_origin);
+	config_free(&cfg);
+}
+END_TEST
+
+START_TEST(test_bad_allow)
+{
+	parse_bad(ARGV("--allow-host", "name:80"), "--allow-host 'name:80': omit the port");
+	parse_bad(ARGV("--allow-host", "a/b"), "bad --allow-host 'a/b'");
+	parse_bad(ARGV("--allow-host", ""), "bad --allow-host ''");
+	parse_bad(ARGV("--allow-origin", "http://h/path"), "bad --allow-origin 'http://h/path'");
+	parse_bad(ARGV("--allow-origin", "not a url"), "bad --allow-origin");
+}
+END_TEST
+
 static Suite *config_suite(void)
 {
 	Suite *s = suite_create("config");
@@ -594,6 +628,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_version);
 	tcase_add_test(tc, test_usage);
 	tcase_add_test(tc, test_reparse);
+	tcase_add_test(tc, test_allow_lists);
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
 
@@ -605,6 +640,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_bad_values);
 	tcase_add_test(tc, test_bad_durations);
 	tcase_add_test(tc, test_bad_routes);
+	tcase_add_test(tc, test_bad_allow);
 	tcase_add_test(tc, test_err_optional);
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);

@@ -297,6 +297,14 @@ static void put_field(struct head *h, long *cl)
 	    "Content-Length-X: 5",
 	    "Hostx: app.test",
 	    "X-Host: app.test",
+	    "Origin: http://localhost:5173",
+	    "origin:http://app.test ",
+	    "Origin: \thttp://APP.test:8080",
+	    "Origin: https://evil.example",
+	    "Origin: null",
+	    "Origin:",
+	    "Origin: http://localhost:5173/",
+	    "Originx: https://evil.example",
 	    "X(y): 1",
 	    "X\"y: 1",
 	    "X y: 1",
@@ -461,8 +469,10 @@ static void check_heads(const char *const *routes, size_t nroutes, uint64_t max_
 		p.heads, p.user_ok, p.user_bad, p.carried, p.dropped, p.up[ZS_C_PASS_HEAD],
 		p.up[ZS_C_PASS_FEATURE], p.up[ZS_C_PASS_ROUTE],
 		p.up[ZS_C_PASS_USER] + p.up[ZS_C_PASS_UNPAIRED] + p.up[ZS_C__MAX]);
-	/* A reader that passed everything up would agree with anything. */
-	ck_assert_uint_ge(p.carried, p.heads / 20);
+	/* A reader that passed everything up would agree with anything. Of
+	 * the heads userspace accepts, many have a Host or Origin the kernel
+	 * cannot route by or carry (IPv6, too long, rewritten routes). */
+	ck_assert_uint_ge(p.carried, p.user_ok / 8);
 	parity_free(&p);
 }
 

@@ -932,7 +932,7 @@ chunked_refused() {
 	_n=0
 	for _body in "$@"; do
 		_n=$((_n + 1))
-		expect_refused 400 'POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n'"$_body"'GET /status/418 HTTP/1.1\r\nHost: x\r\n\r\n' \
+		expect_refused 400 'POST /echo HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n'"$_body"'GET /status/418 HTTP/1.1\r\nHost: localhost\r\n\r\n' \
 			"chunked body $_n ($_body)"
 		still_serves $_n
 	done

@@ -291,12 +291,12 @@ def parse_stream(buf):
 
 # ---- the corpus --------------------------------------------------------------
 
-HOST = b"Host: c.test"
+HOST = b"Host: c.localhost"
 LAST = b"0\r\n\r\n"
 
 
 def smuggled(tag):
-    return b"GET /smuggled/" + tag + b" HTTP/1.1\r\nHost: c.test\r\n\r\n"
+    return b"GET /smuggled/" + tag + b" HTTP/1.1\r\nHost: c.localhost\r\n\r\n"
 
 
 def chunk(data):
@@ -604,7 +604,7 @@ def cases():
         ("folded into other", [b"X-A: a", b" Content-Length: 0", b"Content-Length: %N"]),
         ("leading space", [b" Content-Length: %N"]),
         ("folded host", [b"X-B: b", b" c", b"Content-Length: %N"]),
-        ("2 hosts", [b"Host: d.test", b"Content-Length: %N"]),
+        ("2 hosts", [b"Host: d.localhost", b"Content-Length: %N"]),
     ]
     for name, fields in cl_forms:
         for method in (b"POST", b"GET"):
@@ -683,7 +683,7 @@ def cases():
     for name, marks in (("after the request line", [b"HTTP/1.1\r\n"]),
                         ("in the name", [b"Content-Len"]),
                         ("before the value", [b"Content-Length: "]),
-                        ("in the value", [b"Content-Length: 4"]),
+                        ("in the value", [b"Content-Length: 5"]),
                         ("between CR and LF", [b"\r\n\r"]),
                         ("after the head", [b"\r\n\r\n"]),
                         ("in the body", [b"\r\n\r\nGET /smu"]),
@@ -691,7 +691,7 @@ def cases():
         add("split", "cl, " + name, lambda t, m=marks: pieces(cl(t), *m))
     clte = lambda t: build(t, [b"Content-Length: %N", b"Transfer-Encoding: chunked"],
                            LAST + smuggled(t))
-    for name, marks in (("before te", [b"Content-Length: 54\r\n"]),
+    for name, marks in (("before te", [b"Content-Length: 59\r\n"]),
                         ("in te", [b"Transfer-Enc"]),
                         ("after the head", [b"chunked\r\n\r\n"]),
                         ("after the last chunk", [b"\r\n0\r\n\r\n"])):
@@ -703,10 +703,10 @@ def cases():
     ck = lambda t: build(t, te, chunk(smuggled(t)) + LAST)
     for name, marks in (("after the head", [b"\r\n\r\n"]),
                         ("in the size", [b"\r\n\r\n3"]),
-                        ("before the size's CRLF", [b"\r\n\r\n31"]),
-                        ("in the size's CRLF", [b"\r\n\r\n31\r"]),
-                        ("before the data's CRLF", [b"c.test\r\n\r\n"]),
-                        ("in the data's CRLF", [b"c.test\r\n\r\n\r"]),
+                        ("before the size's CRLF", [b"\r\n\r\n36"]),
+                        ("in the size's CRLF", [b"\r\n\r\n36\r"]),
+                        ("before the data's CRLF", [b"c.localhost\r\n\r\n"]),
+                        ("in the data's CRLF", [b"c.localhost\r\n\r\n\r"]),
                         ("in the last chunk", [b"\r\n0\r\n"]),
                         ("in the last CRLF", [b"\r\n0\r\n\r"])):
         add("split", "chunked, " + name, lambda t, m=marks: pieces(ck(t), *m))
@@ -720,17 +720,17 @@ def cases():
         add("split", "chunked, " + name, lambda t, b=body, m=marks: pieces(build(t, te, b(t)), *m))
     for name, data, marks in (
             ("head ends CR x", lambda t: build(t, [], b"").replace(b"\r\n\r\n", b"\r\n\rX") +
-             smuggled(t), [b"c.test\r\n\r"]),
+             smuggled(t), [b"c.localhost\r\n\r"]),
             ("bare LF before te", lambda t: build(t, [b"X-A: a\nTransfer-Encoding: chunked",
                                                       b"Content-Length: %N"], LAST + smuggled(t)),
              [b"X-A: a"]),
             ("bare CR in cl", lambda t: build(t, [b"Content-Length: %N\r0"], smuggled(t)),
-             [b"Content-Length: 49\r"]),
+             [b"Content-Length: 54\r"]),
             ("folded te", lambda t: build(t, [b"Transfer-Encoding:", b" chunked",
                                               b"Content-Length: %N"], LAST + smuggled(t)),
              [b"Transfer-Encoding:\r\n"]),
             ("second cl", lambda t: build(t, [b"Content-Length: %N", b"Content-Length: 0"],
-                                          smuggled(t)), [b"Content-Length: 49\r\n"])):
+                                          smuggled(t)), [b"Content-Length: 54\r\n"])):
         add("split", name, lambda t, d=data, m=marks: pieces(d(t), *m))
     return out
 
@@ -844,7 +844,7 @@ PLAIN = 3
 
 
 def plain_get(tag, i):
-    return b"GET /plain/%s/%d HTTP/1.1\r\nHost: c.test\r\n\r\n" % (tag, i)
+    return b"GET /plain/%s/%d HTTP/1.1\r\nHost: c.localhost\r\n\r\n" % (tag, i)
 
 
 def send_case(port, tag, pieces, counters):

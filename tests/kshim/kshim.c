@@ -64,9 +64,27 @@ static struct {
 
 static struct sk_msg_md kmsg;
 
+static int (*kallow)(__u32 kind, const __u8 *value, __u32 len);
+static __u32 kallow_value = 1;
+
+void kshim_set_allow(int (*allowed)(__u32 kind, const __u8 *value, __u32 len))
+{
+	kallow = allowed;
+}
+
 static void *bpf_map_lookup_elem(void *map, const void *key)
 {
 	__u32 i;
+
+	if (map == &zs_allow) {
+		const struct zs_allow_key *k = key;
+
+		/* Built as accel.c builds it, or no lookup could ever match. */
+		for (i = k->len; i < ZS_ALLOW_MAX; i++)
+			if (k->value[i] != 0)
+				abort();
+		return kallow != NULL && kallow(k->kind, k->value, k->len) ? &kallow_value : NULL;
+	}
 
 	if (map == &zs_scan)
 		return &kscan;
@@ -232,6 +250,7 @@ const char *kshim_counter_name(int c)
 	    [ZS_C_PASS_ROUTE] = "route",
 	    [ZS_C_PASS_RESPONSE] = "response",
 	    [ZS_C_REDIRECT_FAIL] = "redirect_fail",
+	    [ZS_C_PASS_GUARD] = "guard",
 	};
 
 	if (c < 0 || c >= ZS_C__MAX || names[c] == NULL)

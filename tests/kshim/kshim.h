@@ -33,6 +33,10 @@ struct kshim_result {
 /* zs_routes and nroutes, as zeroserve fills them (accel_route_table). */
 void kshim_set_routes(const struct zs_route *tbl, unsigned int n);
 
+/* zs_allow: allowed(kind, value, len) says whether a value is in it, as
+ * zeroserve's guard would have put it there (accel_allow). */
+void kshim_set_allow(int (*allowed)(__u32 kind, const __u8 *value, __u32 len));
+
 /* req_max: longer request bodies go up (accel_req_max). */
 void kshim_set_req_max(uint64_t n);
 

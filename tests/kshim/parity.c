@@ -42,6 +42,14 @@ int parity_init(struct parity *p, const char *const *routes, size_t n, uint64_t 
 			return -1;
 		}
 	}
+	/* As with --allow-host app.test: the corpus's own name, beside the
+	 * defaults (tests/check_parity.c). */
+	allow_init(&p->al);
+	if (allow_add_host(&p->al, "app.test", err, errlen) < 0)
+		abort();
+	for (i = 0; i < p->rt.n; i++)
+		if (p->rt.routes[i].host != NULL && allow_add_name(&p->al, p->rt.routes[i].host) < 0)
+			abort();
 	p->n = accel_route_table(&p->rt, p->tbl);
 	p->in = evbuffer_new();
 	if (p->in == NULL) {
@@ -54,6 +62,7 @@ int parity_init(struct parity *p, const char *const *routes, size_t n, uint64_t 
 
 void parity_free(struct parity *p)
 {
+	allow_free(&p->al);
 	router_free(&p->rt);
 	evbuffer_free(p->in);
 }
@@ -70,8 +79,8 @@ struct user {
 
 static void user_decide(struct parity *p, const uint8_t *buf, size_t len, struct user *u)
 {
-	const char *host;
-	size_t hostlen;
+	const char *host, *ghost, *origin;
+	size_t hostlen, ghostlen, olen;
 	int ev;
 
 	u->route = NULL;
@@ -93,6 +102,15 @@ static void user_decide(struct parity *p, const uint8_t *buf, size_t len, struct
 	if (u->status != 0)
 		return;
 	host = http_head_get(&u->m.head, "host", &hostlen);
+	/* The guard first (session.c guard_request). */
+	router_request_host(host, hostlen, u->m.head.buf + u->m.head.url_off, u->m.head.url_len,
+			    &ghost, &ghostlen);
+	origin = http_head_get(&u->m.head, "origin", &olen);
+	if (allow_request(&p->al, ghost, ghostlen, origin, olen,
+			  origin != NULL ? http_head_count(&u->m.head, "origin") : 0) != ALLOW_PASS) {
+		u->status = 403;
+		return;
+	}
 	u->route = router_match_target(&p->rt, host, hostlen, u->m.head.buf + u->m.head.url_off,
 				       u->m.head.url_len, &u->origin, &u->olen);
 	if (u->route == NULL)
@@ -236,6 +254,18 @@ static int check_one(struct parity *p, struct user *u, const uint8_t *buf, size_
 	return 0;
 }
 
+/* zs_allow as a guard that saw every value before would have filled it. */
+static const struct allow *guard;
+
+static int guard_allowed_value(__u32 kind, const __u8 *value, __u32 len)
+{
+	if (kind == ZS_ALLOW_HOST)
+		return allow_host(guard, (const char *)value, len);
+	if (kind == ZS_ALLOW_ORIGIN)
+		return allow_origin(guard, (const char *)value, len);
+	return 0;
+}
+
 int parity_check(struct parity *p, const uint8_t *buf, size_t len, char *why, size_t whylen)
 {
 	struct user u;
@@ -249,6 +279,8 @@ int parity_check(struct parity *p, const uint8_t *buf, size_t len, char *why, si
 		p->user_ok++;
 	else if (u.status > 0)
 		p->user_bad++;
+	guard = &p->al;
+	kshim_set_allow(guard_allowed_value);
 	kshim_set_routes(p->tbl, p->n);
 	kshim_set_req_max(accel_req_max(p->max_body));
 	for (r = 0; r < p->n && rc == 0; r++)

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../../src/allow.h"
 #include "../../src/router.h"
 #include "zs_abi.h"
 
@@ -19,6 +20,7 @@ struct evbuffer;
 
 struct parity {
 	struct router rt;
+	struct allow al; /* the default guard, with the routes' hosts */
 	struct zs_route tbl[ZS_MAX_ROUTES];
 	unsigned int n;
 	uint64_t max_body; /* --max-body, 0 for none */

@@ -19,7 +19,7 @@ ms=$(awk -v t="$3" 'BEGIN { printf "%d", t * 1000 }')
 
 # The same thing seen on a raw connection: EOF (or reset), one response only.
 eval "$($PYTHON "$ZS_TESTS/rawclient.py" "$ZS_PORT" --timeout 4 \
-	'send:GET /midclose HTTP/1.1\r\nHost: x\r\n\r\n')"
+	'send:GET /midclose HTTP/1.1\r\nHost: localhost\r\n\r\n')"
 [ "$rc_eof" = 1 ] || fail "raw GET /midclose: connection still open after 4 s"
 [ "$rc_eof_ms" -lt 2000 ] || fail "raw GET /midclose: closed after $rc_eof_ms ms, want < 2000"
 [ "$rc_complete" = 0 ] || fail "raw GET /midclose: a response looked complete ($rc_statuses)"

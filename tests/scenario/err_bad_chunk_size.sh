@@ -9,11 +9,11 @@
 recorder_start
 zs_start "/=127.0.0.1:$REC_PORT"
 
-smuggled='GET /status/418 HTTP/1.1\r\nHost: x\r\n\r\n'
+smuggled='GET /status/418 HTTP/1.1\r\nHost: localhost\r\n\r\n'
 n=0
 for body in 'zz\r\n' '5\r\nhello\r\nzz\r\n' '5;x\r\nhelloXX\r\n0\r\n\r\n' '-1\r\n'; do
 	n=$((n + 1))
-	req='POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n'"$body"
+	req='POST /echo HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n'"$body"
 	eval "$($PYTHON "$ZS_TESTS/rawclient.py" "$ZS_PORT" --timeout 4 "send:$req$smuggled")"
 	[ "${rc_connected:-0}" = 1 ] || fail "chunked body $n ($body): cannot connect"
 	case $rc_statuses in

@@ -7,11 +7,11 @@ recorder_start
 zs_start "/=127.0.0.1:$REC_PORT"
 
 n=0
-for req in 'GET / HTTP/1.1\r\nHost: x\r\nNoColonHere\r\n\r\n' \
-	'GET / HTTP/1.1\r\nHost: x\r\nBad Name: v\r\n\r\n' \
-	'GET / HTTP/1.1\r\nHost: x\r\nX-Space-Before-Colon : v\r\n\r\n' \
-	'GET / HTTP/1.1\r\nHost: x\r\n: empty name\r\n\r\n' \
-	'GET / HTTP/1.1\r\nHost: x\r\nNoColonHere\r\n\r\nGET /status/418 HTTP/1.1\r\nHost: x\r\n\r\n'; do
+for req in 'GET / HTTP/1.1\r\nHost: localhost\r\nNoColonHere\r\n\r\n' \
+	'GET / HTTP/1.1\r\nHost: localhost\r\nBad Name: v\r\n\r\n' \
+	'GET / HTTP/1.1\r\nHost: localhost\r\nX-Space-Before-Colon : v\r\n\r\n' \
+	'GET / HTTP/1.1\r\nHost: localhost\r\n: empty name\r\n\r\n' \
+	'GET / HTTP/1.1\r\nHost: localhost\r\nNoColonHere\r\n\r\nGET /status/418 HTTP/1.1\r\nHost: localhost\r\n\r\n'; do
 	n=$((n + 1))
 	expect_refused 400 "$req" "request $n ($req)"
 	still_serves $n

@@ -7,10 +7,10 @@ recorder_start
 zs_start "/=127.0.0.1:$REC_PORT"
 
 n=0
-for req in 'GET / HTTP/1.1 garbage\r\nHost: x\r\n\r\n' \
+for req in 'GET / HTTP/1.1 garbage\r\nHost: localhost\r\n\r\n' \
 	'\x01\x02\r\n\r\n' \
-	'GET /a b HTTP/1.1\r\nHost: x\r\n\r\n' \
-	'GET / HTTP/1.1 garbage\r\nHost: x\r\n\r\nGET /status/418 HTTP/1.1\r\nHost: x\r\n\r\n'; do
+	'GET /a b HTTP/1.1\r\nHost: localhost\r\n\r\n' \
+	'GET / HTTP/1.1 garbage\r\nHost: localhost\r\n\r\nGET /status/418 HTTP/1.1\r\nHost: localhost\r\n\r\n'; do
 	n=$((n + 1))
 	expect_refused 400 "$req" "request $n ($req)"
 	still_serves $n

@@ -20,7 +20,7 @@ head -c 1024 /dev/zero | tr '\0' b >"$T/k"
 code=$(zs_curl -o "$T/out" -w '%{http_code}' -H 'Transfer-Encoding: chunked' --data-binary "@$T/k" "http://127.0.0.1:$ZS_PORT/echo")
 expect_eq "$code" 200 "chunked POST of 1024 bytes"
 
-req='POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n200\r\n'
+req='POST /echo HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n200\r\n'
 eval "$($PYTHON "$ZS_TESTS/rawclient.py" "$ZS_PORT" --timeout 4 "send:$req" "big:512" "send:\r\n200\r\n" "big:512" "send:\r\n1\r\nZ\r\n0\r\n\r\n")"
 expect_eq "$rc_statuses" 413 "chunked body growing past 1k"
 [ "$rc_eof" = 1 ] || fail "connection still open after the 413"

@@ -10,11 +10,11 @@
 recorder_start
 zs_start "/=127.0.0.1:$REC_PORT"
 
-smuggled='GET /status/418 HTTP/1.1\r\nHost: x\r\n\r\n'
+smuggled='GET /status/418 HTTP/1.1\r\nHost: localhost\r\n\r\n'
 n=0
 while IFS= read -r fields; do
 	n=$((n + 1))
-	req='POST /echo HTTP/1.1\r\nHost: x\r\n'"$fields"'\r\n'
+	req='POST /echo HTTP/1.1\r\nHost: localhost\r\n'"$fields"'\r\n'
 	expect_refused 400 "$req$smuggled" "request $n ($fields)"
 done <<'EOF_CASES'
 Content-Length: 5\r\n Content-Length: 0\r\n\r\nhello

@@ -10,7 +10,7 @@ zs_start --header-timeout 1 --idle-timeout 30 "/=127.0.0.1:$BACKEND_PORT"
 # The request line and Host at once, then one header byte every 200 ms
 # (a 60-byte header would take 12 s).
 eval "$($PYTHON "$ZS_TESTS/rawclient.py" "$ZS_PORT" --timeout 6 \
-	'send:GET /echo HTTP/1.1\r\nHost: x\r\n' \
+	'send:GET /echo HTTP/1.1\r\nHost: localhost\r\n' \
 	'trickle:X-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n\r\n:0.2')"
 [ "${rc_connected:-0}" = 1 ] || fail "cannot connect (${rc_send_error:-rawclient failed})"
 case $rc_statuses in
@@ -30,7 +30,7 @@ eval "$($PYTHON "$ZS_TESTS/rawclient.py" "$ZS_PORT" --timeout 6)"
 
 # A head that arrives in pieces within the timeout is served.
 eval "$($PYTHON "$ZS_TESTS/rawclient.py" "$ZS_PORT" --timeout 4 \
-	'send:GET /echo HTTP/1.1\r\n' sleep:0.3 'send:Host: x\r\n' sleep:0.3 'send:\r\n' wait:1)"
+	'send:GET /echo HTTP/1.1\r\n' sleep:0.3 'send:Host: localhost\r\n' sleep:0.3 'send:\r\n' wait:1)"
 expect_eq "$rc_statuses" 200 "head in three pieces over 0.6 s"
 
 code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:$ZS_PORT/echo")

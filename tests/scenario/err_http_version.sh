@@ -8,10 +8,10 @@ recorder_start
 zs_start "/=127.0.0.1:$REC_PORT"
 
 n=0
-for req in 'GET / HTTP/2.0\r\nHost: x\r\n\r\n' \
-	'GET / HTTP/0.9\r\nHost: x\r\n\r\n' \
-	'GET / HTTP/3.1\r\nHost: x\r\n\r\n' \
-	'GET / HTTP/2.0\r\nHost: x\r\n\r\nGET /status/418 HTTP/1.1\r\nHost: x\r\n\r\n'; do
+for req in 'GET / HTTP/2.0\r\nHost: localhost\r\n\r\n' \
+	'GET / HTTP/0.9\r\nHost: localhost\r\n\r\n' \
+	'GET / HTTP/3.1\r\nHost: localhost\r\n\r\n' \
+	'GET / HTTP/2.0\r\nHost: localhost\r\n\r\nGET /status/418 HTTP/1.1\r\nHost: localhost\r\n\r\n'; do
 	n=$((n + 1))
 	expect_refused 505 "$req" "request $n ($req)"
 	still_serves $n

@@ -8,7 +8,7 @@ zs_start --idle-timeout 1 "/=127.0.0.1:$BACKEND_PORT"
 
 # One request, then silence: the close must come 0.8..3 s after the response.
 eval "$($PYTHON "$ZS_TESTS/rawclient.py" "$ZS_PORT" --timeout 6 \
-	'send:GET /echo HTTP/1.1\r\nHost: x\r\n\r\n' wait:1)"
+	'send:GET /echo HTTP/1.1\r\nHost: localhost\r\n\r\n' wait:1)"
 [ "${rc_connected:-0}" = 1 ] || fail "cannot connect (${rc_send_error:-rawclient failed})"
 expect_eq "$rc_statuses" 200 "GET /echo: statuses"
 expect_eq "$rc_complete" 1 "GET /echo: complete responses"
@@ -19,9 +19,9 @@ idle=$((rc_eof_ms - rc_mark_ms))
 
 # Activity restarts the timer: two requests 0.6 s apart on one connection both work.
 eval "$($PYTHON "$ZS_TESTS/rawclient.py" "$ZS_PORT" --timeout 6 \
-	'send:GET /echo HTTP/1.1\r\nHost: x\r\n\r\n' wait:1 sleep:0.6 \
-	'send:GET /echo HTTP/1.1\r\nHost: x\r\n\r\n' wait:2 sleep:0.6 \
-	'send:GET /echo HTTP/1.1\r\nHost: x\r\n\r\n' wait:3)"
+	'send:GET /echo HTTP/1.1\r\nHost: localhost\r\n\r\n' wait:1 sleep:0.6 \
+	'send:GET /echo HTTP/1.1\r\nHost: localhost\r\n\r\n' wait:2 sleep:0.6 \
+	'send:GET /echo HTTP/1.1\r\nHost: localhost\r\n\r\n' wait:3)"
 expect_eq "$rc_statuses" "200 200 200" "three requests 0.6 s apart under --idle-timeout 1"
 
 # A request slower than the idle timeout is not cut by it.

@@ -8,11 +8,11 @@
 recorder_start
 zs_start "/=127.0.0.1:$REC_PORT"
 
-smuggled='GET /status/418 HTTP/1.1\r\nHost: x\r\n\r\n'
+smuggled='GET /status/418 HTTP/1.1\r\nHost: localhost\r\n\r\n'
 n=0
-for req in 'POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n' \
-	'POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 45\r\n\r\n0\r\n\r\n' \
-	'POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n'; do
+for req in 'POST /echo HTTP/1.1\r\nHost: localhost\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n' \
+	'POST /echo HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\nContent-Length: 45\r\n\r\n0\r\n\r\n' \
+	'POST /echo HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n'; do
 	n=$((n + 1))
 	expect_refused 400 "$req$smuggled" "request $n ($req)"
 	still_serves $n

@@ -8,13 +8,13 @@
 recorder_start
 zs_start "/=127.0.0.1:$REC_PORT"
 
-smuggled='GET /status/418 HTTP/1.1\r\nHost: x\r\n\r\n'
+smuggled='GET /status/418 HTTP/1.1\r\nHost: localhost\r\n\r\n'
 n=0
-for req in 'POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nContent-Length: 40\r\n\r\n' \
-	'POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 40\r\nContent-Length: 0\r\n\r\n' \
-	'POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 0, 40\r\n\r\n' \
-	'POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n' \
-	'POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 0x10\r\n\r\n'; do
+for req in 'POST /echo HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\nContent-Length: 40\r\n\r\n' \
+	'POST /echo HTTP/1.1\r\nHost: localhost\r\nContent-Length: 40\r\nContent-Length: 0\r\n\r\n' \
+	'POST /echo HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0, 40\r\n\r\n' \
+	'POST /echo HTTP/1.1\r\nHost: localhost\r\nContent-Length: -1\r\n\r\n' \
+	'POST /echo HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0x10\r\n\r\n'; do
 	n=$((n + 1))
 	expect_refused 400 "$req$smuggled" "request $n ($req)"
 	still_serves $n

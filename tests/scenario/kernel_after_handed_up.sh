@@ -19,12 +19,12 @@ zs_python - "$ZS_PORT" <<'PY' || fail "answers after a chunked one"
 import sys
 from rawhttp import Conn, pattern_bytes
 c = Conn(int(sys.argv[1]))
-r = c.request("GET", "/bytes/10", host="foreign.test")  # pairs the connection
+r = c.request("GET", "/bytes/10", host="foreign.localhost")  # pairs the connection
 assert r.status == 200 and r.body == pattern_bytes(10), r
 for i in range(50):
-    r = c.request("GET", "/bytes/%d?chunked=1" % (3000 + i), host="foreign.test")
+    r = c.request("GET", "/bytes/%d?chunked=1" % (3000 + i), host="foreign.localhost")
     assert r.framing == "chunked" and r.body == pattern_bytes(3000 + i), "round %d: %r" % (i, r)
-    r = c.request("GET", "/bytes/%d" % (100 + i), host="foreign.test")
+    r = c.request("GET", "/bytes/%d" % (100 + i), host="foreign.localhost")
     assert r.framing == "length" and r.body == pattern_bytes(100 + i), "round %d: %r" % (i, r)
 c.close()
 PY

@@ -19,7 +19,7 @@ c = Conn(int(sys.argv[1]))
 plan = ["ab"[i % 2] for i in range(50)] + ["ab"[(i // 5) % 2] for i in range(50)]
 for i, name in enumerate(plan):
     target = "/echo/%s/req?i=%d" % (name, i)
-    r = c.request("GET", target, host="alt.test")
+    r = c.request("GET", target, host="alt.localhost")
     assert r.status == 200, "request %d: %r" % (i, r)
     assert r.header("X-Backend") == name, "request %d for %s answered by %r" % (i, name, r.header("X-Backend"))
     d = r.json()

@@ -16,11 +16,11 @@ import os, signal, sys, threading, time
 from rawhttp import Conn
 c = Conn(int(sys.argv[1]), timeout=8)
 for i in range(3):
-    r = c.request("GET", "/echo/warm?i=%d" % i, host="dies.test")
+    r = c.request("GET", "/echo/warm?i=%d" % i, host="dies.localhost")
     assert r.status == 200, r
 threading.Timer(0.5, os.kill, (int(sys.argv[2]), signal.SIGKILL)).start()
 t0 = time.monotonic()
-c.send(b"GET /sleep/3000 HTTP/1.1\r\nHost: dies.test\r\n\r\n")
+c.send(b"GET /sleep/3000 HTTP/1.1\r\nHost: dies.localhost\r\n\r\n")
 try:
     r = c.read_response()
 except Exception as e:

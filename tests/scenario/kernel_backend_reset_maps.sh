@@ -84,7 +84,7 @@ def backend_socks():
 
 c = Conn(port)
 for i in range(2):
-    r = c.request("GET", "/one/%d" % i, host="reset.test")
+    r = c.request("GET", "/one/%d" % i, host="reset.localhost")
     assert r.status == 200 and r.body == b"ok\n", "request %d: %r" % (i, r)
 assert peers() == 1, "zs_peers holds %d entries while paired, want 1" % peers()
 # The backend resets 0.3 s after its second answer; zeroserve then closes
@@ -95,7 +95,7 @@ for _ in range(100):
     time.sleep(0.05)
 assert backend_socks() == 0, "zeroserve kept its reset backend connection"
 assert peers() == 0, "zs_peers holds %d entries after the backend reset" % peers()
-r = c.request("GET", "/one/2", host="reset.test")
+r = c.request("GET", "/one/2", host="reset.localhost")
 assert r.status == 200 and r.body == b"ok\n", "request after the reset: %r" % r
 PY
 

@@ -33,7 +33,7 @@ c = Conn(port)
 def run(name, n):
     for i in range(n):
         target = "/echo/%s?i=%d" % (name, i)
-        r = c.request("GET", target, host="restart.test")
+        r = c.request("GET", target, host="restart.localhost")
         assert r.status == 200, "%s: %r" % (target, r)
         assert r.header("X-Backend") == name, "%s answered by %r" % (target, r.header("X-Backend"))
         assert r.json()["path"] == target, r

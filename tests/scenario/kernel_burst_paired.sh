@@ -26,7 +26,7 @@ import sys
 from rawhttp import Conn
 c = Conn(int(sys.argv[1]))
 for i in range(20):
-    r = c.request("GET", "/bytes/1000", host="x")
+    r = c.request("GET", "/bytes/1000", host="localhost")
     assert r.status == 200 and len(r.body) == 1000, "request %d: %r" % (i, r)
 PY
 zs_counters

@@ -18,7 +18,7 @@ c = Conn(int(sys.argv[1]))
 
 def get(i):
     target = "/echo/get?i=%d" % i
-    r = c.request("GET", target, host="mix.test")
+    r = c.request("GET", target, host="mix.localhost")
     assert r.status == 200, "GET %d: %r" % (i, r)
     d = r.json()
     assert d["method"] == "GET" and d["path"] == target, "GET %d answered for %r" % (i, d["path"])
@@ -27,7 +27,7 @@ def get(i):
 for i in range(5):
     get(i)
 body = bytes(range(256)) * 300 + b"end"
-c.send(b"POST /echo/chunked HTTP/1.1\r\nHost: mix.test\r\nTransfer-Encoding: chunked\r\n\r\n")
+c.send(b"POST /echo/chunked HTTP/1.1\r\nHost: mix.localhost\r\nTransfer-Encoding: chunked\r\n\r\n")
 pos = 0
 for size in (1, 100, 4096, 30000, len(body)):
     piece = body[pos:pos + size]

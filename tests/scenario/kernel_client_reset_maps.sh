@@ -60,7 +60,7 @@ conns = []
 for k in range(8):
     c = Conn(port)
     for i in range(2):
-        r = c.request("GET", "/echo/reset%d/%d" % (k, i), host="reset.test")
+        r = c.request("GET", "/echo/reset%d/%d" % (k, i), host="reset.localhost")
         assert r.status == 200, "client %d request %d: %r" % (k, i, r)
     conns.append(c)
 paired = entries()

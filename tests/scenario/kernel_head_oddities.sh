@@ -20,18 +20,18 @@ zs_python - "$ZS_PORT" >"$T/out" <<'PY' || fail "odd heads: engines disagree"
 import json, sys
 from rawhttp import Conn
 port = int(sys.argv[1])
-H = "Host: odd.test\r\n"
+H = "Host: odd.localhost\r\n"
 heads = [
     "get /echo HTTP/1.1\r\n" + H + "\r\n",
     "GET /echo HTTP/1.0\r\n" + H + "\r\n",
-    "GET http://odd.test/echo HTTP/1.1\r\n" + H + "\r\n",
-    "GET /echo HTTP/1.1\r\nHost : odd.test\r\n\r\n",
+    "GET http://odd.localhost/echo HTTP/1.1\r\n" + H + "\r\n",
+    "GET /echo HTTP/1.1\r\nHost : odd.localhost\r\n\r\n",
     "GET /echo HTTP/1.1\r\n" + H + "X-A: a\r\n folded\r\n\r\n",
     "GET /echo HTTP/1.1\r\n" + H + "NoColon\r\n\r\n",
     "GET /echo HTTP/1.1\r\n" + H + ": empty\r\n\r\n",
-    "GET /echo HTTP/1.1\r\n" + H + "Host: other.test\r\n\r\n",
+    "GET /echo HTTP/1.1\r\n" + H + "Host: other.localhost\r\n\r\n",
     "GET /echo HTTP/1.1\r\nHost:\r\n\r\n",
-    "GET /echo HTTP/1.1\r\nHost: odd.test\nX-B: b\r\n\r\n",
+    "GET /echo HTTP/1.1\r\nHost: odd.localhost\nX-B: b\r\n\r\n",
     "GET /echo HTTP/1.1\r\n" + H + "X-C: a\rb\r\n\r\n",
     "GET /echo HTTP/1.1\r\n" + H + "X-D: a\x00b\r\n\r\n",
     "GET /echo HTTP/1.1\r\n" + H + "X-E: \x7f\r\n\r\n",
@@ -51,7 +51,7 @@ heads = [
     "GET /echo  HTTP/1.1\r\n" + H + "\r\n",
     "GET /echo HTTP/1.1 \r\n" + H + "\r\n",
     "GET /echo http/1.1\r\n" + H + "\r\n",
-    "GET /echo HTTP/1.1\r\nhost: ODD.test\r\n\r\n",
+    "GET /echo HTTP/1.1\r\nhost: ODD.localhost\r\n\r\n",
     "POST /echo HTTP/1.1\r\n" + H + "Content-Length: 005\r\n\r\nhello",
     "POST /echo HTTP/1.1\r\n" + H + "Content-Length: +5\r\n\r\nhello",
     "POST /echo HTTP/1.1\r\n" + H + "Content-Length: 5, 5\r\n\r\nhello",
@@ -90,7 +90,7 @@ for i, h in enumerate(heads):
     user = outcome(c)
     c.close()
     c = Conn(port, timeout=3)
-    r = c.request("GET", "/echo/pair", host="odd.test")
+    r = c.request("GET", "/echo/pair", host="odd.localhost")
     assert r.status == 200, "head %d: pairing request: %r" % (i, r)
     c.send(raw)
     kern = outcome(c)

@@ -38,12 +38,12 @@ for i in range(300):
         value = "".join(rnd.choice(vchar) for _ in range(rnd.randint(1, 40))).strip()
         hdrs.append((name, value or "v"))
     target = "/echo/" + "".join(rnd.choice("abcxyz019-._~%/") for _ in range(rnd.randint(0, 60))) + "?i=%d" % i
-    r = c.request("GET", target, host="shapes.test", headers=hdrs)
+    r = c.request("GET", target, host="shapes.localhost", headers=hdrs)
     assert r.status == 200, "request %d: %r" % (i, r)
     d = r.json()
     assert d["path"] == target, "request %d: backend saw %r, want %r" % (i, d["path"], target)
     seen = [(k, v) for k, v in d["headers"] if k.lower() not in fwd]
-    want = [("Host", "shapes.test")] + hdrs
+    want = [("Host", "shapes.localhost")] + hdrs
     assert seen == want, "request %d: backend saw\n%r\nwant\n%r" % (i, seen, want)
     assert not c.eof, "request %d: connection closed" % i
 c.close()

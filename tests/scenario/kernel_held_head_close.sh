@@ -14,8 +14,8 @@ zs_start_kernel "/=127.0.0.1:$PA"
 # The first request pairs the connection with a backend socket; the kernel
 # carries the second.
 eval "$(_zs_in $PYTHON "$ZS_TESTS/rawclient.py" "$ZS_PORT" --timeout 4 \
-	'send:GET /echo/first HTTP/1.1\r\nHost: x\r\n\r\n' 'wait:1' \
-	'send:GET /midclose?length=50000 HTTP/1.1\r\nHost: x\r\n\r\n')"
+	'send:GET /echo/first HTTP/1.1\r\nHost: localhost\r\n\r\n' 'wait:1' \
+	'send:GET /midclose?length=50000 HTTP/1.1\r\nHost: localhost\r\n\r\n')"
 expect_eq "$rc_statuses" "200 502" "statuses: a kernel answer, then the one its backend dropped"
 [ "$rc_eof" = 1 ] || fail "connection still open 4 s after the backend closed"
 [ "$rc_eof_ms" -lt 2000 ] || fail "connection closed after $rc_eof_ms ms, want < 2000"

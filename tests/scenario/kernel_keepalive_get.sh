@@ -18,7 +18,7 @@ from rawhttp import Conn, pattern_bytes
 want = pattern_bytes(1000)
 c = Conn(int(sys.argv[1]))
 for i in range(200):
-    r = c.request("GET", "/bytes/1000", host="ka.test")
+    r = c.request("GET", "/bytes/1000", host="ka.localhost")
     assert r.status == 200, "request %d: %r" % (i, r)
     assert r.header("X-Backend") == "a", "request %d: %r" % (i, r)
     assert r.body == want, "request %d: %d bytes, not the pattern" % (i, len(r.body))

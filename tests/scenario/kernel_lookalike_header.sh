@@ -20,7 +20,7 @@ c = Conn(int(sys.argv[1]))
 for i in range(40):
     target = "/echo/req?i=%d" % i
     extra = [("Content-Lengtx", "9")] if i % 2 == 0 else []
-    r = c.request("GET", target, host="look.test", headers=extra)
+    r = c.request("GET", target, host="look.localhost", headers=extra)
     assert r.status == 200, "request %d: %r" % (i, r)
     d = r.json()
     assert d["path"] == target, "request %d: backend saw %r, want %r" % (i, d["path"], target)

@@ -20,10 +20,10 @@ for first in (True, False):
     c = Conn(port, timeout=5)
     if not first:
         for i in range(10):
-            r = c.request("POST", "/echo/small?i=%d" % i, host="mb.test", body=b"x" * 1024)
+            r = c.request("POST", "/echo/small?i=%d" % i, host="mb.localhost", body=b"x" * 1024)
             assert r.status == 200, "POST %d of 1024 bytes: %r" % (i, r)
             assert r.json()["body_length"] == 1024, r.json()
-    c.send(b"POST /echo/big HTTP/1.1\r\nHost: mb.test\r\nContent-Length: 1025\r\n\r\n" + b"y" * 1025)
+    c.send(b"POST /echo/big HTTP/1.1\r\nHost: mb.localhost\r\nContent-Length: 1025\r\n\r\n" + b"y" * 1025)
     r = c.read_response()
     assert r.status == 413, "POST of 1025 bytes (first request: %s): %r" % (first, r)
     assert c.peer_closed(2.0), "connection still open after the 413"

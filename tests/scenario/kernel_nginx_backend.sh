@@ -18,7 +18,7 @@ from rawhttp import Conn
 want = open(sys.argv[2], "rb").read()
 c = Conn(int(sys.argv[1]))
 for i in range(100):
-    r = c.request("GET", "/file.bin", host="nginx.test")
+    r = c.request("GET", "/file.bin", host="nginx.localhost")
     assert r.status == 200, "request %d: %r" % (i, r)
     assert (r.header("Server") or "").startswith("nginx"), "request %d: %r" % (i, r)
     assert r.body == want, "request %d: %d bytes, not the file" % (i, len(r.body))

@@ -22,7 +22,7 @@ name = sys.argv[2]
 want = pattern_bytes(65536)
 c = Conn(int(sys.argv[1]))
 for i in range(100):
-    r = c.request("GET", "/bytes/65536", host="node.test")
+    r = c.request("GET", "/bytes/65536", host="node.localhost")
     assert r.status == 200, "request %d: %r" % (i, r)
     assert r.header("X-Backend") == name, "request %d: %r" % (i, r)
     assert r.body == want, "request %d: %d bytes, not the pattern" % (i, len(r.body))

@@ -18,13 +18,13 @@ import sys, time
 from rawhttp import Conn, build, pattern_bytes
 c = Conn(int(sys.argv[1]))
 for i in range(3):
-    r = c.request("GET", "/bytes/100", host="order.test")
+    r = c.request("GET", "/bytes/100", host="order.localhost")
     assert r.status == 200 and r.body == pattern_bytes(100), r
 for i in range(20):
     n1, n2 = 1000 + i, 2000 + i
-    c.send(build("GET", "/bytes/%d?chunked=1" % n1, "order.test"))
+    c.send(build("GET", "/bytes/%d?chunked=1" % n1, "order.localhost"))
     time.sleep(0.2)  # relayed, idle again, nothing read yet
-    c.send(build("GET", "/bytes/%d" % n2, "order.test"))
+    c.send(build("GET", "/bytes/%d" % n2, "order.localhost"))
     time.sleep(0.1)  # both answers queued before the first read
     r1 = c.read_response()
     r2 = c.read_response()

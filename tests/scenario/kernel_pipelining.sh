@@ -16,7 +16,7 @@ import sys
 from rawhttp import Conn, build, pattern_bytes
 c = Conn(int(sys.argv[1]), timeout=10)
 for i in range(3):
-    r = c.request("GET", "/bytes/%d" % (100 + i), host="pipe.test")
+    r = c.request("GET", "/bytes/%d" % (100 + i), host="pipe.localhost")
     assert r.status == 200 and r.body == pattern_bytes(100 + i), "GET %d: %r" % (i, r)
 plan = []
 for i in range(10):
@@ -26,7 +26,7 @@ for i in range(10):
         plan.append(("GET", "/echo/p%d" % i, None))
     else:
         plan.append(("GET", "/bytes/%d" % (1000 * i + 1), None))
-c.send(b"".join(build(m, t, "pipe.test", body=b) for m, t, b in plan))
+c.send(b"".join(build(m, t, "pipe.localhost", body=b) for m, t, b in plan))
 for i, (method, target, body) in enumerate(plan):
     r = c.read_response(method)
     assert r.status == 200, "pipelined %d (%s %s): %r" % (i, method, target, r)
@@ -38,7 +38,7 @@ for i, (method, target, body) in enumerate(plan):
         assert (d["method"], d["path"]) == (method, target), "pipelined %d answered for %s %s" % (i, d["method"], d["path"])
         assert d["body_length"] == len(body or b""), "pipelined %d: body of %d bytes" % (i, d["body_length"])
 for i in range(3):
-    r = c.request("GET", "/bytes/%d" % (200 + i), host="pipe.test")
+    r = c.request("GET", "/bytes/%d" % (200 + i), host="pipe.localhost")
     assert r.status == 200 and r.body == pattern_bytes(200 + i), "GET after %d: %r" % (i, r)
 PY
 kmsg_check

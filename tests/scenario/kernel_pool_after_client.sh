@@ -20,7 +20,7 @@ ids = set()
 for k in range(5):
     c = Conn(int(sys.argv[1]))
     for i in range(4):
-        r = c.request("GET", "/echo/client%d/%d" % (k, i), host="pool.test")
+        r = c.request("GET", "/echo/client%d/%d" % (k, i), host="pool.localhost")
         assert r.status == 200, "client %d request %d: %r" % (k, i, r)
         ids.add(r.header("x-conn-id"))
     c.close()

@@ -28,7 +28,7 @@ while True:
     except OSError:
         assert time.monotonic() < end, "zeroserve never listened"
         time.sleep(0.001)
-early.send(build("GET", "/sleep/1500", "pool.test"))
+early.send(build("GET", "/sleep/1500", "pool.localhost"))
 if "kernel engine on" in open(log, errors="replace").read():
     sys.exit(3)
 r = early.read_response()
@@ -67,7 +67,7 @@ import sys
 from rawhttp import Conn
 c = Conn(int(sys.argv[1]))
 for i in range(21):
-    r = c.request("GET", "/echo/after/%d" % i, host="pool.test")
+    r = c.request("GET", "/echo/after/%d" % i, host="pool.localhost")
     assert r.status == 200, "request %d: %r" % (i, r)
 c.close()
 PY

@@ -20,7 +20,7 @@ c = Conn(int(sys.argv[1]))
 for i in range(100):
     body = os.urandom(1024 if i % 2 == 0 else 65536)
     target = "/echo/post?i=%d" % i
-    r = c.request("POST", target, host="up.test", body=body,
+    r = c.request("POST", target, host="up.localhost", body=body,
                   headers=[("Content-Type", "application/octet-stream")])
     assert r.status == 200, "request %d: %r" % (i, r)
     d = r.json()

@@ -119,7 +119,7 @@ c = Conn(int(sys.argv[1]), timeout=10)
 kernel = chunked = 0
 for i, p in enumerate(plan):
     method = "HEAD" if p["head_req"] else "GET"
-    r = c.request(method, "/shape/%d" % i, host="shapes.test")
+    r = c.request(method, "/shape/%d" % i, host="shapes.localhost")
     want_head = p["head"].split("\r\n")
     assert r.status == 200, "answer %d: %r" % (i, r)
     want = [tuple(l.split(":", 1)) for l in want_head[1:-2]]

@@ -34,7 +34,7 @@ def queued():
     fion = struct.unpack("i", fcntl.ioctl(c.sock.fileno(), termios.FIONREAD, b"\0\0\0\0"))[0]
     return int(words[0]), int(m.group(1)) if m else 0, fion
 
-c.send(b"GET /bytes/%d HTTP/1.1\r\nHost: slow.test\r\n\r\n" % N)
+c.send(b"GET /bytes/%d HTTP/1.1\r\nHost: slow.localhost\r\n\r\n" % N)
 r = c.read_head()
 assert r.status == 200, r
 peak, samples = (0, 0, 0), []

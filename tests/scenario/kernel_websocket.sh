@@ -16,11 +16,11 @@ import base64, hashlib, os, sys
 from rawhttp import Conn, build
 c = Conn(int(sys.argv[1]), timeout=10)
 for i in range(3):
-    r = c.request("GET", "/echo/before-ws?i=%d" % i, host="ws.test")
+    r = c.request("GET", "/echo/before-ws?i=%d" % i, host="ws.localhost")
     assert r.status == 200 and r.json()["path"] == "/echo/before-ws?i=%d" % i, r
 
 key = base64.b64encode(os.urandom(16)).decode()
-c.send(build("GET", "/ws", "ws.test", [
+c.send(build("GET", "/ws", "ws.localhost", [
     ("Upgrade", "websocket"), ("Connection", "Upgrade"),
     ("Sec-WebSocket-Key", key), ("Sec-WebSocket-Version", "13")]))
 r = c.read_head()
@@ -57,7 +57,7 @@ for i in range(20):
     if i % 2:
         opcode, payload = 2, os.urandom(size)
     else:
-        opcode, payload = 1, (b"GET / HTTP/1.1\r\nHost: x\r\n\r\n" * (size // 27 + 1))[:size]
+        opcode, payload = 1, (b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n" * (size // 27 + 1))[:size]
     send_frame(opcode, payload)
     op, fin, echo = recv_frame()
     assert fin and op == opcode, "message %d: opcode %d fin %s" % (i, op, fin)

@@ -13,13 +13,13 @@ $PYTHON -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' 2>/d
 unshare -m true 2>/dev/null || skip "unshare -m is not available"
 
 PA=$(BACKEND_HOST=::1 backend_start a)
-printf '127.0.0.1 dual.test\n::1 dual.test\n' >"$T/hosts"
+printf '127.0.0.1 dual.localhost\n::1 dual.localhost\n' >"$T/hosts"
 cat >"$T/zs-ns" <<EOF
 #!/bin/sh
 exec unshare -m sh -c 'mount --bind "\$0" /etc/hosts && exec "\$@"' "$T/hosts" "$ZS_BIN" "\$@"
 EOF
 chmod +x "$T/zs-ns"
-ZS_BIN="$T/zs-ns" zs_start "/=dual.test:$PA"
+ZS_BIN="$T/zs-ns" zs_start "/=dual.localhost:$PA"
 
 for i in 1 2 3; do
 	code=$(zs_req "/echo/fam$i") || fail "request $i: curl failed"

@@ -36,7 +36,7 @@ threading.Thread(target=sample, daemon=True).start()
 
 c = Conn(port, timeout=15)
 t0 = time.monotonic()
-c.send(b"GET /bytes/%d HTTP/1.1\r\nHost: dl.test\r\n\r\n" % N)
+c.send(b"GET /bytes/%d HTTP/1.1\r\nHost: dl.localhost\r\n\r\n" % N)
 r = c.read_head()
 assert r.status == 200, r
 h, got = hashlib.sha256(), 0

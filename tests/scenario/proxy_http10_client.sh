@@ -15,7 +15,7 @@ port = int(sys.argv[1])
 
 def get10(target, headers=()):
     c = Conn(port, timeout=5)
-    c.send(("GET %s HTTP/1.0\r\nHost: old.test\r\n%s\r\n" % (
+    c.send(("GET %s HTTP/1.0\r\nHost: old.localhost\r\n%s\r\n" % (
         target, "".join("%s: %s\r\n" % h for h in headers))).encode())
     r = c.read_response()
     assert r.version in ("HTTP/1.0", "HTTP/1.1"), r
@@ -41,7 +41,7 @@ assert r.body == pattern_bytes(5000), r
 c, r = get10("/bytes/3000", [("Connection", "keep-alive")])
 assert r.body == pattern_bytes(3000), r
 if not c.eof:
-    c.send(b"GET /echo/again HTTP/1.0\r\nHost: old.test\r\nConnection: keep-alive\r\n\r\n")
+    c.send(b"GET /echo/again HTTP/1.0\r\nHost: old.localhost\r\nConnection: keep-alive\r\n\r\n")
     r = c.read_response()
     assert r.status == 200 and r.json()["path"] == "/echo/again", r
 PY

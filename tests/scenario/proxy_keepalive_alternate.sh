@@ -16,7 +16,7 @@ c = Conn(int(sys.argv[1]))
 for i in range(100):
     name = "ab"[i % 2]
     target = "/echo/%s/req?i=%d" % (name, i)
-    r = c.request("GET", target, host="ka.test")
+    r = c.request("GET", target, host="ka.localhost")
     assert r.status == 200, "request %d: %r" % (i, r)
     assert r.header("X-Backend") == name, "request %d: X-Backend %r, want %s" % (i, r.header("X-Backend"), name)
     d = r.json()
@@ -25,7 +25,7 @@ for i in range(100):
     assert not c.eof, "request %d: connection closed after the response" % i
 assert not c.peer_closed(0.3), "zeroserve closed the connection after 100 requests"
 # Still usable.
-r = c.request("GET", "/echo/a/last", host="ka.test")
+r = c.request("GET", "/echo/a/last", host="ka.localhost")
 assert r.status == 200 and r.header("X-Backend") == "a", r
 PY
 exit 0

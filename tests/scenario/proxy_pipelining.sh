@@ -24,9 +24,9 @@ plan.insert(3, ("/echo/post", "a", b'"body_length": 14'))
 data = b""
 for target, _, _ in plan:
     if target == "/echo/post":
-        data += build("POST", target, "pipe.test", body=b"GET / HTTP/1.1")
+        data += build("POST", target, "pipe.localhost", body=b"GET / HTTP/1.1")
     else:
-        data += build("GET", target, "pipe.test")
+        data += build("GET", target, "pipe.localhost")
 c.send(data)
 for n, (target, backend, marker) in enumerate(plan):
     r = c.read_response("POST" if target == "/echo/post" else "GET")

@@ -3,13 +3,14 @@
 # Host routes: app.localhost=TARGET takes every request whose Host is
 # app.localhost (any port, any case), even where a host-less route has a
 # longer prefix (man/zeroserve.8, ROUTES: a route naming a Host beats one
-# that does not); other hosts fall through to the host-less routes.
+# that does not); other hosts fall through to the host-less routes. The
+# lookalike app.localhost.evil is no localhost name: --allow-host takes it.
 . "$ZS_TESTS/lib.sh"
 
 PA=$(backend_start a)
 PB=$(backend_start b)
 PC=$(backend_start c)
-zs_start /=127.0.0.1:$PB app.localhost=127.0.0.1:$PA /echo/deep=127.0.0.1:$PC
+zs_start --allow-host app.localhost.evil /=127.0.0.1:$PB app.localhost=127.0.0.1:$PA /echo/deep=127.0.0.1:$PC
 
 # route HOST PATH BACKEND
 route() {

@@ -14,7 +14,7 @@ c = Conn(int(sys.argv[1]), timeout=10)
 n, interval = 5, 0.6
 for k in range(2):  # twice on one connection
     t0 = time.monotonic()
-    c.send(b"GET /chunks?n=%d&interval=%d HTTP/1.1\r\nHost: c.test\r\n\r\n" % (n, interval * 1000))
+    c.send(b"GET /chunks?n=%d&interval=%d HTTP/1.1\r\nHost: c.localhost\r\n\r\n" % (n, interval * 1000))
     r = c.read_head()
     assert r.status == 200, r
     body, seen = b"", []

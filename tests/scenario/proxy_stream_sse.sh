@@ -16,7 +16,7 @@ port = int(sys.argv[1])
 def stream(target, n, interval):
     c = Conn(port, timeout=10)
     t0 = time.monotonic()
-    c.send(b"GET %s HTTP/1.1\r\nHost: sse.test\r\nAccept: text/event-stream\r\n\r\n" % target.encode())
+    c.send(b"GET %s HTTP/1.1\r\nHost: sse.localhost\r\nAccept: text/event-stream\r\n\r\n" % target.encode())
     r = c.read_head()
     assert r.status == 200, r
     assert (r.header("Content-Type") or "").startswith("text/event-stream"), r

@@ -13,7 +13,7 @@ import hashlib, sys
 from rawhttp import Conn
 body = b"hello upgrade body"
 want = hashlib.sha256(body).hexdigest()
-head = (b"POST /echo HTTP/1.1\r\nHost: up.test\r\nConnection: Upgrade\r\n"
+head = (b"POST /echo HTTP/1.1\r\nHost: up.localhost\r\nConnection: Upgrade\r\n"
         b"Upgrade: websocket\r\n")
 for framing, data in (
         (b"Content-Length: %d\r\n\r\n" % len(body), body),

@@ -30,7 +30,7 @@ import hashlib, sys
 from rawhttp import Conn
 c = Conn(int(sys.argv[1]))
 body = bytes(range(256)) * 40 + b"tail"
-c.send(b"POST /echo/raw HTTP/1.1\r\nHost: up.test\r\nTransfer-Encoding: chunked\r\n\r\n")
+c.send(b"POST /echo/raw HTTP/1.1\r\nHost: up.localhost\r\nTransfer-Encoding: chunked\r\n\r\n")
 pos = 0
 for size in (1, 300, 4096, 17, len(body)):
     piece = body[pos:pos + size]

@@ -26,7 +26,7 @@ from rawhttp import Conn, build
 c = Conn(int(sys.argv[1]))
 body = bytes(range(256)) * 4096   # 1 MiB
 for k in range(2):  # twice, on one connection
-    c.send(build("POST", "/echo/raw%d" % k, "up.test",
+    c.send(build("POST", "/echo/raw%d" % k, "up.localhost",
                  [("Expect", "100-continue"), ("Content-Length", str(len(body)))]))
     c.sock.settimeout(3)
     try:

@@ -13,7 +13,7 @@ import base64, hashlib, os, socket, sys
 from rawhttp import Conn, build
 c = Conn(int(sys.argv[1]), timeout=10)
 key = base64.b64encode(os.urandom(16)).decode()
-c.send(build("GET", "/ws", "ws.test", [
+c.send(build("GET", "/ws", "ws.localhost", [
     ("Upgrade", "websocket"), ("Connection", "Upgrade"),
     ("Sec-WebSocket-Key", key), ("Sec-WebSocket-Version", "13")]))
 r = c.read_head()

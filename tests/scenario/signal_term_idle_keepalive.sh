@@ -9,7 +9,7 @@ zs_start --shutdown-timeout 10 --idle-timeout 60 "/=127.0.0.1:$BACKEND_PORT"
 
 # One request, then the connection stays open and idle.
 $PYTHON "$ZS_TESTS/rawclient.py" "$ZS_PORT" --timeout 6 \
-	'send:GET /echo HTTP/1.1\r\nHost: x\r\n\r\n' wait:1 "touch:$T/answered" >"$T/raw.out" &
+	'send:GET /echo HTTP/1.1\r\nHost: localhost\r\n\r\n' wait:1 "touch:$T/answered" >"$T/raw.out" &
 raw_pid=$!
 i=0
 while [ ! -e "$T/answered" ]; do
