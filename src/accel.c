@@ -449,6 +449,16 @@ int accel_counters(struct accel *a, uint64_t out[ZS_C__MAX])
 	return 0;
 }
 
+int accel_maps_usable(struct accel *a)
+{
+	__u32 key = 0;
+
+	/* A lookup changes nothing, and every map answers it alike. */
+	if (bpf_map_lookup_elem(a->fd_counters, &key, a->percpu) < 0)
+		return -errno;
+	return 0;
+}
+
 void accel_log_counters(struct accel *a, const char *when)
 {
 	uint64_t c[ZS_C__MAX];

@@ -35,6 +35,12 @@ struct accel_conn;
 struct accel *accel_start(const struct config *cfg, char *why, size_t whylen);
 /* Logs the counters, detaches and frees everything. NULL is fine. */
 void accel_stop(struct accel *a);
+/*
+ * 0 when bpf(2) on the engine's maps works with the calling thread's
+ * capabilities as they are, -EPERM when it needs CAP_BPF (src/privdrop.c
+ * asks before it drops the last one).
+ */
+int accel_maps_usable(struct accel *a);
 /* One info line with the counters summed over CPUs; when says why ("SIGUSR1"). */
 void accel_log_counters(struct accel *a, const char *when);
 /* 1 when the kernel may serve the route's requests, else 0. */
@@ -134,6 +140,11 @@ static inline void accel_stop(struct accel *a)
 
 static inline void accel_log_counters(struct accel *a, const char *when)
 {
+}
+
+static inline int accel_maps_usable(struct accel *a)
+{
+	return -ENOTSUP;
 }
 
 static inline int accel_route_kernel(const struct accel *a, unsigned int route_id)

@@ -34,6 +34,7 @@ enum {
 	OPT_NO_BPF = 256,
 	OPT_CGROUP,
 	OPT_CHECK,
+	OPT_USER,
 	OPT_ACCESS_LOG,
 	OPT_LOG_FORMAT,
 	OPT_UPSTREAM_TIMEOUT,
@@ -68,6 +69,7 @@ static const struct option long_options[] = {
     {"no-bpf", no_argument, NULL, OPT_NO_BPF},
     {"cgroup", required_argument, NULL, OPT_CGROUP},
     {"check", no_argument, NULL, OPT_CHECK},
+    {"user", required_argument, NULL, OPT_USER},
     {"access-log", required_argument, NULL, OPT_ACCESS_LOG},
     {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
     {"upstream-timeout", required_argument, NULL, OPT_UPSTREAM_TIMEOUT},
@@ -131,6 +133,8 @@ void config_usage(FILE *f)
 	      "      --no-bpf                 userspace engine only\n"
 	      "      --cgroup PATH            cgroup v2 for the kernel engine\n"
 	      "      --check                  say which engine would run here and why, exit\n"
+	      "      --user NAME              started as root, run as NAME once the listeners\n"
+	      "                               are bound (default: SUDO_USER, else nobody)\n"
 	      "      --access-log FILE|-      write an access log (- is stdout)\n"
 	      "      --allow-host NAME        accept this Host too (repeatable; *.NAME, *)\n"
 	      "      --allow-origin ORIGIN    accept requests from pages of ORIGIN too\n"
@@ -567,6 +571,8 @@ static int parse_option(struct config *cfg, int c, int argc, char **argv, char *
 	case OPT_CHECK:
 		cfg->check = 1;
 		return 0;
+	case OPT_USER:
+		return set_string(&cfg->user, "--user", optarg, "a user name", err, errlen);
 	case OPT_CGROUP:
 		return set_string(&cfg->cgroup, "--cgroup", optarg, "a cgroup v2 path", err,
 				  errlen);
@@ -683,6 +689,7 @@ void config_free(struct config *cfg)
 	router_free(&cfg->router);
 	allow_free(&cfg->allow);
 	free(cfg->cgroup);
+	free(cfg->user);
 	free(cfg->access_log);
 	free(cfg->cache_control);
 	memset(cfg, 0, sizeof(*cfg));

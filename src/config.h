@@ -24,6 +24,7 @@ struct config {
 	int no_bpf;
 	int check;	  /* --check: say which engine would run, then exit */
 	char *cgroup;	  /* --cgroup PATH (kernel engine) */
+	char *user;	  /* --user NAME (src/privdrop.h); NULL: the default */
 	char *access_log; /* NULL: none; "-": stdout */
 	enum log_format log_format;
 	unsigned int upstream_timeout_ms; /* default 60 s */

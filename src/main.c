@@ -23,7 +23,15 @@
 #endif
 #include "config.h"
 #include "log.h"
+#include "privdrop.h"
 #include "server.h"
+#include "static.h"
+
+#ifdef HAVE_BPF_ENGINE
+#define HAVE_ENGINE 1
+#else
+#define HAVE_ENGINE 0
+#endif
 
 /* Two descriptors per connection (client and backend) plus the idle pool. */
 static void raise_fd_limit(unsigned int max_conns)
@@ -43,6 +51,7 @@ static void raise_fd_limit(unsigned int max_conns)
 struct engine_loader {
 	const struct config *cfg;
 	struct server *srv;
+	struct privdrop *pd;
 	pthread_t thread;
 	int efd; /* written once the load ended, either way */
 	struct event *ev;
@@ -83,6 +92,7 @@ static void *engine_load(void *arg)
 static void engine_ready(evutil_socket_t fd, short what, void *arg)
 {
 	struct engine_loader *l = arg;
+	char err[256];
 	size_t i;
 
 	if (l->running) {
@@ -92,6 +102,9 @@ static void engine_ready(evutil_socket_t fd, short what, void *arg)
 		/* No thread could be made: load here. */
 		l->accel = accel_start(l->cfg, l->why, sizeof(l->why));
 	}
+	/* The loader thread is gone: what is dropped now is dropped for the process. */
+	if (privdrop_finish(l->pd, l->accel, err, sizeof(err)) < 0)
+		fatalx("%s", err);
 	server_set_accel(l->srv, l->accel);
 	/* One line saying why, --no-bpf included: users compare engines. */
 	if (l->accel == NULL)
@@ -101,13 +114,15 @@ static void engine_ready(evutil_socket_t fd, short what, void *arg)
 			 l->accel != NULL ? "kernel" : "userspace");
 }
 
-static int engine_load_start(struct engine_loader *l, const struct config *cfg, struct server *srv)
+static int engine_load_start(struct engine_loader *l, const struct config *cfg, struct server *srv,
+			     struct privdrop *pd)
 {
 	const char *skip = engine_skipped(cfg);
 
 	memset(l, 0, sizeof(*l));
 	l->cfg = cfg;
 	l->srv = srv;
+	l->pd = pd;
 	l->efd = -1;
 	if (skip != NULL) {
 		l->skip = 1;
@@ -128,6 +143,9 @@ static int engine_load_start(struct engine_loader *l, const struct config *cfg, 
 		return -EAGAIN;
 	}
 	l->running = 1;
+	/* The loader took the capabilities along; this thread serves without. */
+	if (privdrop_lower(pd) < 0)
+		log_warnx("cannot clear the effective capabilities while the engine loads");
 	return 0;
 }
 
@@ -159,7 +177,7 @@ static int check_line(const char *name, int err, const char *ok, const char *why
  * BPF load itself (the verifier) is the one thing only a start can tell.
  * 0 when the kernel engine would run, else 1.
  */
-static int check_report(const struct config *cfg)
+static int check_report(const struct config *cfg, const struct privdrop *pd)
 {
 	char btf[256], caps[256], lock[256], mnt[256], cg[256], line[PATH_MAX + 128];
 	char *path = NULL;
@@ -207,6 +225,8 @@ static int check_report(const struct config *cfg)
 		first = cg;
 	else if (btf_err < 0)
 		first = btf;
+	privdrop_describe(pd, line, sizeof(line));
+	printf("user: %s\n", line);
 	if (skip != NULL)
 		printf("engine: userspace (%s)\n", skip);
 	else if (first != NULL)
@@ -232,13 +252,15 @@ static int check_cgroup_opt(const struct config *cfg, char *err, size_t errlen)
 	return 0;
 }
 #else
-static int check_report(const struct config *cfg)
+static int check_report(const struct config *cfg, const struct privdrop *pd)
 {
-	char why[256];
+	char why[256], line[512];
 	struct utsname u;
 
 	if (uname(&u) == 0)
 		printf("kernel: %s %s (uname)\n", u.sysname, u.release);
+	privdrop_describe(pd, line, sizeof(line));
+	printf("user: %s\n", line);
 	accel_start(cfg, why, sizeof(why));
 	printf("engine: userspace (%s)\n", why);
 	return 1;
@@ -259,8 +281,10 @@ int main(int argc, char **argv)
 	struct config cfg;
 	struct server srv;
 	struct engine_loader loader;
+	struct privdrop pd;
 	struct event_base *base;
 	struct event_config *ecfg;
+	const char *dir;
 	char err[512];
 	size_t i;
 	int rc;
@@ -281,8 +305,13 @@ int main(int argc, char **argv)
 		config_free(&cfg);
 		return 2;
 	}
+	if (privdrop_plan(&pd, cfg.user, err, sizeof(err)) < 0) {
+		fprintf(stderr, "zeroserve: %s (see zeroserve --help)\n", err);
+		config_free(&cfg);
+		return 2;
+	}
 	if (cfg.check) {
-		rc = check_report(&cfg);
+		rc = check_report(&cfg, &pd);
 		config_free(&cfg);
 		return rc;
 	}
@@ -299,11 +328,35 @@ int main(int argc, char **argv)
 	if (base == NULL)
 		fatalx("cannot create the event loop");
 
-	if (server_init(&srv, base, &cfg) < 0) {
+	rc = server_init(&srv, base, &cfg) < 0 ? 1 : 0;
+	/*
+	 * Listeners bound (ports below 1024 too) and files opened (access log,
+	 * directory roots, mime.types) with the start's privileges: now the
+	 * user zeroserve serves as, before the first request and before the
+	 * loader thread exists (capabilities are per thread). It keeps what
+	 * the kernel engine needs to load, if it is to load.
+	 */
+	if (rc == 0 && privdrop_switch(&pd, HAVE_ENGINE && engine_skipped(&cfg) == NULL, err,
+				       sizeof(err)) < 0) {
+		log_warnx("%s", err);
+		rc = 1;
+	}
+	if (rc == 0 && (dir = static_files_unreadable(srv.files)) != NULL) {
+		/* A start error, not a 403 on every request. */
+		if (pd.root)
+			log_warnx("directory %s is not readable by user %s (uid %u): --user NAME "
+				  "runs zeroserve as a user who can read it",
+				  dir, pd.name, (unsigned int)pd.uid);
+		else
+			log_warnx("directory %s is not readable by user %s (uid %u)", dir, pd.name,
+				  (unsigned int)pd.uid);
+		rc = 2;
+	}
+	if (rc != 0) {
 		server_free(&srv);
 		event_base_free(base);
 		config_free(&cfg);
-		return 1;
+		return rc;
 	}
 	/*
 	 * After the listeners are bound (their ports go into the kernel's map).
@@ -311,7 +364,7 @@ int main(int argc, char **argv)
 	 * it while the loop already serves on the userspace engine. Sockets
 	 * made before the attach stay in userspace, which is correct for them.
 	 */
-	if (engine_load_start(&loader, &cfg, &srv) < 0)
+	if (engine_load_start(&loader, &cfg, &srv, &pd) < 0)
 		engine_ready(-1, 0, &loader);
 	if (cfg.router.n == 0)
 		log_info("no routes given: answering the built-in welcome page");

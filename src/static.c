@@ -882,6 +882,24 @@ struct static_files *static_files_new(const struct config *cfg)
 	return sf;
 }
 
+const char *static_files_unreadable(const struct static_files *sf)
+{
+	size_t i;
+	int fd;
+
+	for (i = 0; i < sf->nroutes; i++) {
+		if (sf->rootfd[i] < 0)
+			continue;
+		/* What serving the root itself does: fspath_open(rootfd, ""). */
+		fd = openat(sf->rootfd[i], ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0 && (errno == EACCES || errno == EPERM))
+			return sf->cfg->router.routes[i].dir;
+		if (fd >= 0)
+			close(fd);
+	}
+	return NULL;
+}
+
 void static_files_free(struct static_files *sf)
 {
 	size_t i;

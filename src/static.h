@@ -36,6 +36,12 @@ struct static_request {
 /* Open every directory route's root. NULL with errno (logged). */
 struct static_files *static_files_new(const struct config *cfg);
 void static_files_free(struct static_files *sf);
+/*
+ * The first directory route's root that this process cannot read and search
+ * through the descriptor opened at start (so after a user switch, the new
+ * user's rights below it), or NULL.
+ */
+const char *static_files_unreadable(const struct static_files *sf);
 
 /*
  * Decide the answer to rq and return its status. Below 400, reply holds the

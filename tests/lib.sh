@@ -23,6 +23,9 @@
 #                        NGINX_PID and prints the port; GET /__conn answers
 #                        "$connection $connection_requests"
 #   fail MSG / skip MSG  exit 1 / exit 77 (skip only for missing capabilities)
+#   expect_unprivileged UID  zeroserve ($ZS_PID) runs as UID everywhere
+#                        (real, effective, saved, fs) with no capabilities
+#                        in any set and in any thread, and no_new_privs
 #   expect_eq ACTUAL EXPECTED [WHAT]   expect_match STRING ERE [WHAT]
 #   zs_curl ARGS...      curl -sS with a timeout, never through a proxy
 #   zs_req PATH [CURL ARGS]  request http://127.0.0.1:$ZS_PORT/PATH: body in
@@ -86,6 +89,11 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/zs-$ZS_TEST_NAME.XXXXXX") || {
 	echo "$ZS_TEST_NAME: cannot create a temp dir" >&2
 	exit 99
 }
+# Started as root, zeroserve serves as another user (nobody, or SUDO_USER;
+# man zeroserve, SECURITY): what a test makes must be readable by others,
+# as a web root is. mktemp -d makes 0700.
+umask 022
+chmod 755 "$T"
 : >"$T/.pids"
 : >"$T/.ports"
 ZS_PID=
@@ -213,6 +221,23 @@ expect_usage_error() {
 		rest=${rest#*|}
 	done
 	[ "$named" = yes ] || fail "zeroserve $*: stderr does not name '$want': $(cat "$T/err")"
+}
+
+# A line of /proc/$ZS_PID/status (or /proc/$ZS_PID/task/TID/status: $2),
+# without its name.
+zs_status() {
+	sed -n "s/^$1:[[:space:]]*//p" "${2:-/proc/$ZS_PID/status}" | tr -s '\t ' '  '
+}
+
+expect_unprivileged() {
+	for _st in /proc/"$ZS_PID"/task/*/status; do
+		[ -r "$_st" ] || fail "cannot read $_st"
+		expect_eq "$(zs_status Uid "$_st")" "$1 $1 $1 $1" "Uid (real, effective, saved, fs) in $_st"
+		for _set in CapInh CapPrm CapEff CapAmb; do
+			expect_eq "$(zs_status $_set "$_st")" 0000000000000000 "$_set in $_st"
+		done
+		expect_eq "$(zs_status NoNewPrivs "$_st")" 1 "NoNewPrivs in $_st"
+	done
 }
 
 # A free 127.0.0.1 port, never one this test has handed out already.

@@ -2,11 +2,13 @@
 # SPDX-License-Identifier: MIT
 # zeroserve --check where the kernel engine runs (root, cgroup v2): one line
 # each for the kernel, BTF, capabilities, lockdown, the cgroup v2 mount, the
-# cgroup it would attach to (--cgroup), bpffs and the engine; exit 0. It binds
+# cgroup it would attach to (--cgroup), bpffs, the user it would serve as
+# and the engine; exit 0. It binds
 # nothing (its -l port is taken by a backend) and attaches nothing.
 . "$ZS_TESTS/lib.sh"
 
 cg_setup
+unset SUDO_USER
 PA=$(backend_start a)
 st=0
 timeout 10 "$ZS_BIN" --check --cgroup "$CG" -l "127.0.0.1:$PA" "/=127.0.0.1:$PA" \
@@ -20,8 +22,9 @@ expect_eq "$(sed -n 4p "$T/out")" "lockdown: not in confidentiality mode" "line 
 expect_match "$(sed -n 5p "$T/out")" "^cgroup v2: mounted at /" "line 5"
 expect_eq "$(sed -n 6p "$T/out")" "cgroup: would attach to $CG (--cgroup)" "line 6"
 expect_match "$(sed -n 7p "$T/out")" "^bpffs: (not )?mounted at /sys/fs/bpf \(not needed: zeroserve pins nothing\)$" "line 7"
-expect_eq "$(sed -n 8p "$T/out")" "engine: kernel (the BPF load itself is tried at start)" "line 8"
-expect_eq "$(wc -l <"$T/out")" 8 "--check lines"
+expect_eq "$(sed -n 8p "$T/out")" "user: would switch to nobody (uid $(id -u nobody), gid $(id -g nobody); the default) and drop every capability" "line 8"
+expect_eq "$(sed -n 9p "$T/out")" "engine: kernel (the BPF load itself is tried at start)" "line 9"
+expect_eq "$(wc -l <"$T/out")" 9 "--check lines"
 [ ! -s "$T/err" ] || fail "--check wrote to stderr: $(cat "$T/err")"
 # Nothing attached: the cgroup has no program.
 BPFTOOL=/usr/sbin/bpftool

@@ -14,7 +14,7 @@ check() {
 	timeout 10 "$ZS_BIN" --check -l "127.0.0.1:$ZS_PORT" "$@" >"$T/out" 2>"$T/err" </dev/null || st=$?
 	expect_eq "$st" 1 "--check $* exit status (stdout: $(cat "$T/out"); stderr: $(cat "$T/err"))"
 	expect_eq "$(tail -n 1 "$T/out")" "engine: userspace ($_want)" "--check $*: engine line"
-	for name in kernel "kernel BTF" capabilities lockdown "cgroup v2" cgroup bpffs; do
+	for name in kernel "kernel BTF" capabilities lockdown "cgroup v2" cgroup bpffs user; do
 		grep -q "^$name: " "$T/out" || fail "--check $*: no '$name:' line: $(cat "$T/out")"
 	done
 	[ ! -s "$T/err" ] || fail "--check $*: wrote to stderr: $(cat "$T/err")"

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Least privilege: which user zeroserve runs as, and which capabilities it
+ * keeps. Started as root, zeroserve binds its listeners and opens its files
+ * as root, then becomes that user (privdrop_switch) with only the
+ * capabilities the kernel engine needs to load, and none once the load has
+ * ended (privdrop_finish). Started as another user with capabilities (the
+ * systemd unit's ambient ones), it keeps its uid and drops them the same way.
+ * The order in src/main.c; the why in doc/architecture.md, "Start-up".
+ * Returns: 0 / -errno with a one-line message in err.
+ */
+#ifndef ZS_PRIVDROP_H
+#define ZS_PRIVDROP_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct accel;
+
+struct privdrop {
+	uid_t uid; /* the user zeroserve runs as once switched */
+	gid_t gid;
+	char name[64];
+	const char *source;    /* why that user: "--user", "SUDO_USER", "the default" */
+	unsigned int root : 1; /* started as root (a uid 0 among real, effective, saved) */
+	unsigned int caps : 1; /* started with capabilities in its permitted set */
+};
+
+/*
+ * Which user zeroserve would run as, from --user (user, or NULL), SUDO_USER
+ * or "nobody"; nothing changes yet. -EINVAL when --user names no user, or
+ * another user than the one zeroserve runs as when not started as root;
+ * -ENOENT without a user to switch to (no "nobody").
+ */
+int privdrop_plan(struct privdrop *pd, const char *user, char *err, size_t errlen);
+/* One line for zeroserve --check: who it would run as, and why. */
+void privdrop_describe(const struct privdrop *pd, char *buf, size_t len);
+/*
+ * After the listeners are bound and the files opened, before any other
+ * thread exists: become the planned user, keeping in the effective and
+ * permitted sets only what the kernel engine needs to load when
+ * keep_engine, else nothing; no_new_privs; not dumpable when started
+ * privileged. Every failure is fatal to the start: never serve as root by
+ * mistake.
+ */
+int privdrop_switch(struct privdrop *pd, int keep_engine, char *err, size_t errlen);
+/*
+ * The engine loads in another thread, which took the capabilities with it:
+ * this thread clears its effective set while it serves (permitted kept).
+ */
+int privdrop_lower(struct privdrop *pd);
+/*
+ * The kernel engine's load ended (a, or NULL when it does not run), and no
+ * other thread is left: drop every capability, except CAP_BPF when the
+ * engine's maps refuse bpf(2) without it (privdrop.c says when).
+ */
+int privdrop_finish(struct privdrop *pd, struct accel *a, char *err, size_t errlen);
+
+#endif
