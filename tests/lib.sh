@@ -193,6 +193,25 @@ skip() {
 	exit 77
 }
 
+# netns_with_addr ADDR: run the rest of this test in a network namespace of
+# its own, lo up with ADDR (a TEST-NET address, RFC 5737) on it as a
+# non-loopback address; ZS_NETNS_ADDR is ADDR there. For tests about an
+# address other than 127.0.0.0/8, on any machine (a loopback-only chroot
+# has none); the host's networking is untouched. Call it right after
+# sourcing lib.sh: this shell's temp dir and ports go, and the test starts
+# again inside.
+netns_with_addr() {
+	[ -z "${ZS_NETNS_ADDR:-}" ] || return 0
+	command -v ip >/dev/null 2>&1 || skip "ip (iproute2) is not installed"
+	unshare -n true 2>/dev/null || skip "cannot make a network namespace (unshare -n)"
+	trap - EXIT
+	zs_stop_all
+	while read -r _p; do rmdir "$ZS_PORT_DIR/$_p" 2>/dev/null; done <"$T/.ports" 2>/dev/null
+	rm -rf "$T"
+	ZS_NETNS_ADDR=$1 exec unshare -n sh -c \
+		'ip link set lo up && ip addr add "$ZS_NETNS_ADDR/32" dev lo && exec sh "$0"' "$0"
+}
+
 expect_eq() {
 	[ "$1" = "$2" ] || fail "${3:-value}: expected '$2', got '$1'"
 }

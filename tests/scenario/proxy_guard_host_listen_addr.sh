@@ -6,8 +6,9 @@
 # refused, on either listener.
 . "$ZS_TESTS/lib.sh"
 
-addr=$(ip -o -4 addr show scope global 2>/dev/null | awk '{ sub(/\/.*/, "", $4); print $4; exit }')
-[ -n "$addr" ] || skip "no global IPv4 address on this machine"
+# A network namespace with a second address: every machine has one then.
+netns_with_addr 192.0.2.2
+addr=$ZS_NETNS_ADDR
 PA=$(backend_start a)
 P2=$(zs_port)
 zs_start -l "$addr:$P2" "/=127.0.0.1:$PA"
