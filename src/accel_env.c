@@ -10,20 +10,11 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/statfs.h>
-#include <sys/syscall.h>
 
-#include <linux/capability.h>
 #include <linux/magic.h>
 
 #include "accel_env.h"
-
-/* Linux 5.8; older headers lack them. */
-#ifndef CAP_PERFMON
-#define CAP_PERFMON 38
-#endif
-#ifndef CAP_BPF
-#define CAP_BPF 39
-#endif
+#include "privdrop.h"
 
 /*
  * Loading sockops and sk_msg programs, creating a sockhash and attaching to
@@ -32,12 +23,10 @@
  */
 static int have_caps(void)
 {
-	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
-	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+	uint64_t eff, prm, inh;
 
-#define HAS(c) ((data[(c) / 32].effective >> ((c) % 32)) & 1)
-	memset(data, 0, sizeof(data));
-	if (syscall(SYS_capget, &hdr, data) < 0)
+#define HAS(c) ((eff & CAPBIT(c)) != 0)
+	if (privdrop_caps(&eff, &prm, &inh) < 0)
 		return 0;
 	return HAS(CAP_NET_ADMIN) && (HAS(CAP_SYS_ADMIN) || (HAS(CAP_BPF) && HAS(CAP_PERFMON)));
 #undef HAS

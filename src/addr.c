@@ -2,28 +2,16 @@
 /* Socket addresses as the command line writes them: HOST:PORT, :PORT, [V6]:PORT. */
 #include <errno.h>
 #include <netdb.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
 #include "addr.h"
+#include "log.h"
 
 /* Longest host we accept; DNS names stop at 253, IPv6 with a zone id is shorter. */
 #define ADDR_HOST_MAX 256
-
-static void __attribute__((format(printf, 3, 4)))
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* Decimal 1..65535, digits only: strtol would accept signs, spaces and hex. */
 static int parse_port(const char *s, int *port)
@@ -65,11 +53,11 @@ static int resolve(const char *s, const char *host, int family, const char *port
 	rc = getaddrinfo(host, port, &hints, &res);
 	if (rc != 0) {
 		if (family == AF_INET6)
-			seterr(err, errlen, "bad address '%s': '%s' is not an IPv6 address", s,
-			       host);
+			log_seterr(err, errlen, "bad address '%s': '%s' is not an IPv6 address", s,
+				   host);
 		else
-			seterr(err, errlen, "bad address '%s': cannot resolve '%s': %s", s, host,
-			       gai_strerror(rc));
+			log_seterr(err, errlen, "bad address '%s': cannot resolve '%s': %s", s,
+				   host, gai_strerror(rc));
 		return -EINVAL;
 	}
 	for (ai = res; ai; ai = ai->ai_next) {
@@ -81,7 +69,8 @@ static int resolve(const char *s, const char *host, int family, const char *port
 	pick = v4 != NULL ? v4 : v6;
 	if (pick == NULL || pick->ai_addrlen > sizeof(a->ss)) {
 		freeaddrinfo(res);
-		seterr(err, errlen, "bad address '%s': no IPv4 or IPv6 address for '%s'", s, host);
+		log_seterr(err, errlen, "bad address '%s': no IPv4 or IPv6 address for '%s'", s,
+			   host);
 		return -EINVAL;
 	}
 	memset(a, 0, sizeof(*a));
@@ -108,20 +97,20 @@ int addr_parse(const char *s, struct addr *a, char *err, size_t errlen)
 		const char *close = strchr(s, ']');
 
 		if (close == NULL) {
-			seterr(err, errlen, "bad address '%s': missing ']'", s);
+			log_seterr(err, errlen, "bad address '%s': missing ']'", s);
 			return -EINVAL;
 		}
 		if (close[1] != ':') {
-			seterr(err, errlen, "bad address '%s': missing port", s);
+			log_seterr(err, errlen, "bad address '%s': missing port", s);
 			return -EINVAL;
 		}
 		hlen = (size_t)(close - s - 1);
 		if (hlen == 0) {
-			seterr(err, errlen, "bad address '%s': empty IPv6 address", s);
+			log_seterr(err, errlen, "bad address '%s': empty IPv6 address", s);
 			return -EINVAL;
 		}
 		if (hlen >= sizeof(host)) {
-			seterr(err, errlen, "bad address '%s': host too long", s);
+			log_seterr(err, errlen, "bad address '%s': host too long", s);
 			return -EINVAL;
 		}
 		memcpy(host, s + 1, hlen);
@@ -130,18 +119,18 @@ int addr_parse(const char *s, struct addr *a, char *err, size_t errlen)
 	} else {
 		colon = strrchr(s, ':');
 		if (colon == NULL) {
-			seterr(err, errlen, "bad address '%s': missing port", s);
+			log_seterr(err, errlen, "bad address '%s': missing port", s);
 			return -EINVAL;
 		}
 		hlen = (size_t)(colon - s);
 		if (memchr(s, ':', hlen)) {
-			seterr(err, errlen,
-			       "bad address '%s': IPv6 addresses need brackets, as in [::1]:PORT",
-			       s);
+			log_seterr(
+			    err, errlen,
+			    "bad address '%s': IPv6 addresses need brackets, as in [::1]:PORT", s);
 			return -EINVAL;
 		}
 		if (hlen >= sizeof(host)) {
-			seterr(err, errlen, "bad address '%s': host too long", s);
+			log_seterr(err, errlen, "bad address '%s': host too long", s);
 			return -EINVAL;
 		}
 		memcpy(host, s, hlen);
@@ -149,16 +138,17 @@ int addr_parse(const char *s, struct addr *a, char *err, size_t errlen)
 	}
 	host[hlen] = '\0';
 	if (*port == '\0') {
-		seterr(err, errlen, "bad address '%s': missing port", s);
+		log_seterr(err, errlen, "bad address '%s': missing port", s);
 		return -EINVAL;
 	}
 	rc = parse_port(port, &p);
 	if (rc == -ERANGE) {
-		seterr(err, errlen, "bad address '%s': port '%s' out of range 1-65535", s, port);
+		log_seterr(err, errlen, "bad address '%s': port '%s' out of range 1-65535", s,
+			   port);
 		return -EINVAL;
 	}
 	if (rc < 0) {
-		seterr(err, errlen, "bad address '%s': bad port '%s'", s, port);
+		log_seterr(err, errlen, "bad address '%s': bad port '%s'", s, port);
 		return -EINVAL;
 	}
 	/* ":PORT" is the common dev-server spelling: loopback, never all interfaces. */

@@ -9,28 +9,19 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "allow.h"
+#include "log.h"
 #include "router.h"
 
 /* A name's room: a DNS name's 253 characters, or "[" IPv6 text "]". */
 #define NAME_MAX_LEN ROUTER_HOST_MAX
 /* An origin's: a scheme, "://", a name and a port. */
 #define ORIGIN_MAX_LEN (NAME_MAX_LEN + 64)
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 void allow_init(struct allow *a)
 {
@@ -271,28 +262,30 @@ int allow_add_host(struct allow *a, const char *arg, char *err, size_t errlen)
 		name = arg + 2;
 	}
 	if (strchr(name, '*') != NULL) {
-		seterr(err, errlen,
-		       "bad --allow-host '%s': '*' only as a whole first label ('*.example.test') "
-		       "or alone",
-		       arg);
+		log_seterr(
+		    err, errlen,
+		    "bad --allow-host '%s': '*' only as a whole first label ('*.example.test') "
+		    "or alone",
+		    arg);
 		return -EINVAL;
 	}
 	n = allow_host_name(name, strlen(name), norm + 1, sizeof(norm) - 1);
 	if (n > 0 && strchr(name, ':') != NULL && name[0] != '[') {
-		seterr(err, errlen, "bad --allow-host '%s': omit the port (any port is allowed)",
-		       arg);
+		log_seterr(err, errlen,
+			   "bad --allow-host '%s': omit the port (any port is allowed)", arg);
 		return -EINVAL;
 	}
 	if (n > 0 && name[0] == '[' && strchr(strchr(name, ']'), ':') != NULL) {
-		seterr(err, errlen, "bad --allow-host '%s': omit the port (any port is allowed)",
-		       arg);
+		log_seterr(err, errlen,
+			   "bad --allow-host '%s': omit the port (any port is allowed)", arg);
 		return -EINVAL;
 	}
 	if (n <= 0 || (wild && norm[1] == '[')) {
-		seterr(err, errlen,
-		       "bad --allow-host '%s': not a host name (letters, digits, '-', '.', '_', "
-		       "'~'), an IP address or '*'",
-		       arg);
+		log_seterr(
+		    err, errlen,
+		    "bad --allow-host '%s': not a host name (letters, digits, '-', '.', '_', "
+		    "'~'), an IP address or '*'",
+		    arg);
 		return -EINVAL;
 	}
 	if (!wild)
@@ -321,10 +314,10 @@ int allow_add_origin(struct allow *a, const char *arg, char *err, size_t errlen)
 	if (h == NULL || memchr(h, '/', len - (size_t)(h - arg)) != NULL ||
 	    allow_host_name(h, len - (size_t)(h - arg), name, sizeof(name)) <= 0 ||
 	    origin_normalize(arg, len, norm, sizeof(norm)) < 0) {
-		seterr(err, errlen,
-		       "bad --allow-origin '%s': an origin is scheme://host[:port], no path "
-		       "(e.g. https://app.example.com), null, or '*'",
-		       arg);
+		log_seterr(err, errlen,
+			   "bad --allow-origin '%s': an origin is scheme://host[:port], no path "
+			   "(e.g. https://app.example.com), null, or '*'",
+			   arg);
 		return -EINVAL;
 	}
 	return list_add(&a->origins, &a->norigins, norm);

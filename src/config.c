@@ -18,7 +18,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +26,7 @@
 #include <ifaddrs.h>
 
 #include "config.h"
+#include "log.h"
 
 #define DEFAULT_LISTEN "127.0.0.1:8080"
 
@@ -92,18 +92,6 @@ static const struct option long_options[] = {
     {"allow-origin", required_argument, NULL, OPT_ALLOW_ORIGIN},
     {NULL, 0, NULL, 0},
 };
-
-static void __attribute__((format(printf, 3, 4)))
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static const char *long_name(int val)
 {
@@ -239,17 +227,18 @@ static int add_listen(struct config *cfg, const char *text, char *err, size_t er
 	size_t i;
 
 	if (addr_parse(text, &a, aerr, sizeof(aerr)) < 0) {
-		seterr(err, errlen, "bad --listen address '%s': %s", text, addr_reason(text, aerr));
+		log_seterr(err, errlen, "bad --listen address '%s': %s", text,
+			   addr_reason(text, aerr));
 		return -EINVAL;
 	}
 	for (i = 0; i < cfg->nlistens; i++) {
 		if (!same_addr(&a, &cfg->listens[i]))
 			continue;
 		if (strcmp(text, cfg->listen_text[i]) == 0)
-			seterr(err, errlen, "duplicate --listen address '%s'", text);
+			log_seterr(err, errlen, "duplicate --listen address '%s'", text);
 		else
-			seterr(err, errlen, "duplicate --listen address '%s' (same as '%s')", text,
-			       cfg->listen_text[i]);
+			log_seterr(err, errlen, "duplicate --listen address '%s' (same as '%s')",
+				   text, cfg->listen_text[i]);
 		return -EINVAL;
 	}
 	/* A handful of addresses at most: grow one at a time. */
@@ -267,7 +256,7 @@ static int add_listen(struct config *cfg, const char *text, char *err, size_t er
 	listens[cfg->nlistens++] = a;
 	return 0;
 nomem:
-	seterr(err, errlen, "--listen '%s': out of memory", text);
+	log_seterr(err, errlen, "--listen '%s': out of memory", text);
 	return -ENOMEM;
 }
 
@@ -277,12 +266,12 @@ static int set_string(char **dst, const char *opt, const char *val, const char *
 	char *s;
 
 	if (*val == '\0') {
-		seterr(err, errlen, "bad %s '': expected %s", opt, expected);
+		log_seterr(err, errlen, "bad %s '': expected %s", opt, expected);
 		return -EINVAL;
 	}
 	s = strdup(val);
 	if (s == NULL) {
-		seterr(err, errlen, "%s '%s': out of memory", opt, val);
+		log_seterr(err, errlen, "%s '%s': out of memory", opt, val);
 		return -ENOMEM;
 	}
 	/* The last one given wins, as with any repeated option. */
@@ -294,9 +283,9 @@ static int set_string(char **dst, const char *opt, const char *val, const char *
 static int set_duration(unsigned int *dst, int opt, const char *val, char *err, size_t errlen)
 {
 	if (config_parse_duration(val, dst) < 0) {
-		seterr(err, errlen,
-		       "bad --%s '%s': expected a positive duration like 30s, 500ms or 2m",
-		       long_name(opt), val);
+		log_seterr(err, errlen,
+			   "bad --%s '%s': expected a positive duration like 30s, 500ms or 2m",
+			   long_name(opt), val);
 		return -EINVAL;
 	}
 	return 0;
@@ -311,8 +300,8 @@ static int set_count(unsigned int *dst, int opt, const char *val, char *err, siz
 	for (; isdigit((unsigned char)*p) && v <= INT_MAX; p++)
 		v = v * 10 + (unsigned long)(*p - '0');
 	if (p == val || *p != '\0' || v == 0 || v > INT_MAX) {
-		seterr(err, errlen, "bad --%s '%s': expected a number from 1 to %d", long_name(opt),
-		       val, INT_MAX);
+		log_seterr(err, errlen, "bad --%s '%s': expected a number from 1 to %d",
+			   long_name(opt), val, INT_MAX);
 		return -EINVAL;
 	}
 	*dst = (unsigned int)v;
@@ -361,8 +350,9 @@ int config_parse_size(const char *s, uint64_t *bytes)
 static int set_max_body(struct config *cfg, const char *val, char *err, size_t errlen)
 {
 	if (config_parse_size(val, &cfg->max_body) < 0) {
-		seterr(err, errlen,
-		       "bad --max-body '%s': expected a size like 1048576, 512k, 10m or 1g", val);
+		log_seterr(err, errlen,
+			   "bad --max-body '%s': expected a size like 1048576, 512k, 10m or 1g",
+			   val);
 		return -EINVAL;
 	}
 	return 0;
@@ -377,10 +367,10 @@ static int set_cache(struct config *cfg, const char *val, char *err, size_t errl
 		if (*p < 0x20 || *p > 0x7e)
 			break;
 	if (*val == '\0' || *p != '\0') {
-		seterr(err, errlen,
-		       "bad --cache '%s': expected a Cache-Control value like no-cache or "
-		       "max-age=3600",
-		       val);
+		log_seterr(err, errlen,
+			   "bad --cache '%s': expected a Cache-Control value like no-cache or "
+			   "max-age=3600",
+			   val);
 		return -EINVAL;
 	}
 	return set_string(&cfg->cache_control, "--cache", val, "a Cache-Control value", err,
@@ -414,21 +404,22 @@ static void bad_option(int argc, char **argv, char *err, size_t errlen)
 
 	/* Unknown short options, even inside a cluster like "-vx", come with optopt. */
 	if (optopt > 0 && optopt < 256 && strchr(short_options + 1, optopt) == NULL) {
-		seterr(err, errlen, "unknown option '-%c'", optopt);
+		log_seterr(err, errlen, "unknown option '-%c'", optopt);
 		return;
 	}
 	n = strcspn(arg, "=");
 	if (strncmp(arg, "--", 2) != 0) {
-		seterr(err, errlen, "unknown option '%s'", arg);
+		log_seterr(err, errlen, "unknown option '%s'", arg);
 		return;
 	}
 	/* A known option in optopt: "--help=x", an argument it does not take. */
 	if (optopt != 0)
-		seterr(err, errlen, "option '--%s' does not take an argument", long_name(optopt));
+		log_seterr(err, errlen, "option '--%s' does not take an argument",
+			   long_name(optopt));
 	else if (n > 2 && abbreviations(arg + 2, n - 2) > 1)
-		seterr(err, errlen, "ambiguous option '%.*s'", (int)n, arg);
+		log_seterr(err, errlen, "ambiguous option '%.*s'", (int)n, arg);
 	else
-		seterr(err, errlen, "unknown option '%s'", arg);
+		log_seterr(err, errlen, "unknown option '%s'", arg);
 }
 
 static void missing_argument(int argc, char **argv, char *err, size_t errlen)
@@ -436,9 +427,9 @@ static void missing_argument(int argc, char **argv, char *err, size_t errlen)
 	const char *arg = current_arg(argc, argv);
 
 	if (optopt >= 256 || strncmp(arg, "--", 2) == 0)
-		seterr(err, errlen, "option '--%s' needs an argument", long_name(optopt));
+		log_seterr(err, errlen, "option '--%s' needs an argument", long_name(optopt));
 	else
-		seterr(err, errlen, "option '-%c' needs an argument", optopt);
+		log_seterr(err, errlen, "option '-%c' needs an argument", optopt);
 }
 
 static int add_route(struct config *cfg, const char *arg, char *err, size_t errlen)
@@ -521,7 +512,7 @@ static int allow_own_names(struct config *cfg, char *err, size_t errlen)
 		freeifaddrs(ifs);
 	}
 	if (rc < 0)
-		seterr(err, errlen, "allowed hosts: out of memory");
+		log_seterr(err, errlen, "allowed hosts: out of memory");
 	return rc;
 }
 
@@ -585,7 +576,8 @@ static int parse_option(struct config *cfg, int c, int argc, char **argv, char *
 		} else if (strcmp(optarg, "json") == 0) {
 			cfg->log_format = LOGFMT_JSON;
 		} else {
-			seterr(err, errlen, "bad --log-format '%s': expected text or json", optarg);
+			log_seterr(err, errlen, "bad --log-format '%s': expected text or json",
+				   optarg);
 			return -EINVAL;
 		}
 		return 0;
@@ -661,9 +653,10 @@ int config_parse(struct config *cfg, int argc, char **argv, char *err, size_t er
 	}
 	/* The cgroup is where the kernel engine attaches: meaningless without it. */
 	if (cfg->cgroup != NULL && cfg->no_bpf) {
-		seterr(err, errlen,
-		       "--cgroup and --no-bpf together: --cgroup is for the kernel engine, which "
-		       "--no-bpf turns off");
+		log_seterr(
+		    err, errlen,
+		    "--cgroup and --no-bpf together: --cgroup is for the kernel engine, which "
+		    "--no-bpf turns off");
 		rc = -EINVAL;
 		goto out;
 	}

@@ -108,3 +108,14 @@ void log_bridge_libevent(void)
 {
 	event_set_log_callback(libevent_log);
 }
+
+void log_seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}

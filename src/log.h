@@ -4,6 +4,7 @@
 #define ZS_LOG_H
 
 #include <stdarg.h>
+#include <stddef.h>
 
 enum log_level { LOG_LVL_ERROR, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
 
@@ -16,6 +17,13 @@ void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 void fatalx(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+/*
+ * A one-line message for the caller to print: the modules that parse the
+ * command line and decide at start-up (addr, config, router, allow,
+ * privdrop) say why they refused through an err buffer. err may be NULL.
+ */
+void log_seterr(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* Bridge libevent's and libbpf's own log callbacks into this API. */
 void log_bridge_libevent(void);
 

@@ -8,7 +8,6 @@
  */
 #include <errno.h>
 #include <grp.h>
-#include <stdarg.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,35 +23,13 @@
 #include "log.h"
 #include "privdrop.h"
 
-/* Linux 5.8; older headers lack them. */
-#ifndef CAP_PERFMON
-#define CAP_PERFMON 38
-#endif
-#ifndef CAP_BPF
-#define CAP_BPF 39
-#endif
 /* Linux 4.3. */
 #ifndef PR_CAP_AMBIENT
 #define PR_CAP_AMBIENT		 47
 #define PR_CAP_AMBIENT_CLEAR_ALL 4
 #endif
 
-#define CAPBIT(c) (1ULL << (c))
-
-static void __attribute__((format(printf, 3, 4)))
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
-/* The calling thread's sets, as 64-bit masks. */
-static int caps_get(uint64_t *eff, uint64_t *prm, uint64_t *inh)
+int privdrop_caps(uint64_t *eff, uint64_t *prm, uint64_t *inh)
 {
 	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
 	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
@@ -120,15 +97,15 @@ int privdrop_plan(struct privdrop *pd, const char *user, char *err, size_t errle
 	if (getresuid(&r, &e, &s) < 0) {
 		int rc = -errno;
 
-		seterr(err, errlen, "getresuid: %s", strerror(-rc));
+		log_seterr(err, errlen, "getresuid: %s", strerror(-rc));
 		return rc;
 	}
 	pd->root = r == 0 || e == 0 || s == 0;
-	pd->caps = caps_get(&eff, &prm, &inh) == 0 && (prm | inh) != 0;
+	pd->caps = privdrop_caps(&eff, &prm, &inh) == 0 && (prm | inh) != 0;
 	if (user != NULL) {
 		pw = getpwnam(user);
 		if (pw == NULL) {
-			seterr(err, errlen, "unknown --user '%s': no such user", user);
+			log_seterr(err, errlen, "unknown --user '%s': no such user", user);
 			return -EINVAL;
 		}
 		pd->source = "--user";
@@ -144,9 +121,10 @@ int privdrop_plan(struct privdrop *pd, const char *user, char *err, size_t errle
 		} else {
 			pw = getpwnam("nobody");
 			if (pw == NULL) {
-				seterr(err, errlen,
-				       "started as root and no user 'nobody' to switch to: --user "
-				       "NAME names one");
+				log_seterr(
+				    err, errlen,
+				    "started as root and no user 'nobody' to switch to: --user "
+				    "NAME names one");
 				return -ENOENT;
 			}
 			pd->source = "the default";
@@ -162,9 +140,9 @@ int privdrop_plan(struct privdrop *pd, const char *user, char *err, size_t errle
 	pd->uid = e;
 	pd->gid = getegid();
 	if (pw != NULL && pw->pw_uid != e) {
-		seterr(err, errlen,
-		       "--user %s: only root can switch users, and zeroserve runs as uid %u", user,
-		       (unsigned int)e);
+		log_seterr(err, errlen,
+			   "--user %s: only root can switch users, and zeroserve runs as uid %u",
+			   user, (unsigned int)e);
 		return -EINVAL;
 	}
 	if (pw == NULL)
@@ -215,8 +193,8 @@ static int switch_user(struct privdrop *pd, uint64_t keep, char *err, size_t err
 #define FAIL(what)                                                                                 \
 	do {                                                                                       \
 		rc = -errno;                                                                       \
-		seterr(err, errlen, "cannot switch to user %s (uid %u): %s: %s", pd->name,         \
-		       (unsigned int)pd->uid, what, strerror(errno));                              \
+		log_seterr(err, errlen, "cannot switch to user %s (uid %u): %s: %s", pd->name,     \
+			   (unsigned int)pd->uid, what, strerror(errno));                          \
 		return rc;                                                                         \
 	} while (0)
 
@@ -268,11 +246,11 @@ static int caps_limit(uint64_t keep, char *err, size_t errlen)
 	    errno != EINVAL)
 		rc = -errno;
 	if (rc == 0)
-		rc = caps_get(&eff, &prm, &inh);
+		rc = privdrop_caps(&eff, &prm, &inh);
 	if (rc == 0 && (eff != keep || prm != keep || inh != 0))
 		rc = -EPERM;
 	if (rc < 0)
-		seterr(err, errlen, "cannot drop capabilities: %s", strerror(-rc));
+		log_seterr(err, errlen, "cannot drop capabilities: %s", strerror(-rc));
 	return rc;
 }
 
@@ -284,14 +262,14 @@ int privdrop_switch(struct privdrop *pd, int keep_engine, char *err, size_t errl
 	/* zeroserve executes nothing: no execve may ever gain privileges. */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		rc = -errno;
-		seterr(err, errlen, "PR_SET_NO_NEW_PRIVS: %s", strerror(errno));
+		log_seterr(err, errlen, "PR_SET_NO_NEW_PRIVS: %s", strerror(errno));
 		return rc;
 	}
 	if (!pd->root && !pd->caps)
 		return 0;
-	rc = caps_get(&eff, &prm, &inh);
+	rc = privdrop_caps(&eff, &prm, &inh);
 	if (rc < 0) {
-		seterr(err, errlen, "capget: %s", strerror(-rc));
+		log_seterr(err, errlen, "capget: %s", strerror(-rc));
 		return rc;
 	}
 	keep = keep_engine ? engine_caps(prm) : 0;
@@ -311,7 +289,7 @@ int privdrop_switch(struct privdrop *pd, int keep_engine, char *err, size_t errl
 	 */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
 		rc = -errno;
-		seterr(err, errlen, "PR_SET_DUMPABLE: %s", strerror(errno));
+		log_seterr(err, errlen, "PR_SET_DUMPABLE: %s", strerror(errno));
 		return rc;
 	}
 	return 0;
@@ -324,7 +302,7 @@ int privdrop_lower(struct privdrop *pd)
 
 	if (!pd->root && !pd->caps)
 		return 0;
-	rc = caps_get(&eff, &prm, &inh);
+	rc = privdrop_caps(&eff, &prm, &inh);
 	if (rc == 0)
 		rc = caps_set(0, prm, 0);
 	return rc;
@@ -339,9 +317,9 @@ int privdrop_finish(struct privdrop *pd, struct accel *a, char *err, size_t errl
 		return 0;
 	rc = privdrop_lower(pd);
 	if (rc == 0)
-		rc = caps_get(&eff, &prm, &inh);
+		rc = privdrop_caps(&eff, &prm, &inh);
 	if (rc < 0) {
-		seterr(err, errlen, "cannot drop capabilities: %s", strerror(-rc));
+		log_seterr(err, errlen, "cannot drop capabilities: %s", strerror(-rc));
 		return rc;
 	}
 	/*

@@ -13,7 +13,19 @@
 #define ZS_PRIVDROP_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
+
+#include <linux/capability.h>
+
+/* Linux 5.8; older headers lack them. */
+#ifndef CAP_PERFMON
+#define CAP_PERFMON 38
+#endif
+#ifndef CAP_BPF
+#define CAP_BPF 39
+#endif
+#define CAPBIT(c) (1ULL << (c))
 
 struct accel;
 
@@ -33,6 +45,8 @@ struct privdrop {
  * -ENOENT without a user to switch to (no "nobody").
  */
 int privdrop_plan(struct privdrop *pd, const char *user, char *err, size_t errlen);
+/* The calling thread's capability sets as masks of CAPBIT()s. 0 / -errno. */
+int privdrop_caps(uint64_t *eff, uint64_t *prm, uint64_t *inh);
 /* One line for zeroserve --check: who it would run as, and why. */
 void privdrop_describe(const struct privdrop *pd, char *buf, size_t len);
 /*

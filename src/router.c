@@ -3,7 +3,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,23 +11,12 @@
 #include <sys/stat.h>
 
 #include "router.h"
+#include "log.h"
 #include "zs_abi.h"
-
-static void __attribute__((format(printf, 3, 4)))
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static int nomem(const char *arg, char *err, size_t errlen)
 {
-	seterr(err, errlen, "bad route '%s': out of memory", arg);
+	log_seterr(err, errlen, "bad route '%s': out of memory", arg);
 	return -ENOMEM;
 }
 
@@ -71,25 +59,25 @@ static int check_host_v6(const char *arg, const char *host, char *err, size_t er
 	size_t n;
 
 	if (close == NULL) {
-		seterr(err, errlen, "bad route '%s': missing ']' in host '%s'", arg, host);
+		log_seterr(err, errlen, "bad route '%s': missing ']' in host '%s'", arg, host);
 		return -EINVAL;
 	}
 	if (close[1] == ':') {
-		seterr(err, errlen,
-		       "bad route '%s': omit the port from host '%s' (Host routing ignores it)",
-		       arg, host);
+		log_seterr(err, errlen,
+			   "bad route '%s': omit the port from host '%s' (Host routing ignores it)",
+			   arg, host);
 		return -EINVAL;
 	}
 	n = (size_t)(close - host - 1);
 	/* "[::1]." names "[::1]", as in a Host header (router_host_normalize). */
 	if ((close[1] != '\0' && strcmp(close + 1, ".") != 0) || n == 0 || n >= sizeof(inner)) {
-		seterr(err, errlen, "bad route '%s': bad IPv6 host '%s'", arg, host);
+		log_seterr(err, errlen, "bad route '%s': bad IPv6 host '%s'", arg, host);
 		return -EINVAL;
 	}
 	memcpy(inner, host + 1, n);
 	inner[n] = '\0';
 	if (inet_pton(AF_INET6, inner, &in6) != 1) {
-		seterr(err, errlen, "bad route '%s': bad IPv6 host '%s'", arg, host);
+		log_seterr(err, errlen, "bad route '%s': bad IPv6 host '%s'", arg, host);
 		return -EINVAL;
 	}
 	return 0;
@@ -109,18 +97,18 @@ static int check_host(const char *arg, const char *host, char *err, size_t errle
 	if (host[0] == '[')
 		return check_host_v6(arg, host, err, errlen);
 	if (host[0] == '\0') {
-		seterr(err, errlen, "bad route '%s': empty host", arg);
+		log_seterr(err, errlen, "bad route '%s': empty host", arg);
 		return -EINVAL;
 	}
 	if (len - (host[len - 1] == '.') > ROUTER_HOST_MAX) {
-		seterr(err, errlen, "bad route '%s': host longer than %d characters", arg,
-		       ROUTER_HOST_MAX);
+		log_seterr(err, errlen, "bad route '%s': host longer than %d characters", arg,
+			   ROUTER_HOST_MAX);
 		return -EINVAL;
 	}
 	if (strchr(host, ':')) {
-		seterr(err, errlen,
-		       "bad route '%s': omit the port from host '%s' (Host routing ignores it)",
-		       arg, host);
+		log_seterr(err, errlen,
+			   "bad route '%s': omit the port from host '%s' (Host routing ignores it)",
+			   arg, host);
 		return -EINVAL;
 	}
 	for (p = host; *p; p++) {
@@ -129,15 +117,15 @@ static int check_host(const char *arg, const char *host, char *err, size_t errle
 		if (c == '.') {
 			/* "app.test." is "app.test"; "app..test" and ".app" are not names. */
 			if (p == host || p[1] == '.' || (p[1] == '\0' && p[-1] == '.')) {
-				seterr(err, errlen, "bad route '%s': empty label in host '%s'", arg,
-				       host);
+				log_seterr(err, errlen, "bad route '%s': empty label in host '%s'",
+					   arg, host);
 				return -EINVAL;
 			}
 			continue;
 		}
 		if (!isalnum(c) && c != '-' && c != '_') {
-			seterr(err, errlen, "bad route '%s': bad character '%s' in host '%s'", arg,
-			       show_char(c, cb, sizeof(cb)), host);
+			log_seterr(err, errlen, "bad route '%s': bad character '%s' in host '%s'",
+				   arg, show_char(c, cb, sizeof(cb)), host);
 			return -EINVAL;
 		}
 	}
@@ -152,22 +140,23 @@ static int check_path(const char *arg, const char *what, const char *path, int n
 	const char *p;
 
 	if (path[0] != '/') {
-		seterr(err, errlen, "bad route '%s': %s '%s' must start with '/'", arg, what, path);
+		log_seterr(err, errlen, "bad route '%s': %s '%s' must start with '/'", arg, what,
+			   path);
 		return -EINVAL;
 	}
 	for (p = path; *p; p++) {
 		unsigned char c = (unsigned char)*p;
 
 		if (c == '?' || c == '#' || is_space_or_ctl(c)) {
-			seterr(err, errlen, "bad route '%s': %s '%s' must not contain '%s'", arg,
-			       what, path, show_char(c, cb, sizeof(cb)));
+			log_seterr(err, errlen, "bad route '%s': %s '%s' must not contain '%s'",
+				   arg, what, path, show_char(c, cb, sizeof(cb)));
 			return -EINVAL;
 		}
 	}
 	/* A prefix is matched byte for byte; ".." in it could only ever match a traversal. */
 	if (no_dotdot && strstr(path, "..")) {
-		seterr(err, errlen, "bad route '%s': %s '%s' must not contain '..'", arg, what,
-		       path);
+		log_seterr(err, errlen, "bad route '%s': %s '%s' must not contain '..'", arg, what,
+			   path);
 		return -EINVAL;
 	}
 	return 0;
@@ -227,7 +216,7 @@ static int parse_backend(const char *arg, const char *authority, size_t len, str
 	if (r->authority == NULL)
 		return nomem(arg, err, errlen);
 	if (addr_parse(r->authority, &r->addr, aerr, sizeof(aerr)) < 0) {
-		seterr(err, errlen, "bad route '%s': %s", arg, aerr);
+		log_seterr(err, errlen, "bad route '%s': %s", arg, aerr);
 		return -EINVAL;
 	}
 	return 0;
@@ -241,7 +230,7 @@ static int parse_url(const char *arg, const char *t, struct route *r, char *err,
 	int rc;
 
 	if (alen == 0) {
-		seterr(err, errlen, "bad route '%s': missing HOST:PORT after http://", arg);
+		log_seterr(err, errlen, "bad route '%s': missing HOST:PORT after http://", arg);
 		return -EINVAL;
 	}
 	rc = parse_backend(arg, auth, alen, r, err, errlen);
@@ -263,12 +252,12 @@ static int parse_dir(const char *arg, const char *t, struct route *r, char *err,
 	r->kind = ROUTE_DIRECTORY;
 	r->dir = realpath(t, NULL);
 	if (r->dir == NULL) {
-		seterr(err, errlen, "bad route '%s': '%s' is not a directory: %s", arg, t,
-		       strerror(errno));
+		log_seterr(err, errlen, "bad route '%s': '%s' is not a directory: %s", arg, t,
+			   strerror(errno));
 		return -EINVAL;
 	}
 	if (stat(r->dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		seterr(err, errlen, "bad route '%s': '%s' is not a directory", arg, t);
+		log_seterr(err, errlen, "bad route '%s': '%s' is not a directory", arg, t);
 		return -EINVAL;
 	}
 	return 0;
@@ -309,14 +298,14 @@ static int parse_port_alone(const char *arg, const char *t, long port, struct ro
 	char colon[8];
 
 	if (is_dir(t)) {
-		seterr(err, errlen,
-		       "bad route '%s': '%s' is both a port and a directory here: "
-		       "write :%s for the port or ./%s for the directory",
-		       arg, t, t, t);
+		log_seterr(err, errlen,
+			   "bad route '%s': '%s' is both a port and a directory here: "
+			   "write :%s for the port or ./%s for the directory",
+			   arg, t, t, t);
 		return -EINVAL;
 	}
 	if (port == 0) {
-		seterr(err, errlen, "bad route '%s': port %s out of range (1-65535)", arg, t);
+		log_seterr(err, errlen, "bad route '%s': port %s out of range (1-65535)", arg, t);
 		return -EINVAL;
 	}
 	/* From the value: "03000" is port 3000, and never overflows colon. */
@@ -349,18 +338,19 @@ static int parse_near_backend(const char *arg, const char *t, struct route *r, c
 		if (addr && slash[1] == '\0')
 			return parse_backend(arg, t, (size_t)(slash - t), r, err, errlen);
 		if (addr) {
-			seterr(err, errlen,
-			       "bad route '%s': '%s' is not a directory, and a backend path "
-			       "needs http:// (did you mean http://%s?)",
-			       arg, t, t);
+			log_seterr(err, errlen,
+				   "bad route '%s': '%s' is not a directory, and a backend path "
+				   "needs http:// (did you mean http://%s?)",
+				   arg, t, t);
 			return -EINVAL;
 		}
 	}
 	while (n < len && t[n] >= '0' && t[n] <= '9')
 		n++;
 	if (n >= 2 && len == n + 1 && digits_port(t, n) > 0) {
-		seterr(err, errlen, "bad route '%s': '%s' is not a directory: did you mean :%.*s?",
-		       arg, t, (int)n, t);
+		log_seterr(err, errlen,
+			   "bad route '%s': '%s' is not a directory: did you mean :%.*s?", arg, t,
+			   (int)n, t);
 		return -EINVAL;
 	}
 	return 1;
@@ -374,7 +364,7 @@ static int parse_target(const char *arg, const char *t, struct route *r, char *e
 	int rc;
 
 	if (*t == '\0') {
-		seterr(err, errlen, "bad route '%s': empty target", arg);
+		log_seterr(err, errlen, "bad route '%s': empty target", arg);
 		return -EINVAL;
 	}
 	/* A URL scheme: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) "://". */
@@ -387,12 +377,12 @@ static int parse_target(const char *arg, const char *t, struct route *r, char *e
 		if (n == 4 && strncasecmp(t, "http", 4) == 0)
 			return parse_url(arg, t, r, err, errlen);
 		if (n == 5 && strncasecmp(t, "https", 5) == 0) {
-			seterr(err, errlen, "bad route '%s': https backends are not supported",
-			       arg);
+			log_seterr(err, errlen, "bad route '%s': https backends are not supported",
+				   arg);
 			return -EINVAL;
 		}
-		seterr(err, errlen, "bad route '%s': unsupported scheme '%.*s' (only http://)", arg,
-		       (int)n, t);
+		log_seterr(err, errlen, "bad route '%s': unsupported scheme '%.*s' (only http://)",
+			   arg, (int)n, t);
 		return -EINVAL;
 	}
 	port = digits_port(t, strlen(t));
@@ -467,8 +457,8 @@ int router_add(struct router *rt, struct route *r, char *err, size_t errlen)
 		const struct route *o = &rt->routes[i];
 
 		if (same_host(o->host, r->host) && strcmp(o->prefix, r->prefix) == 0) {
-			seterr(err, errlen, "duplicate route '%s': same %s as '%s'", r->spec,
-			       r->host ? "host and prefix" : "prefix", o->spec);
+			log_seterr(err, errlen, "duplicate route '%s': same %s as '%s'", r->spec,
+				   r->host ? "host and prefix" : "prefix", o->spec);
 			route_free(r);
 			return -EEXIST;
 		}
@@ -477,7 +467,7 @@ int router_add(struct router *rt, struct route *r, char *err, size_t errlen)
 		cap = rt->cap ? rt->cap * 2 : 8;
 		routes = realloc(rt->routes, cap * sizeof(*routes));
 		if (routes == NULL) {
-			seterr(err, errlen, "route '%s': out of memory", r->spec);
+			log_seterr(err, errlen, "route '%s': out of memory", r->spec);
 			route_free(r);
 			return -ENOMEM;
 		}
