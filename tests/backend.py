@@ -3,6 +3,7 @@
 """Test backend for zeroserve's scenario tests: a small, real HTTP/1.1 server.
 
 Usage: backend.py --port P [--name NAME] [--record FILE]
+                  [--keepalive-timeout SECS]
 
 Listens on 127.0.0.1:P, prints "ready" once listening, exits on SIGTERM.
 With --record FILE, every request head it reads is appended to FILE before
@@ -11,6 +12,9 @@ it is answered, one JSON line: {"backend", "method", "target", "headers"}
 Every response carries "X-Backend: NAME" and "X-Conn-Id: N" (N is the
 number of the TCP connection that carried the request, counted from 1).
 Keep-alive follows HTTP/1.1 (HTTP/1.0 only with "Connection: keep-alive").
+With --keepalive-timeout SECS, a connection that stays idle for SECS after
+a response is closed (FIN), as nginx's keepalive_timeout does; the wait for
+a connection's first request is not limited.
 Request bodies (Content-Length or chunked, with "Expect: 100-continue") are
 read on every path.  Endpoints:
 
@@ -58,6 +62,7 @@ REASONS = {
 
 NAME = "backend"
 RECORD = None  # the --record file, line buffered
+KEEPALIVE = None  # --keepalive-timeout, seconds
 record_lock = threading.Lock()
 conn_lock = threading.Lock()
 conn_count = 0
@@ -429,10 +434,17 @@ class Handler(socketserver.BaseRequestHandler):
                                 keep=keep)
 
     def handle(self):
+        first = True
         try:
             while True:
                 try:
+                    # Only the wait for the next request line is timed: a
+                    # timeout ends handle() (TimeoutError), which closes.
+                    if KEEPALIVE is not None and not first:
+                        self.sock.settimeout(KEEPALIVE)
+                    first = False
                     req = self.read_request()
+                    self.sock.settimeout(None)
                 except BadRequest as e:
                     msg = ("bad request: %s\n" % e).encode()
                     self.sock.sendall(b"HTTP/1.1 400 Bad Request\r\n"
@@ -488,14 +500,17 @@ class Server6(Server):
 
 
 def main():
-    global NAME, RECORD
+    global NAME, RECORD, KEEPALIVE
     ap = argparse.ArgumentParser(description="zeroserve test backend")
     ap.add_argument("--port", type=int, required=True)
     ap.add_argument("--name", default="backend")
     ap.add_argument("--host", default="127.0.0.1", help="address to listen on (::1 for IPv6)")
     ap.add_argument("--record", help="append every request head to this file (JSON lines)")
+    ap.add_argument("--keepalive-timeout", type=float,
+                    help="close a connection idle for this many seconds after a response")
     args = ap.parse_args()
     NAME = args.name
+    KEEPALIVE = args.keepalive_timeout
     if args.record:
         RECORD = open(args.record, "a", encoding="utf-8")
     try:

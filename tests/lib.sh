@@ -14,7 +14,8 @@
 #                        and prints the port (on BACKEND_HOST, default
 #                        127.0.0.1; ::1 for IPv6); every request head it
 #                        reads lands in $T/backend-NAME.requests (JSON lines,
-#                        backend.py --record)
+#                        backend.py --record); BACKEND_ARGS adds backend.py
+#                        options (e.g. "--keepalive-timeout 1")
 #   zs_start ARGS...     start zeroserve with routes/options ARGS; sets ZS_PID,
 #                        ZS_LOG; waits until ZS_PORT accepts connections and,
 #                        without --no-bpf, until its engine is known (logged in
@@ -53,7 +54,13 @@
 #                        counters" line (also kept in $T/counters)
 #   counter NAME [LINE]  one value of that line (requests, responses,
 #                        bytes_up, bytes_down, user, unpaired, head, feature,
-#                        route, response, redirect_fail)
+#                        route, response, redirect_fail, pool_taken,
+#                        pool_empty, pool_returned)
+#   counter_rise NAME LINE  how much NAME rose from LINE (an earlier
+#                        zs_counters line) to the last zs_counters
+#   zs_start_on ENGINE ARGS...  zs_start_kernel ARGS (ENGINE kernel) or
+#                        zs_start --no-bpf ARGS (ENGINE user): for a test
+#                        that runs once per engine
 #   kmsg_mark / kmsg_check  fail if the kernel logged BUG/Oops/WARNING/general
 #                        protection in between
 #   pyhttp_start DIR     python3 -m http.server serving DIR (socketserver's
@@ -353,8 +360,9 @@ backend_start() {
 	while :; do
 		BACKEND_PORT=$(zs_port)
 		_out="$T/backend-$_name.out"
+		# shellcheck disable=SC2086 # BACKEND_ARGS is a word list on purpose
 		_zs_bg_exec $PYTHON -u "$ZS_TESTS/backend.py" --port "$BACKEND_PORT" --name "$_name" \
-			--host "${BACKEND_HOST:-127.0.0.1}" --record "$T/backend-$_name.requests" >"$_out" 2>"$T/backend-$_name.err" &
+			--host "${BACKEND_HOST:-127.0.0.1}" ${BACKEND_ARGS:-} --record "$T/backend-$_name.requests" >"$_out" 2>"$T/backend-$_name.err" &
 		BACKEND_PID=$!
 		_zs_track "$BACKEND_PID"
 		_i=0
@@ -676,6 +684,27 @@ counter() {
 	fi
 	[ -n "$_v" ] || fail "counter $1: not in '$(cat "$T/counters" 2>/dev/null)${2:-}'"
 	echo "$_v"
+}
+
+counter_rise() {
+	_now=$(counter "$1")
+	_was=$(counter "$1" "$2")
+	echo $((_now - _was))
+}
+
+zs_start_on() {
+	_engine=$1
+	shift
+	case $_engine in
+	kernel) zs_start_kernel "$@" ;;
+	user)
+		_saved_args=$ZS_ENGINE_ARGS
+		ZS_ENGINE_ARGS=--no-bpf
+		zs_start "$@"
+		ZS_ENGINE_ARGS=$_saved_args
+		;;
+	*) fail "zs_start_on: no engine '$_engine' (kernel or user)" ;;
+	esac
 }
 
 # The kernel log as "SEQ<TAB>first line of the record", from /dev/kmsg.
