@@ -18,7 +18,8 @@ As a module:
     r = one(port, "/echo/x", host="pool.localhost", backend="a")
 
 As a command: N connections one after the other (or, with --concurrent,
-all open first and their requests sent at once), targets alternating
+all open first, their requests sent at once, and none closed before every
+answer is in), targets alternating
 /echo/TAG/I and /bytes/(1000+I); prints "ok N" and exits 0 when every
 answer was right, else names the first wrong one on stderr and exits 1.
 
@@ -59,9 +60,10 @@ def check(r, target, backend=None, what=None):
 
 
 def one(port, target, host="localhost", style="plain", backend=None,
-        timeout=10.0, conn=None):
+        timeout=10.0, conn=None, before_close=None):
     """GET target on a new connection (or conn, opened already); check the
-    answer; with "close" and "http10" the server must close within 2 s."""
+    answer; with "close" and "http10" the server must close within 2 s.
+    before_close() runs before the client closes."""
     c = conn or Conn(port, timeout=timeout)
     try:
         c.send(request_bytes(target, host, style))
@@ -71,6 +73,8 @@ def one(port, target, host="localhost", style="plain", backend=None,
             assert c.peer_closed(2.0), \
                 "%s GET %s: connection still open 2 s after the answer" % (style, target)
     finally:
+        if before_close is not None:
+            before_close()
         c.close()
     return r
 
@@ -99,14 +103,23 @@ def main():
         return 0
 
     conns = [Conn(a.port, timeout=a.timeout) for _ in range(a.n)]
-    barrier = threading.Barrier(a.n)
+    start = threading.Barrier(a.n)
+    # No client closes before all have their answer: no backend connection
+    # comes free at a client's close while the burst lasts.
+    answered = threading.Barrier(a.n)
     errors = []
 
+    def held():
+        try:
+            answered.wait(a.timeout + 5)
+        except threading.BrokenBarrierError:
+            pass
+
     def run(i, c):
-        barrier.wait()
+        start.wait()
         try:
             one(a.port, target_for(a.tag, i), a.host, a.style, a.backend,
-                a.timeout, conn=c)
+                a.timeout, conn=c, before_close=held)
         except Exception as e:  # noqa: BLE001 - every failure is reported
             errors.append("connection %d: %r" % (i, e))
 
