@@ -247,9 +247,8 @@ static __always_inline int pass_up(struct zs_conn *c, __u32 why)
  * redirect, so B's answer finds C, and undone if no socket takes it.
  * Returns B's key (in c), or NULL: the pool is dry.
  */
-static __always_inline struct zs_sock_key *pool_take(struct sk_msg_md *msg,
-						     struct zs_sock_key *key, struct zs_conn *c,
-						     __u32 pool, __u32 route)
+static __always_inline struct zs_sock_key *pool_take(struct sk_msg_md *msg, struct zs_sock_key *key,
+						     struct zs_conn *c, __u32 pool, __u32 route)
 {
 	struct zs_lent lent = {};
 	struct zs_peer peer = {};

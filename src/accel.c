@@ -647,8 +647,7 @@ static void conn_unlist(struct accel_conn *ac)
 
 	if (!ac->listed)
 		return;
-	for (p = &ac->a->conn_by_key[key_hash(&ac->c) % CONN_BUCKETS]; *p != NULL;
-	     p = &(*p)->next)
+	for (p = &ac->a->conn_by_key[key_hash(&ac->c) % CONN_BUCKETS]; *p != NULL; p = &(*p)->next)
 		if (*p == ac) {
 			*p = ac->next;
 			break;

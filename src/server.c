@@ -198,8 +198,8 @@ void server_set_accel(struct server *srv, struct accel *a)
 			accel_pool_bind(a, (unsigned int)i, upstream_backend_id(be));
 	}
 	session_accel_start(srv);
-	srv->kevents = event_new(srv->base, accel_events_fd(a), EV_READ | EV_PERSIST,
-				 accel_events_cb, srv);
+	srv->kevents =
+	    event_new(srv->base, accel_events_fd(a), EV_READ | EV_PERSIST, accel_events_cb, srv);
 	if (srv->kevents != NULL)
 		event_add(srv->kevents, NULL);
 #else

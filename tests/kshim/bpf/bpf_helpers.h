@@ -12,8 +12,8 @@
 #include <linux/types.h>
 
 #define SEC(name)
-#define __uint(name, val) int(*name)[val]
-#define __type(name, val) __typeof__(val) *name
+#define __uint(name, val)  int(*name)[val]
+#define __type(name, val)  __typeof__(val) *name
 #define __array(name, val) __typeof__(val) *name[]
 #ifndef __always_inline
 #define __always_inline inline __attribute__((always_inline))
