@@ -1126,6 +1126,22 @@ int accel_lend(struct accel *a, unsigned int backend, int p2_fd, void *owner,
 	return 0;
 }
 
+void *accel_reclaim(struct accel *a, unsigned int backend)
+{
+	struct accel_lent *l;
+	struct zs_pool_ent e;
+
+	if (a == NULL || backend >= ZS_MAX_ROUTES || a->queue[backend] < 0)
+		return NULL;
+	/* A pop takes the entry from the kernel too: the two never share one. */
+	while (bpf_map_lookup_and_delete_elem(a->queue[backend], NULL, &e) == 0) {
+		l = lent_find(a, e.gen);
+		if (l != NULL && memcmp(&l->ent, &e, sizeof(e)) == 0)
+			return l->owner;
+	}
+	return NULL;
+}
+
 void accel_lent_retire(struct accel_lent **lp)
 {
 	struct accel_lent *l = *lp, **p;

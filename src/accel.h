@@ -103,6 +103,9 @@ struct accel_lent;
  */
 int accel_lend(struct accel *a, unsigned int backend, int p2_fd, void *owner,
 	       struct accel_lent **lp);
+/* One of backend's lent connections waiting in its pool, taken out: its
+ * owner, or NULL. Entries of retired lendings met on the way are dropped. */
+void *accel_reclaim(struct accel *a, unsigned int backend);
 /* The lending ends before the connection closes: the kernel skips what
  * is still queued of it. *lp becomes NULL; NULL is fine. */
 void accel_lent_retire(struct accel_lent **lp);

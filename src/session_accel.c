@@ -329,6 +329,13 @@ int session_accel_lend(void *arg, struct upstream_conn *up)
 	return 0;
 }
 
+struct upstream_conn *session_accel_reclaim(void *arg, struct upstream_backend *be)
+{
+	struct server *srv = arg;
+
+	return accel_reclaim(srv->accel, upstream_backend_id(be));
+}
+
 void session_accel_retire(void *arg, struct upstream_conn *up)
 {
 	unpark(up);
@@ -535,8 +542,20 @@ int session_accel_lend(void *arg, struct upstream_conn *up)
 	return -ENOTSUP;
 }
 
+struct upstream_conn *session_accel_reclaim(void *arg, struct upstream_backend *be)
+{
+	struct server *srv = arg;
+
+	return accel_reclaim(srv->accel, upstream_backend_id(be));
+}
+
 void session_accel_retire(void *arg, struct upstream_conn *up)
 {
+}
+
+struct upstream_conn *session_accel_reclaim(void *arg, struct upstream_backend *be)
+{
+	return NULL;
 }
 
 void session_accel_start(struct server *srv)
