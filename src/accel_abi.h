@@ -21,6 +21,8 @@ struct router;
 int accel_client_key(int p1_fd, struct zs_sock_key *k);
 /* B's own view: local = P2's peer, remote = P2's local; same errors. */
 int accel_backend_key(int p2_fd, struct zs_sock_key *k);
+/* The open client connection whose C has this key, or NULL. */
+struct accel_conn *accel_conn_find(struct accel *a, const struct zs_sock_key *c);
 /* The counters summed over CPUs. */
 int accel_counters(struct accel *a, uint64_t out[ZS_C__MAX]);
 /* zs_conns[C] as the BPF programs left it, by C's own key; -ENOENT when
