@@ -121,8 +121,9 @@ int accel_lent_client(struct accel_lent *l, struct accel_conn **ac);
  */
 int accel_conn_claim(struct accel_conn *ac, void **owner);
 void accel_conn_claim_none(struct accel_conn *ac);
-/* Did the request the kernel carried last say "Connection: close"? */
-int accel_conn_is_closing(struct accel_conn *ac);
+/* Had the kernel answered C's "close" request before accel_conn_open?
+ * Its zs_events record came first then. */
+int accel_conn_was_answered(struct accel_conn *ac);
 /* zs_events: records of answers the kernel delivered to "close" requests.
  * fd is readable when some wait; read calls fn with each one's owner. */
 int accel_events_fd(struct accel *a);

@@ -377,7 +377,11 @@ void session_accel_open(struct session *s, const struct sockaddr *local)
 		local = (const struct sockaddr *)&ss;
 	}
 	s->kc = accel_conn_open(s->srv->accel, local, (const struct sockaddr *)&s->client.ss, s);
-	if (s->kc == NULL || nparked == 0)
+	if (s->kc == NULL)
+		return;
+	if (accel_conn_was_answered(s->kc))
+		kernel_closed(s, s->srv);
+	if (nparked == 0)
 		return;
 	for (i = 0; i < nparked; i++) {
 		struct upstream_conn *up = parked[i];
