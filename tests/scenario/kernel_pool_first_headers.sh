@@ -7,7 +7,8 @@
 # (Host, Accept, X-Forwarded-For, X-Forwarded-Proto, X-Forwarded-Host,
 # Forwarded; no hop-by-hop field), whichever engine carried them: the
 # kernel engine's lists equal the userspace engine's, style by style, and
-# the 12 of a style equal each other. On the kernel engine the kernel
+# the 12 of a style equal each other. On the kernel engine, the first two
+# connections of a style a moment apart to warm the pool, the kernel
 # carried at least 6 of the 12 plain HTTP/1.1 ones (counters pool_taken),
 # so the lists compared are the kernel's.
 . "$ZS_TESTS/lib.sh"
@@ -22,7 +23,7 @@ for engine in user kernel; do
 	for style in plain close http10 own; do
 		[ $engine = kernel ] && before=$(zs_counters)
 		zs_python - "$ZS_PORT" $style >"$T/heads.$engine.$style" <<'PY' || fail "$engine engine, $style: fields of first requests"
-import json, sys
+import json, sys, time
 from oneshot import request_bytes
 from rawhttp import Conn, build
 port, style = int(sys.argv[1]), sys.argv[2]
@@ -37,6 +38,12 @@ for i in range(12):
         c.send(request_bytes(target, "Fw.Localhost:8080", style)[:-2] + b"Accept: */*\r\n\r\n")
     r = c.read_response()
     c.close()
+    if i < 2:
+        # zeroserve lends the backend connection to the kernel's pool after
+        # it wrote the answer: a client that comes back at once can beat it
+        # (kernel_pool_one_request_conns counts those; here the fields are
+        # what is tested).
+        time.sleep(0.2)
     assert r.status == 200, "%s connection %d: %r" % (style, i, r)
     d = r.json()
     assert d["path"] == target, "%s connection %d: the answer is for %r" % (style, i, d["path"])
