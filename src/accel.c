@@ -221,15 +221,51 @@ static int add_port(int fd, int port, __u32 role)
 	return 0;
 }
 
+__u32 accel_listen_role(const struct addr *listens, size_t n, int port)
+{
+	__u32 role = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct addr *l = &listens[i];
+		const struct in6_addr *in6 = &((const struct sockaddr_in6 *)&l->ss)->sin6_addr;
+
+		if (addr_port(l) != port)
+			continue;
+		role |= ZS_PORT_LISTEN;
+		if (l->ss.ss_family == AF_INET)
+			role |= ZS_PORT_V4_PLAIN;
+		/* [::] takes IPv4 clients too unless IPV6_V6ONLY; then they
+		 * find no socket here, or an AF_INET one that sets the other
+		 * bit and sends them up. */
+		else if (IN6_IS_ADDR_UNSPECIFIED(in6) || IN6_IS_ADDR_V4MAPPED(in6))
+			role |= ZS_PORT_V4_MAPPED;
+	}
+	return role;
+}
+
+/* Some listen port names its IPv4 clients ::ffff:a.b.c.d (ZS_PORT_V4_MAPPED). */
+static int listen_mapped(const struct config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nlistens; i++)
+		if (accel_listen_role(cfg->listens, cfg->nlistens, addr_port(&cfg->listens[i])) &
+		    ZS_PORT_V4_MAPPED)
+			return 1;
+	return 0;
+}
+
 /* zs_ports: sockops ignores every connection that touches none of these ports. */
 static int set_ports(struct accel *a, const struct config *cfg)
 {
 	int fd = bpf_map__fd(a->skel->maps.zs_ports);
 	size_t i;
-	int err;
+	int err, port;
 
 	for (i = 0; i < cfg->nlistens; i++) {
-		err = add_port(fd, addr_port(&cfg->listens[i]), ZS_PORT_LISTEN);
+		port = addr_port(&cfg->listens[i]);
+		err = add_port(fd, port, accel_listen_role(cfg->listens, cfg->nlistens, port));
 		if (err < 0)
 			return err;
 	}
@@ -245,23 +281,12 @@ static int set_ports(struct accel *a, const struct config *cfg)
 	return 0;
 }
 
-static int has_ipv4_backend(const struct router *rt)
+static int has_backend(const struct router *rt)
 {
 	size_t i;
 
 	for (i = 0; i < rt->n; i++)
-		if (rt->routes[i].kind == ROUTE_BACKEND &&
-		    rt->routes[i].addr.ss.ss_family == AF_INET)
-			return 1;
-	return 0;
-}
-
-static int has_ipv4_listen(const struct config *cfg)
-{
-	size_t i;
-
-	for (i = 0; i < cfg->nlistens; i++)
-		if (cfg->listens[i].ss.ss_family == AF_INET)
+		if (rt->routes[i].kind == ROUTE_BACKEND)
 			return 1;
 	return 0;
 }
@@ -307,17 +332,15 @@ struct accel *accel_start(const struct config *cfg, char *why, size_t whylen)
 		snprintf(why, whylen, "kernel engine off: --no-bpf");
 		return NULL;
 	}
-	if (!has_ipv4_backend(&cfg->router))
-		UNAVAILABLE("no IPv4 backend route");
-	if (!has_ipv4_listen(cfg))
-		UNAVAILABLE("no IPv4 listen address");
+	if (!has_backend(&cfg->router))
+		UNAVAILABLE("no backend route");
 
 	a = calloc(1, sizeof(*a));
 	if (a == NULL)
 		UNAVAILABLE("out of memory");
 	nkernel = decide_routes(a, &cfg->router);
 	if (nkernel == 0)
-		UNAVAILABLE("no route it can serve (IPv4 backend, path not rewritten)");
+		UNAVAILABLE("no route it can serve (a backend, path not rewritten)");
 	if (accel_env_check(cfg->cgroup, &a->cgroup, &cgfd, reason, sizeof(reason)) < 0)
 		UNAVAILABLE("%s", reason);
 
@@ -339,6 +362,7 @@ struct accel *accel_start(const struct config *cfg, char *why, size_t whylen)
 	a->skel->rodata->resp_max = ACCEL_RESP_MAX;
 	a->skel->rodata->guard_host = !cfg->allow.any_host;
 	a->skel->rodata->guard_origin = !cfg->allow.any_origin;
+	a->skel->rodata->listen_mapped = listen_mapped(cfg);
 	saw_verifier_log = 0;
 	err = zs_bpf__load(a->skel);
 	if (err < 0) {
@@ -492,22 +516,24 @@ void accel_stop(struct accel *a)
 	log_debug("kernel engine off: programs detached");
 }
 
-/* IPv4 address in network order and port in host order; v4-mapped IPv6 counts as IPv4. */
-static int ipv4_of(const struct sockaddr_storage *ss, __u32 *ip, __u16 *port)
+/* An address in the keys' form (bpf/zs_abi.h: IPv6, IPv4 as ::ffff:a.b.c.d,
+ * network order) and its port in host order. */
+static int key_addr_of(const struct sockaddr_storage *ss, __u32 ip[4], __u16 *port)
 {
 	if (ss->ss_family == AF_INET) {
 		const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
 
-		*ip = sin->sin_addr.s_addr;
+		ip[0] = 0;
+		ip[1] = 0;
+		ip[2] = htonl(0xffff);
+		ip[3] = sin->sin_addr.s_addr;
 		*port = ntohs(sin->sin_port);
 		return 0;
 	}
 	if (ss->ss_family == AF_INET6) {
 		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
 
-		if (!IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr))
-			return -EAFNOSUPPORT;
-		memcpy(ip, &sin6->sin6_addr.s6_addr[12], sizeof(*ip));
+		memcpy(ip, &sin6->sin6_addr, 16);
 		*port = ntohs(sin6->sin6_port);
 		return 0;
 	}
@@ -525,9 +551,9 @@ static int far_key(int fd, struct zs_sock_key *k)
 	    getpeername(fd, (struct sockaddr *)&peer, &plen) < 0)
 		return -errno;
 	memset(k, 0, sizeof(*k));
-	err = ipv4_of(&peer, &k->local_ip, &k->local_port);
+	err = key_addr_of(&peer, k->local_ip, &k->local_port);
 	if (err == 0)
-		err = ipv4_of(&local, &k->remote_ip, &k->remote_port);
+		err = key_addr_of(&local, k->remote_ip, &k->remote_port);
 	return err;
 }
 
@@ -783,34 +809,51 @@ enum accel_loss accel_conn_loss(struct accel_conn *ac)
 	return zc.resp_left == 0 ? ACCEL_LOSS_ANSWER : ACCEL_LOSS_PART;
 }
 
-/* zs_expect's key for a bound IPv4 backend socket going to `to`. */
+/* An IPv4 or IPv6 address's port in host order, or -EAFNOSUPPORT. */
+static int port_of(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)(const void *)sa)->sin_port);
+	if (sa->sa_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)(const void *)sa)->sin6_port);
+	return -EAFNOSUPPORT;
+}
+
+/* zs_expect's key for a bound backend socket going to `to`. */
 static int expect_key(int p2_fd, const struct sockaddr *to, __u32 *key)
 {
-	struct sockaddr_in me;
+	struct sockaddr_storage me;
 	socklen_t mlen = sizeof(me);
+	int from, port = port_of(to);
 
-	if (to->sa_family != AF_INET)
-		return -EAFNOSUPPORT;
+	if (port < 0)
+		return port;
 	if (getsockname(p2_fd, (struct sockaddr *)&me, &mlen) < 0)
 		return -errno;
-	if (me.sin_family != AF_INET)
-		return -EAFNOSUPPORT;
-	*key = ZS_EXPECT_KEY(ntohs(((const struct sockaddr_in *)to)->sin_port), ntohs(me.sin_port));
+	from = port_of((const struct sockaddr *)&me);
+	if (from < 0)
+		return from;
+	*key = ZS_EXPECT_KEY(port, from);
 	return 0;
 }
 
 /* The port a backend socket will connect from, bound now so it can be
  * announced before the handshake (which loopback may finish within
- * connect). */
+ * connect). Bound to the wildcard of to's family, as connect would. */
 int accel_dial(struct accel *a, int p2_fd, const struct sockaddr *to, socklen_t len)
 {
-	struct sockaddr_in any = {.sin_family = AF_INET};
+	struct sockaddr_in any4 = {.sin_family = AF_INET};
+	struct sockaddr_in6 any6 = {.sin6_family = AF_INET6};
 	__u32 key, one = 1;
 	int err;
 
-	if (to->sa_family != AF_INET || len < (socklen_t)sizeof(struct sockaddr_in))
+	if (to->sa_family == AF_INET && len >= (socklen_t)sizeof(struct sockaddr_in))
+		err = bind(p2_fd, (const struct sockaddr *)&any4, sizeof(any4));
+	else if (to->sa_family == AF_INET6 && len >= (socklen_t)sizeof(struct sockaddr_in6))
+		err = bind(p2_fd, (const struct sockaddr *)&any6, sizeof(any6));
+	else
 		return -EAFNOSUPPORT;
-	if (bind(p2_fd, (const struct sockaddr *)&any, sizeof(any)) < 0)
+	if (err < 0)
 		return -errno;
 	err = expect_key(p2_fd, to, &key);
 	if (err < 0)

@@ -34,12 +34,20 @@ static struct zs_conn kconn;
 static struct zs_ctl kctl;
 static __u8 kstale;
 
-/* B, the backend socket zs_ctl pairs C with; the only entry of zs_socks. */
+/* B, the backend socket zs_ctl pairs C with; the only entry of zs_socks.
+ * ::ffff:127.0.0.1, network order on little endian. */
 static const struct zs_sock_key kbackend = {
-    .local_ip = 0x0100007f, /* 127.0.0.1, network order on little endian */
-    .remote_ip = 0x0100007f,
+    .local_ip = {0, 0, 0xffff0000, 0x0100007f},
+    .remote_ip = {0, 0, 0xffff0000, 0x0100007f},
     .local_port = 3000,
     .remote_port = 40001,
+};
+
+/* C: which socket, and zs_ports[its listen port] (kshim_set_client). */
+static struct kshim_client kcli = {
+    .family = AF_INET,
+    .ip = {0, 0, 0xffff0000, 0x0100007f},
+    .port_role = ZS_PORT_LISTEN | ZS_PORT_V4_PLAIN,
 };
 
 /*
@@ -88,6 +96,12 @@ static void *bpf_map_lookup_elem(void *map, const void *key)
 
 	if (map == &zs_scan)
 		return &kscan;
+	if (map == &zs_ports) {
+		__u16 port;
+
+		memcpy(&port, key, sizeof(port));
+		return port == 8080 && kcli.port_role != 0 ? &kcli.port_role : NULL;
+	}
 	if (map == &zs_conns)
 		return &kconn;
 	if (map == &zs_ctl)
@@ -98,8 +112,8 @@ static void *bpf_map_lookup_elem(void *map, const void *key)
 			return i < ZS_C__MAX ? &kcounters[i] : NULL;
 		return i < ZS_MAX_ROUTES ? &kroutes[i] : NULL;
 	}
-	/* zs_peers, zs_ports, zs_expect: C is no backend socket, and the
-	 * request path reads nothing else. */
+	/* zs_peers, zs_expect: C is no backend socket, and the request path
+	 * reads nothing else. */
 	return NULL;
 }
 
@@ -235,6 +249,12 @@ void kshim_set_req_max(uint64_t n)
 	req_max = n;
 }
 
+void kshim_set_client(const struct kshim_client *c)
+{
+	kcli = *c;
+	listen_mapped = c->listen_mapped;
+}
+
 void kshim_set_stale(uint8_t byte)
 {
 	kstale = byte;
@@ -287,10 +307,17 @@ void kshim_read_head(const uint8_t *buf, size_t len, unsigned int paired, struct
 	kctl.paired = 1;
 	kclient.word = SK_USER_DATA_PSOCK;
 
+	/* C's end of its connection to zeroserve's port 8080: the address
+	 * set, loopback for the other end (its name goes nowhere). */
 	memset(&kmsg, 0, sizeof(kmsg));
-	kmsg.family = AF_INET;
-	kmsg.local_ip4 = 0x0100007f;
-	kmsg.remote_ip4 = 0x0100007f;
+	kmsg.family = (__u32)kcli.family;
+	if (kcli.family == AF_INET) {
+		kmsg.local_ip4 = kcli.ip[3];
+		kmsg.remote_ip4 = 0x0100007f;
+	} else {
+		memcpy(kmsg.local_ip6, kcli.ip, sizeof(kmsg.local_ip6));
+		memcpy(kmsg.remote_ip6, kcli.ip, sizeof(kmsg.remote_ip6));
+	}
 	kmsg.local_port = 40000;
 	kmsg.remote_port = bpf_htonl(8080);
 	kmsg.sk = (struct bpf_sock *)&kclient;
