@@ -583,6 +583,15 @@ struct accel_conn {
 	uint64_t kreqs_seen;	     /* zs_conn.kreqs when last asked (accel_conn_was_active) */
 };
 
+/* Can the kernel name this client in the forwarding fields (xf_client in
+ * bpf/xf.bpf.h)? IPv4, or of IPv6 addresses ::1 only. */
+static int nameable(const struct zs_sock_key *c)
+{
+	return c->local_ip[0] == 0 && c->local_ip[1] == 0 &&
+	       (c->local_ip[2] == htonl(0xffff) ||
+		(c->local_ip[2] == 0 && c->local_ip[3] == htonl(1)));
+}
+
 struct accel_conn *accel_conn_new(struct accel *a, int p1_fd)
 {
 	struct accel_conn *ac = calloc(1, sizeof(*ac));
@@ -592,6 +601,10 @@ struct accel_conn *accel_conn_new(struct accel *a, int p1_fd)
 		return NULL;
 	ac->a = a;
 	err = accel_client_key(p1_fd, &ac->c);
+	/* Another client's requests would all go up, while its pairing kept a
+	 * backend connection out of the pool. */
+	if (err == 0 && !nameable(&ac->c))
+		err = -EAFNOSUPPORT;
 	if (err < 0) {
 		free(ac);
 		errno = -err;

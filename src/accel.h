@@ -74,7 +74,8 @@ void accel_hangup(struct accel *a, int p2_fd, const struct sockaddr *to);
 struct accel_conn;
 
 /* The handle of the client behind p1_fd. NULL with errno: EAFNOSUPPORT
- * unless C is IPv4 or IPv6. */
+ * unless C is IPv4 or ::1, the clients the kernel names in the forwarding
+ * fields as the userspace engine does. */
 struct accel_conn *accel_conn_new(struct accel *a, int p1_fd);
 /* The client connection is over: unpaired, and C's entries dropped
  * (zs_ctl, and zs_conns, normally gone with C already). NULL is fine. */
