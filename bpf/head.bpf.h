@@ -36,7 +36,8 @@ struct scan {
 	__u32 path_off, path_len;
 	__u32 host_off, host_len; /* Host without its port */
 	__u32 host_vlen;	  /* the whole Host value */
-	__u32 conn_off, conn_len; /* the "Connection: keep-alive" line */
+	__u32 conn_off, conn_len; /* the Connection line: keep-alive or close */
+	__u32 conn_close;	  /* its value is "close" */
 	__u32 origin_off, origin_len;
 	__u32 have_cl, have_host, have_origin, is_head, status, resp;
 	/* route search */
@@ -433,8 +434,10 @@ __noinline int head_origin(__u32 v, __u32 e)
 	return 0;
 }
 
-/* Connection's value in [v, e): only "keep-alive" says nothing the backend
- * must not see. */
+/* Connection's value in [v, e): "keep-alive" says nothing the backend must
+ * not see; "close" ends the client's connection after the answer, which the
+ * kernel then says to the client itself (zs.bpf.c, close_answer). Userspace
+ * drops the line from what the backend sees in both cases. */
 __noinline int head_connection(__u32 v, __u32 e)
 {
 	struct scan *s = scan_state();
@@ -443,6 +446,11 @@ __noinline int head_connection(__u32 v, __u32 e)
 	if (s == NULL)
 		return 0;
 	bpf_loop(32, trim_byte, &t, 0);
+	if (t.e - t.v == 5 && (lower8(word_at(s->buf, t.v)) & 0xffffffffffULL) ==
+				  C8('c', 'l', 'o', 's', 'e', 0, 0, 0)) {
+		s->conn_close = 1;
+		return 0;
+	}
 	if (t.e - t.v != 10 ||
 	    lower8(word_at(s->buf, t.v)) != C8('k', 'e', 'e', 'p', '-', 'a', 'l', 'i') ||
 	    (lower8(word_at(s->buf, t.v + 8)) & 0xffff) != C8('v', 'e', 0, 0, 0, 0, 0, 0))
@@ -568,6 +576,15 @@ static long head_line(__u32 n, void *ctx)
 		}
 		if (is_content_length(s))
 			head_length(v, e);
+		/* Where a close answer's Connection line is replaced; two
+		 * such lines send the answer up. */
+		if (tok_is(s, 10, C8('c', 'o', 'n', 'n', 'e', 'c', 't', 'i'),
+			   C8('o', 'n', 0, 0, 0, 0, 0, 0), 0)) {
+			if (s->conn_len)
+				s->bad = 2;
+			s->conn_off = i;
+			s->conn_len = e + 2 - i;
+		}
 		return s->bad ? 1 : 0;
 	}
 	switch (classify(s)) {

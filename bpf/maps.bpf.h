@@ -72,6 +72,44 @@ struct {
 	__type(value, __u32);
 } zs_allow SEC(".maps");
 
+/* The pool: one queue per backend, made by zeroserve (src/accel.c) and
+ * placed at zs_route.pool; index 0 stays empty. */
+struct zs_pool_queue {
+	__uint(type, BPF_MAP_TYPE_QUEUE);
+	__uint(max_entries, ZS_POOL_SLOTS);
+	__type(value, struct zs_pool_ent);
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, ZS_MAX_ROUTES + 1);
+	__type(key, __u32);
+	__array(values, struct zs_pool_queue);
+} zs_pool SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, ZS_MAX_CONNS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct zs_sock_key);
+	__type(value, struct zs_lent);
+} zs_lent SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, ZS_MAX_CONNS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct zs_sock_key);
+	__type(value, __u32);
+} zs_lent_b SEC(".maps");
+
+/* 128 KiB: 2730 records of a 36-byte key, 48 bytes each with the 8-byte
+ * header, rounded up to 8 (kernel/bpf/ringbuf.c). */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 128 << 10);
+} zs_events SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, ZS_C__MAX);

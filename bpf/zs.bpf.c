@@ -169,14 +169,14 @@ struct sk_psock___zs {
 
 /*
  * May the kernel take a request on C, given what C has not read yet?
- * Everything userspace sent C over TCP (ctl->out, its answers so far
+ * Everything userspace sent C over TCP (out, its answers so far
  * included) must have been read: a reader takes the sockmap queue before
  * the TCP one, so a kernel answer now would overtake what is left. And what
  * the kernel queued (each response at most resp_max) must stay bounded: a
  * client that asks and never reads gets its answers from userspace, over
  * TCP with its flow control (doc/kernel-facts.md, pitfall 5).
  */
-static __always_inline int client_caught_up(struct sk_msg_md *msg, const struct zs_ctl *ctl)
+static __always_inline int client_caught_up(struct sk_msg_md *msg, __u64 out)
 {
 	struct bpf_sock *sk = msg->sk;
 	struct tcp_sock___zs *tp;
@@ -191,7 +191,7 @@ static __always_inline int client_caught_up(struct sk_msg_md *msg, const struct 
 		return 0;
 	/* Bytes C has received over TCP, less those waiting to be read. */
 	read = tp->bytes_received - (__u32)(tp->rcv_nxt - tp->copied_seq);
-	if (read < ctl->out)
+	if (read < out)
 		return 0;
 	ud = (unsigned long)((struct sock___zs *)tp)->sk_user_data;
 	if (!(ud & SK_USER_DATA_PSOCK))
@@ -238,28 +238,104 @@ static __always_inline int pass_up(struct zs_conn *c, __u32 why)
 	return SK_PASS;
 }
 
+/* Pop queue entries until one is a live lending (at most this many tries). */
+#define POOL_TRIES 4
+
+/*
+ * A client's first request, routed to a backend with a pool: pair C with
+ * one of the idle connections zeroserve lent (doc/architecture.md, "Kernel
+ * from the first request"), and aim msg at it. An entry whose lending
+ * ended (zs_lent_b no longer names its gen) or whose socket closed (the
+ * redirect finds no socket) is dropped: zeroserve retires such
+ * connections itself. The pairing's entries are written before the
+ * redirect, so B's answer finds C, and undone if no socket takes it.
+ * Returns B's key (in c), or NULL: the pool is dry.
+ */
+static __always_inline struct zs_sock_key *pool_take(struct sk_msg_md *msg, struct zs_sock_key *key,
+						     struct zs_conn *c, __u32 pool, __u32 route)
+{
+	struct zs_lent lent = {};
+	struct zs_peer peer = {};
+	__u32 *gen, i;
+	void *q;
+
+	if (pool == 0)
+		return NULL;
+	q = bpf_map_lookup_elem(&zs_pool, &pool);
+	if (q == NULL)
+		return NULL;
+	peer.client = *key;
+	lent.route = route;
+	lent.pool = pool;
+	for (i = 0; i < POOL_TRIES; i++) {
+		if (bpf_map_pop_elem(q, &lent.ent) < 0)
+			return NULL;
+		gen = bpf_map_lookup_elem(&zs_lent_b, &lent.ent.b);
+		if (gen == NULL || *gen != lent.ent.gen)
+			continue;
+		if (bpf_map_update_elem(&zs_peers, &lent.ent.b, &peer, BPF_ANY) < 0 ||
+		    bpf_map_update_elem(&zs_lent, key, &lent, BPF_ANY) < 0) {
+			bpf_map_delete_elem(&zs_peers, &lent.ent.b);
+			bpf_map_push_elem(q, &lent.ent, 0);
+			return NULL;
+		}
+		if (bpf_msg_redirect_hash(msg, &zs_socks, &lent.ent.b, BPF_F_INGRESS) != SK_PASS) {
+			bpf_map_delete_elem(&zs_lent, key);
+			bpf_map_delete_elem(&zs_peers, &lent.ent.b);
+			continue;
+		}
+		c->kb = lent.ent.b;
+		c->kgen = lent.ent.gen;
+		c->kroute = route;
+		c->kpaired = 1;
+		count(ZS_C_POOL_TAKEN, 1);
+		return &c->kb;
+	}
+	return NULL;
+}
+
 static __always_inline int client_msg(struct sk_msg_md *msg, struct zs_sock_key *key,
 				      struct zs_conn *c)
 {
 	struct zs_ctl *ctl = bpf_map_lookup_elem(&zs_ctl, key);
+	struct zs_sock_key *bk = NULL;
+	__u64 done = 0, out = 0, total;
+	__u32 fdone = 0, route = 0;
 	struct xf_args xf;
 	__u32 size = msg->size, n;
 	struct zs_route *rt;
 	struct scan *s;
-	__u64 total;
 
 	passed_sync(msg, c);
-	if (ctl == NULL || !ctl->paired)
+	/*
+	 * Whose pairing: zs_ctl[C] once zeroserve wrote it (it adopted the
+	 * kernel's pairing, or paired C itself); before that, the pool
+	 * connection the kernel took at C's first request, with nothing
+	 * handed up or answered by zeroserve (done, out 0). A connection with
+	 * neither, at its first byte, may take one from the pool.
+	 */
+	if (ctl != NULL) {
+		if (!ctl->paired)
+			return pass_up(c, ZS_C_PASS_UNPAIRED);
+		bk = &ctl->backend;
+		route = ctl->route;
+		done = ctl->done;
+		out = ctl->out;
+		fdone = ctl->foreign_done;
+	} else if (c->kpaired) {
+		bk = &c->kb;
+		route = c->kroute;
+	} else if (c->passed != 0) {
 		return pass_up(c, ZS_C_PASS_UNPAIRED);
-	if (c->mode == ZS_MODE_KERNEL && c->req_left > 0) {
+	}
+	if (c->mode == ZS_MODE_KERNEL && c->req_left > 0 && bk != NULL) {
 		/* More body of the request the kernel took. */
 		n = size;
 		if (n > c->req_left) {
 			n = c->req_left;
 			bpf_msg_apply_bytes(msg, n);
 		}
-		if (bpf_msg_redirect_hash(msg, &zs_socks, &ctl->backend, BPF_F_INGRESS) !=
-		    SK_PASS) {
+		if (bpf_msg_redirect_hash(msg, &zs_socks, bk, BPF_F_INGRESS) != SK_PASS) {
 			/* Half a body cannot go up: the connection is lost either way. */
 			count(ZS_C_REDIRECT_FAIL, 1);
 			return SK_DROP;
@@ -269,9 +345,9 @@ static __always_inline int client_msg(struct sk_msg_md *msg, struct zs_sock_key 
 		return SK_PASS;
 	}
 	/* A request boundary. Back from userspace only once it is all caught up. */
-	if (c->mode == ZS_MODE_USER && (ctl->done != c->passed || c->foreign != ctl->foreign_done))
+	if (c->mode == ZS_MODE_USER && (done != c->passed || c->foreign != fdone))
 		return pass_up(c, ZS_C_PASS_USER);
-	if (c->inflight || !client_caught_up(msg, ctl))
+	if (c->inflight || !client_caught_up(msg, out))
 		return pass_up(c, ZS_C_PASS_USER);
 	s = scan_head(msg, 0);
 	if (s != NULL && s->bad == 2)
@@ -287,7 +363,7 @@ static __always_inline int client_msg(struct sk_msg_md *msg, struct zs_sock_key 
 	s->best_len = 0;
 	s->best_host = 0;
 	bpf_loop(ZS_MAX_ROUTES, route_one, NULL, 0);
-	if (s->best != ctl->route)
+	if (bk != NULL && s->best != route)
 		return pass_up(c, ZS_C_PASS_ROUTE);
 	rt = bpf_map_lookup_elem(&zs_routes, &s->best);
 	if (rt == NULL || !rt->kernel)
@@ -308,23 +384,43 @@ static __always_inline int client_msg(struct sk_msg_md *msg, struct zs_sock_key 
 	xf_client(&xf, key, listen_mapped);
 	xf.ok = 0;
 	bpf_loop(1, xf_build, &xf, 0);
-	if (!xf.ok || xf_insert(msg) < 0)
+	if (!xf.ok)
 		return pass_up(c, ZS_C_PASS_HEAD);
-	/* Before the fields just inserted, so its place has not moved. Should
-	 * it fail, the request is still right: keep-alive is HTTP/1.1's way. */
-	if (s->conn_len)
-		bpf_msg_pop_data(msg, s->conn_off, s->conn_len, 0);
-	if (bpf_msg_redirect_hash(msg, &zs_socks, &ctl->backend, BPF_F_INGRESS) != SK_PASS) {
-		/* Backend socket gone: the bytes take TCP to zeroserve
-		 * (doc/kernel-facts.md, pitfall 7). */
+	/*
+	 * The target first, the head's changes after: a redirect that finds no
+	 * socket then passes up the request exactly as the client sent it
+	 * (doc/kernel-facts.md, pitfall 7), where changing it first sent
+	 * userspace a head with the kernel's forwarding fields in it.
+	 */
+	if (bk == NULL) {
+		bk = pool_take(msg, key, c, rt->pool, s->best);
+		if (bk == NULL)
+			return pass_up(c, ZS_C_POOL_EMPTY);
+	} else if (bpf_msg_redirect_hash(msg, &zs_socks, bk, BPF_F_INGRESS) != SK_PASS) {
 		count(ZS_C_REDIRECT_FAIL, 1);
 		return pass_up(c, ZS_C_PASS_UNPAIRED);
 	}
+	/*
+	 * The redirect is set and cannot be taken back: a head the program
+	 * cannot complete must not reach the backend, nor go up half changed.
+	 * bpf_msg_push_data and bpf_msg_pull_data fail only when no memory
+	 * can be had (net/core/filter.c); the client's send then fails.
+	 */
+	if (xf_insert(msg) < 0) {
+		count(ZS_C_REDIRECT_FAIL, 1);
+		return SK_DROP;
+	}
+	/* Before the fields just inserted, so its place has not moved. Should
+	 * it fail, the request is still right: keep-alive is HTTP/1.1's way,
+	 * and "close" is the client's to keep, not the backend's. */
+	if (s->conn_len)
+		bpf_msg_pop_data(msg, s->conn_off, s->conn_len, 0);
 	c->mode = ZS_MODE_KERNEL;
 	c->req_left = size >= total ? 0 : total - size;
 	c->inflight = 1;
 	c->kreqs++;
 	c->head_req = s->is_head;
+	c->close_req = s->conn_close;
 	c->resp_left = 0;
 	c->corked = 0;
 	count(ZS_C_REQ_KERNEL, 1);
@@ -332,12 +428,53 @@ static __always_inline int client_msg(struct sk_msg_md *msg, struct zs_sock_key 
 	return SK_PASS;
 }
 
+/*
+ * The answer to a request that said "Connection: close", at its head:
+ * the backend's Connection line (it kept the connection: the request it
+ * got had none) becomes "Connection: close", as userspace writes it
+ * (http_build_response), so the client ends the connection. Returns the
+ * bytes the head grew by; 0 when it could not change it (the client then
+ * keeps a connection it meant to close, and zeroserve closes it).
+ */
+static __always_inline __s32 close_answer(struct sk_msg_md *msg, struct scan *s)
+{
+	__u32 popped = s->conn_len;
+
+	*(__u64 *)&s->xf[0] = C8('C', 'o', 'n', 'n', 'e', 'c', 't', 'i');
+	*(__u64 *)&s->xf[8] = C8('o', 'n', ':', ' ', 'c', 'l', 'o', 's');
+	*(__u64 *)&s->xf[16] = C8('e', '\r', '\n', 0, 0, 0, 0, 0);
+	s->xf_len = 19;
+	if (xf_insert(msg) < 0)
+		return 0;
+	if (popped && bpf_msg_pop_data(msg, s->conn_off, popped, 0) < 0)
+		popped = 0;
+	return 19 - (__s32)popped;
+}
+
+/*
+ * The kernel's answer to C's request is all on its way. After a "close"
+ * request zeroserve must end C's connection, and learns of it from a
+ * zs_events record (a full ring buffer drops it: zeroserve's idle timer
+ * closes the connection then).
+ */
+static __always_inline void answer_end(struct zs_conn *c, struct zs_sock_key *client)
+{
+	struct zs_event ev;
+
+	c->inflight = 0;
+	if (c->close_req) {
+		ev.c = *client;
+		bpf_ringbuf_output(&zs_events, &ev, sizeof(ev), 0);
+	}
+}
+
 static __always_inline int backend_msg(struct sk_msg_md *msg, struct zs_peer *p)
 {
 	struct zs_conn *c = bpf_map_lookup_elem(&zs_conns, &p->client);
 	__u32 size = msg->size;
-	struct scan *s;
+	struct scan *s = NULL;
 	__u64 body, total, n;
+	__s32 grow;
 
 	if (c == NULL)
 		return SK_PASS;
@@ -389,15 +526,23 @@ static __always_inline int backend_msg(struct sk_msg_md *msg, struct zs_peer *p)
 		}
 	deliver:
 		n = size < total ? size : total;
-		if (size > total)
-			bpf_msg_apply_bytes(msg, total);
 		if (bpf_msg_redirect_hash(msg, &zs_socks, &p->client, BPF_F_INGRESS) != SK_PASS) {
 			count(ZS_C_REDIRECT_FAIL, 1);
 			return SK_PASS;
 		}
+		grow = 0;
+		if (c->close_req) {
+			/* A held answer comes back without its scan. */
+			if (s == NULL)
+				s = scan_head(msg, 1);
+			if (s != NULL && !s->bad && s->head_len != 0)
+				grow = close_answer(msg, s);
+		}
+		if (size > total)
+			bpf_msg_apply_bytes(msg, (__u32)(total + grow));
 		c->resp_left = total - n;
 		if (c->resp_left == 0)
-			c->inflight = 0;
+			answer_end(c, &p->client);
 		count(ZS_C_RESP_KERNEL, 1);
 		count(ZS_C_BYTES_DOWN, n);
 		return SK_PASS;
@@ -413,7 +558,7 @@ static __always_inline int backend_msg(struct sk_msg_md *msg, struct zs_peer *p)
 	}
 	c->resp_left -= n;
 	if (c->resp_left == 0)
-		c->inflight = 0;
+		answer_end(c, &p->client);
 	count(ZS_C_BYTES_DOWN, n);
 	return SK_PASS;
 }
@@ -480,6 +625,42 @@ int zs_msg(struct sk_msg_md *msg)
 	return SK_PASS;
 }
 
+/*
+ * C can send nothing more (its FIN is out, or it is gone): the pool
+ * connection the kernel paired it with goes back to the pool, when the
+ * kernel owes C nothing on it (as accel_conn_is_settled asks) and zeroserve
+ * has not adopted the pairing. Deleting zs_lent[C] decides between the two:
+ * only one delete finds the entry. A connection zeroserve retired meanwhile
+ * (zs_lent_b) stays out; zeroserve closes it.
+ */
+static __always_inline void pool_return(struct zs_sock_key *key)
+{
+	struct zs_conn *c = bpf_map_lookup_elem(&zs_conns, key);
+	struct zs_pool_ent ent;
+	struct zs_lent *lent;
+	__u32 *gen, pool;
+	void *q;
+
+	if (c == NULL || !c->kpaired || c->inflight || c->req_left || c->resp_left || c->corked ||
+	    c->foreign)
+		return;
+	lent = bpf_map_lookup_elem(&zs_lent, key);
+	if (lent == NULL)
+		return;
+	ent = lent->ent;
+	pool = lent->pool;
+	if (bpf_map_delete_elem(&zs_lent, key) < 0)
+		return;
+	c->kpaired = 0;
+	bpf_map_delete_elem(&zs_peers, &ent.b);
+	gen = bpf_map_lookup_elem(&zs_lent_b, &ent.b);
+	if (gen == NULL || *gen != ent.gen)
+		return;
+	q = bpf_map_lookup_elem(&zs_pool, &pool);
+	if (q != NULL && bpf_map_push_elem(q, &ent, 0) == 0)
+		count(ZS_C_POOL_RETURNED, 1);
+}
+
 SEC("sockops")
 int zs_sockops(struct bpf_sock_ops *skops)
 {
@@ -519,6 +700,11 @@ int zs_sockops(struct bpf_sock_ops *skops)
 		bpf_sock_hash_update(skops, &zs_socks, &key, BPF_ANY);
 		break;
 	case BPF_SOCK_OPS_STATE_CB:
+		/* Only C has this callback. After its FIN, or a reset, C sends
+		 * nothing the kernel could carry. */
+		if (skops->args[1] == BPF_TCP_FIN_WAIT1 || skops->args[1] == BPF_TCP_LAST_ACK ||
+		    skops->args[1] == BPF_TCP_CLOSE)
+			pool_return(&key);
 		/* Sockhash entries go with the socket; ours must go too. */
 		if (skops->args[1] == BPF_TCP_CLOSE)
 			bpf_map_delete_elem(&zs_conns, &key);

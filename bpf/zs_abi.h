@@ -72,14 +72,16 @@ struct zs_sock_key {
 
 /* zs_routes (array of ZS_MAX_ROUTES): the CLI routes, same order as the
  * router. kernel == 0 keeps a route's requests in userspace (prefix
- * replacement, directory targets, a host or prefix too long). */
+ * replacement, directory targets, a host or prefix too long). pool: the
+ * index in zs_pool of the queue of idle connections to the route's backend,
+ * 0 for none (routes to one backend share it). */
 struct zs_route {
 	__u8 host[ZS_HOST_MAX];
 	__u8 prefix[ZS_PREFIX_MAX];
 	__u32 host_len;
 	__u32 prefix_len;
 	__u32 kernel;
-	__u32 pad;
+	__u32 pool;
 };
 
 enum zs_mode {
@@ -99,6 +101,14 @@ struct zs_conn {
 	__u32 corked;	 /* length of the response held whole by the cork, 0 if none */
 	__u32 seq;	 /* C's write_seq when passed was last brought up to date */
 	__u64 kreqs;	 /* requests the kernel carried: activity zeroserve cannot see */
+	/* The pool connection the kernel paired C with at its first request,
+	 * used while zs_ctl[C] does not exist (zeroserve has not adopted it). */
+	struct zs_sock_key kb;
+	__u32 kgen;	 /* its zs_pool_ent.gen */
+	__u32 kroute;	 /* the route it serves */
+	__u32 kpaired;	 /* kb is C's backend socket */
+	__u32 close_req; /* the kernel request in flight said "Connection: close" */
+	__u32 pad;	 /* to a multiple of 8 bytes */
 };
 
 /* zs_ctl, keyed by C; written by zeroserve only. */
@@ -111,7 +121,9 @@ struct zs_ctl {
 	__u32 foreign_done; /* zs_conn.foreign responses zeroserve has relayed */
 };
 
-/* zs_peers, keyed by B; written by zeroserve: the client B answers. */
+/* zs_peers, keyed by B: the client B answers. Written by zeroserve, and by
+ * the kernel for a pool connection it pairs: zeroserve owns the entry again
+ * once it has claimed the pairing (zs_lent). */
 struct zs_peer {
 	struct zs_sock_key client;
 };
@@ -136,6 +148,36 @@ struct zs_allow_key {
 	__u8 value[ZS_ALLOW_MAX]; /* zero past len */
 };
 
+/*
+ * The pool (doc/architecture.md, "Kernel from the first request"): per
+ * backend a queue (zs_pool, an array of BPF_MAP_TYPE_QUEUE maps, index
+ * zs_route.pool) of idle backend sockets zeroserve lent. A client's first
+ * request pops one. gen names one lending of one connection: zs_lent_b[B]
+ * (hash, written by zeroserve) holds the gen of B's current lending and is
+ * deleted before zeroserve closes or takes back B, so a stale queue entry,
+ * even one whose four-tuple a new socket reuses, is never used.
+ */
+#define ZS_POOL_SLOTS 256 /* per queue; zeroserve lends at most half of it */
+struct zs_pool_ent {
+	struct zs_sock_key b;
+	__u32 gen;
+};
+
+/* zs_lent, keyed by C: the kernel paired C with a pool connection. Whoever
+ * deletes the entry (the kernel returning B at C's FIN, or zeroserve
+ * adopting the pairing) owns B from then on. */
+struct zs_lent {
+	struct zs_pool_ent ent;
+	__u32 route;
+	__u32 pool;
+};
+
+/* zs_events (ring buffer): the kernel delivered the answer to a request
+ * that said "Connection: close": zeroserve closes C's connection. */
+struct zs_event {
+	struct zs_sock_key c;
+};
+
 /* zs_counters: per-CPU array of __u64 indexed by this enum. */
 enum zs_counter {
 	ZS_C_REQ_KERNEL,    /* requests redirected client -> backend */
@@ -150,6 +192,9 @@ enum zs_counter {
 	ZS_C_PASS_RESPONSE, /* response without a length or over the bound */
 	ZS_C_REDIRECT_FAIL, /* the paired socket was gone */
 	ZS_C_PASS_GUARD,    /* a Host or Origin value the guard has not allowed yet */
+	ZS_C_POOL_TAKEN,    /* first requests carried on a pool connection */
+	ZS_C_POOL_EMPTY,    /* first requests passed up: no pool connection ready */
+	ZS_C_POOL_RETURNED, /* pool connections the kernel took back at a client's FIN */
 	ZS_C__MAX,
 };
 
@@ -182,10 +227,10 @@ ZS_ABI_AT(zs_route, prefix, ZS_HOST_MAX);
 ZS_ABI_AT(zs_route, host_len, ZS_HOST_MAX + ZS_PREFIX_MAX);
 ZS_ABI_AT(zs_route, prefix_len, ZS_HOST_MAX + ZS_PREFIX_MAX + 4);
 ZS_ABI_AT(zs_route, kernel, ZS_HOST_MAX + ZS_PREFIX_MAX + 8);
-ZS_ABI_AT(zs_route, pad, ZS_HOST_MAX + ZS_PREFIX_MAX + 12);
-ZS_ABI_END(zs_route, pad);
+ZS_ABI_AT(zs_route, pool, ZS_HOST_MAX + ZS_PREFIX_MAX + 12);
+ZS_ABI_END(zs_route, pool);
 
-_Static_assert(sizeof(struct zs_conn) == 56, "zs_conn size");
+_Static_assert(sizeof(struct zs_conn) == 56 + sizeof(struct zs_sock_key) + 20, "zs_conn size");
 ZS_ABI_AT(zs_conn, passed, 0);
 ZS_ABI_AT(zs_conn, req_left, 8);
 ZS_ABI_AT(zs_conn, resp_left, 16);
@@ -196,7 +241,13 @@ ZS_ABI_AT(zs_conn, foreign, 36);
 ZS_ABI_AT(zs_conn, corked, 40);
 ZS_ABI_AT(zs_conn, seq, 44);
 ZS_ABI_AT(zs_conn, kreqs, 48);
-ZS_ABI_END(zs_conn, kreqs);
+ZS_ABI_AT(zs_conn, kb, 56);
+ZS_ABI_AT(zs_conn, kgen, 56 + sizeof(struct zs_sock_key));
+ZS_ABI_AT(zs_conn, kroute, 60 + sizeof(struct zs_sock_key));
+ZS_ABI_AT(zs_conn, kpaired, 64 + sizeof(struct zs_sock_key));
+ZS_ABI_AT(zs_conn, close_req, 68 + sizeof(struct zs_sock_key));
+ZS_ABI_AT(zs_conn, pad, 72 + sizeof(struct zs_sock_key));
+ZS_ABI_END(zs_conn, pad);
 
 _Static_assert(sizeof(struct zs_ctl) == 64, "zs_ctl size");
 ZS_ABI_AT(zs_ctl, done, 0);
@@ -206,6 +257,19 @@ ZS_ABI_AT(zs_ctl, route, 52);
 ZS_ABI_AT(zs_ctl, paired, 56);
 ZS_ABI_AT(zs_ctl, foreign_done, 60);
 ZS_ABI_END(zs_ctl, foreign_done);
+
+_Static_assert(sizeof(struct zs_pool_ent) == sizeof(struct zs_sock_key) + 4, "zs_pool_ent size");
+ZS_ABI_AT(zs_pool_ent, b, 0);
+ZS_ABI_AT(zs_pool_ent, gen, sizeof(struct zs_sock_key));
+ZS_ABI_END(zs_pool_ent, gen);
+
+_Static_assert(sizeof(struct zs_lent) == sizeof(struct zs_pool_ent) + 8, "zs_lent size");
+ZS_ABI_AT(zs_lent, ent, 0);
+ZS_ABI_AT(zs_lent, route, sizeof(struct zs_pool_ent));
+ZS_ABI_AT(zs_lent, pool, sizeof(struct zs_pool_ent) + 4);
+ZS_ABI_END(zs_lent, pool);
+
+_Static_assert(sizeof(struct zs_event) == sizeof(struct zs_sock_key), "zs_event size");
 
 _Static_assert(sizeof(struct zs_peer) == 36, "zs_peer size");
 ZS_ABI_AT(zs_peer, client, 0);

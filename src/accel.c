@@ -37,6 +37,9 @@
 /* Verifier log lines shown without -v: the error is at the end. */
 #define VLOG_TAIL 40
 
+#define LENT_BUCKETS 256
+#define CONN_BUCKETS 4096
+
 struct accel {
 	struct zs_bpf *skel;
 	struct bpf_link *sockops_link;
@@ -51,9 +54,33 @@ struct accel {
 	int fd_allow;
 	struct zs_allow_key *allow;
 	size_t nallow;
+	/* The pool (doc/architecture.md, "Kernel from the first request"):
+	 * per backend id (upstream.h) a queue, made when a route names it. */
+	int fd_pool, fd_lent, fd_lent_b;
+	int queue[ZS_MAX_ROUTES]; /* -1: none yet; its zs_pool index is id + 1 */
+	unsigned int nlent[ZS_MAX_ROUTES];
+	__u32 next_gen;
+	struct accel_lent *lent_by_gen[LENT_BUCKETS];
+	/* Open client connections by C's key: who a record or a peer names. */
+	struct accel_conn *conn_by_key[CONN_BUCKETS];
+	struct ring_buffer *events;
+	void (*on_event)(void *owner, void *arg);
+	void *on_event_arg;
 };
 
 #define ALLOW_SLOTS (2 * ZS_ALLOW_ENTRIES)
+
+/* One backend connection lent to the kernel's pool, from its first lending
+ * to its retirement (accel_lent_retire). */
+struct accel_lent {
+	struct accel *a;
+	struct zs_pool_ent ent; /* B's key, and this lending's gen */
+	unsigned int backend;
+	void *owner;
+	struct accel_lent *next; /* in lent_by_gen */
+};
+
+static int make_pools(struct accel *a, const struct router *rt);
 
 /* Set by the libbpf print callback while the programs load. */
 static int saw_verifier_log;
@@ -305,12 +332,31 @@ static void accel_free(struct accel *a)
 		return;
 	/* The link first: no new sockets enter the map while it goes. */
 	bpf_link__destroy(a->sockops_link);
+	ring_buffer__free(a->events);
+	for (size_t i = 0; i < ZS_MAX_ROUTES; i++)
+		if (a->queue[i] >= 0)
+			close(a->queue[i]);
 	/* Closing the last map and program descriptors drops the sk_msg attachment too. */
 	zs_bpf__destroy(a->skel);
 	free(a->percpu);
 	free(a->allow);
 	free(a->cgroup);
 	free(a);
+}
+
+static int event_record(void *ctx, void *data, size_t size)
+{
+	struct accel *a = ctx;
+	struct zs_event ev;
+	struct accel_conn *ac;
+
+	if (size < sizeof(ev) || a->on_event == NULL)
+		return 0;
+	memcpy(&ev, data, sizeof(ev));
+	ac = accel_conn_find(a, &ev.c);
+	if (ac != NULL)
+		a->on_event(accel_conn_owner(ac), a->on_event_arg);
+	return 0;
 }
 
 struct accel *accel_start(const struct config *cfg, char *why, size_t whylen)
@@ -338,6 +384,8 @@ struct accel *accel_start(const struct config *cfg, char *why, size_t whylen)
 	a = calloc(1, sizeof(*a));
 	if (a == NULL)
 		UNAVAILABLE("out of memory");
+	for (size_t i = 0; i < ZS_MAX_ROUTES; i++)
+		a->queue[i] = -1;
 	nkernel = decide_routes(a, &cfg->router);
 	if (nkernel == 0)
 		UNAVAILABLE("no route it can serve (a backend, path not rewritten)");
@@ -379,7 +427,16 @@ struct accel *accel_start(const struct config *cfg, char *why, size_t whylen)
 	a->fd_socks = bpf_map__fd(a->skel->maps.zs_socks);
 	a->fd_expect = bpf_map__fd(a->skel->maps.zs_expect);
 	a->fd_allow = bpf_map__fd(a->skel->maps.zs_allow);
+	a->fd_pool = bpf_map__fd(a->skel->maps.zs_pool);
+	a->fd_lent = bpf_map__fd(a->skel->maps.zs_lent);
+	a->fd_lent_b = bpf_map__fd(a->skel->maps.zs_lent_b);
+	a->events = ring_buffer__new(bpf_map__fd(a->skel->maps.zs_events), event_record, a, NULL);
+	if (a->events == NULL)
+		UNAVAILABLE("cannot read zs_events: %s", strerror(errno));
 
+	err = make_pools(a, &cfg->router);
+	if (err < 0)
+		UNAVAILABLE("cannot make the pool's queues: %s", strerror(-err));
 	err = set_routes(a);
 	if (err < 0)
 		UNAVAILABLE("cannot fill zs_routes: %s", strerror(-err));
@@ -497,14 +554,17 @@ void accel_log_counters(struct accel *a, const char *when)
 	}
 	log_info("kernel engine counters (%s): requests=%llu responses=%llu bytes_up=%llu "
 		 "bytes_down=%llu passed: user=%llu unpaired=%llu head=%llu feature=%llu "
-		 "route=%llu response=%llu redirect_fail=%llu guard=%llu",
+		 "route=%llu response=%llu redirect_fail=%llu guard=%llu pool_taken=%llu "
+		 "pool_empty=%llu pool_returned=%llu",
 		 when, (unsigned long long)c[ZS_C_REQ_KERNEL],
 		 (unsigned long long)c[ZS_C_RESP_KERNEL], (unsigned long long)c[ZS_C_BYTES_UP],
 		 (unsigned long long)c[ZS_C_BYTES_DOWN], (unsigned long long)c[ZS_C_PASS_USER],
 		 (unsigned long long)c[ZS_C_PASS_UNPAIRED], (unsigned long long)c[ZS_C_PASS_HEAD],
 		 (unsigned long long)c[ZS_C_PASS_FEATURE], (unsigned long long)c[ZS_C_PASS_ROUTE],
 		 (unsigned long long)c[ZS_C_PASS_RESPONSE],
-		 (unsigned long long)c[ZS_C_REDIRECT_FAIL], (unsigned long long)c[ZS_C_PASS_GUARD]);
+		 (unsigned long long)c[ZS_C_REDIRECT_FAIL], (unsigned long long)c[ZS_C_PASS_GUARD],
+		 (unsigned long long)c[ZS_C_POOL_TAKEN], (unsigned long long)c[ZS_C_POOL_EMPTY],
+		 (unsigned long long)c[ZS_C_POOL_RETURNED]);
 }
 
 void accel_stop(struct accel *a)
@@ -580,7 +640,11 @@ struct accel_conn {
 	unsigned int c_joined : 1;   /* C was found in zs_socks */
 	unsigned int b_joined : 1;   /* b (the last B paired) was found in zs_socks */
 	unsigned int peer_set : 1;   /* zs_peers[b] written */
+	unsigned int claimed : 1;    /* no pool pairing is left to claim (accel_conn_claim) */
+	unsigned int listed : 1;     /* in conn_by_key */
 	uint64_t kreqs_seen;	     /* zs_conn.kreqs when last asked (accel_conn_was_active) */
+	void *owner;
+	struct accel_conn *next; /* in conn_by_key */
 };
 
 /* Can the kernel name this client in the forwarding fields (xf_client in
@@ -590,6 +654,55 @@ static int nameable(const struct zs_sock_key *c)
 	return c->local_ip[0] == 0 && c->local_ip[1] == 0 &&
 	       (c->local_ip[2] == htonl(0xffff) ||
 		(c->local_ip[2] == 0 && c->local_ip[3] == htonl(1)));
+}
+
+static unsigned int key_hash(const struct zs_sock_key *k)
+{
+	const unsigned char *p = (const unsigned char *)k;
+	uint32_t h = 2166136261u; /* FNV-1a */
+	size_t i;
+
+	for (i = 0; i < sizeof(*k); i++)
+		h = (h ^ p[i]) * 16777619u;
+	return h;
+}
+
+static void conn_list(struct accel_conn *ac)
+{
+	struct accel_conn **b = &ac->a->conn_by_key[key_hash(&ac->c) % CONN_BUCKETS];
+
+	ac->next = *b;
+	*b = ac;
+	ac->listed = 1;
+}
+
+static void conn_unlist(struct accel_conn *ac)
+{
+	struct accel_conn **p;
+
+	if (!ac->listed)
+		return;
+	for (p = &ac->a->conn_by_key[key_hash(&ac->c) % CONN_BUCKETS]; *p != NULL; p = &(*p)->next)
+		if (*p == ac) {
+			*p = ac->next;
+			break;
+		}
+	ac->listed = 0;
+}
+
+struct accel_conn *accel_conn_find(struct accel *a, const struct zs_sock_key *c)
+{
+	struct accel_conn *ac;
+
+	for (ac = a->conn_by_key[key_hash(c) % CONN_BUCKETS]; ac != NULL; ac = ac->next)
+		if (memcmp(&ac->c, c, sizeof(*c)) == 0)
+			return ac;
+	return NULL;
+}
+
+void *accel_conn_owner(const struct accel_conn *ac)
+{
+	return ac->owner;
 }
 
 struct accel_conn *accel_conn_new(struct accel *a, int p1_fd)
@@ -610,6 +723,34 @@ struct accel_conn *accel_conn_new(struct accel *a, int p1_fd)
 		errno = -err;
 		return NULL;
 	}
+	return ac;
+}
+
+struct accel_conn *accel_conn_open(struct accel *a, const struct sockaddr *local,
+				   const struct sockaddr *peer, void *owner)
+{
+	struct accel_conn *ac;
+	int err;
+
+	ac = calloc(1, sizeof(*ac));
+	if (ac == NULL)
+		return NULL;
+	ac->a = a;
+	ac->owner = owner;
+	/* C's own view: its local end is P1's peer. */
+	err = key_addr_of((const struct sockaddr_storage *)peer, ac->c.local_ip, &ac->c.local_port);
+	if (err == 0)
+		err = key_addr_of((const struct sockaddr_storage *)local, ac->c.remote_ip,
+				  &ac->c.remote_port);
+	/* As accel_conn_new: a client the kernel cannot name is not its. */
+	if (err == 0 && !nameable(&ac->c))
+		err = -EAFNOSUPPORT;
+	if (err < 0) {
+		free(ac);
+		errno = -err;
+		return NULL;
+	}
+	conn_list(ac);
 	return ac;
 }
 
@@ -743,8 +884,13 @@ void accel_conn_free(struct accel_conn *ac)
 	/* Never written: no zs_ctl[C] to drop. */
 	if (ac->stored)
 		bpf_map_delete_elem(ac->a->fd_ctl, &ac->c);
-	/* Normally gone already: sockops deletes it when C closes. */
-	bpf_map_delete_elem(ac->a->fd_conns, &ac->c);
+	/* Normally gone soon: sockops deletes it when C closes. Dropped here
+	 * only for a client zeroserve paired, which can be one that was reset
+	 * (accel_conn_unpair); a client only the kernel carried costs no
+	 * system call more at close. */
+	if (ac->stored)
+		bpf_map_delete_elem(ac->a->fd_conns, &ac->c);
+	conn_unlist(ac);
 	free(ac);
 }
 
@@ -793,13 +939,14 @@ int accel_conn_was_active(struct accel_conn *ac)
 	return active;
 }
 
-int accel_conn_has_handed_up(struct accel_conn *ac, int *head_req)
+int accel_conn_has_handed_up(struct accel_conn *ac, int *head_req, int *close_req)
 {
 	struct zs_conn zc;
 
 	if (kernel_view(ac, &zc) < 0 || zc.foreign == ac->ctl.foreign_done)
 		return 0;
 	*head_req = zc.head_req != 0;
+	*close_req = zc.close_req != 0;
 	return 1;
 }
 
@@ -894,4 +1041,238 @@ uint64_t accel_req_max(uint64_t max_body)
 int accel_route_kernel(const struct accel *a, unsigned int route_id)
 {
 	return a != NULL && route_id < a->nroutes && a->routes[route_id].kernel;
+}
+
+/*
+ * The pool (doc/architecture.md, "Kernel from the first request").
+ * zeroserve lends idle backend connections to the kernel: it writes
+ * zs_lent_b[B] = gen, then pushes (B, gen) into the backend's queue. The
+ * kernel pops one for a client's first request and pairs the client with
+ * it (zs_lent[C], zs_peers[B]); at the client's FIN it pushes it back.
+ * zeroserve takes a pairing over by deleting zs_lent[C] (accel_conn_claim)
+ * and ends a lending by deleting zs_lent_b[B] (accel_lent_retire).
+ */
+
+/*
+ * Each kernel route's pool: its backend's number as upstream_pool_new
+ * gives it (routes in order, one number per distinct address), plus one.
+ * The queues are made here, before zeroserve drops its privileges.
+ */
+static int make_pools(struct accel *a, const struct router *rt)
+{
+	unsigned int ids[ZS_MAX_ROUTES], nb = 0, i, j;
+
+	for (i = 0; i < rt->n && i < ZS_MAX_ROUTES; i++) {
+		const struct route *r = &rt->routes[i];
+
+		if (r->kind != ROUTE_BACKEND)
+			continue;
+		for (j = 0; j < nb; j++) {
+			const struct addr *o = &rt->routes[ids[j]].addr;
+
+			if (o->len == r->addr.len && memcmp(&o->ss, &r->addr.ss, o->len) == 0)
+				break;
+		}
+		if (j == nb)
+			ids[nb++] = i;
+		if (!a->routes[i].kernel)
+			continue;
+		if (a->queue[j] < 0) {
+			__u32 idx = j + 1;
+			int fd = bpf_map_create(BPF_MAP_TYPE_QUEUE, "zs_pool_q", 0,
+						sizeof(struct zs_pool_ent), ZS_POOL_SLOTS, NULL);
+
+			if (fd < 0)
+				return -errno;
+			a->queue[j] = fd;
+			if (bpf_map_update_elem(a->fd_pool, &idx, &fd, BPF_ANY) < 0)
+				return -errno;
+		}
+		a->routes[i].pool = j + 1;
+	}
+	return 0;
+}
+
+int accel_pool_bind(struct accel *a, unsigned int route, unsigned int backend)
+{
+	if (a == NULL || !accel_route_kernel(a, route))
+		return -EINVAL;
+	if (a->routes[route].pool != backend + 1) {
+		log_warnx("kernel engine: route %u: pool %u, backend %u: numbered apart", route,
+			  a->routes[route].pool, backend);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static struct accel_lent *lent_find(struct accel *a, __u32 gen)
+{
+	struct accel_lent *l;
+
+	for (l = a->lent_by_gen[gen % LENT_BUCKETS]; l != NULL; l = l->next)
+		if (l->ent.gen == gen)
+			return l;
+	return NULL;
+}
+
+/*
+ * The queue held more than the live lendings (entries of retired ones the
+ * kernel has not popped yet): take every entry out and put the live ones
+ * back. First requests meanwhile find the pool dry and go up.
+ */
+static void queue_purge(struct accel *a, unsigned int backend)
+{
+	struct zs_pool_ent keep[ZS_POOL_SLOTS], e;
+	struct accel_lent *l;
+	size_t n = 0, i;
+
+	while (n < ZS_POOL_SLOTS &&
+	       bpf_map_lookup_and_delete_elem(a->queue[backend], NULL, &e) == 0) {
+		l = lent_find(a, e.gen);
+		if (l != NULL && memcmp(&l->ent, &e, sizeof(e)) == 0)
+			keep[n++] = e;
+	}
+	for (i = 0; i < n; i++)
+		bpf_map_update_elem(a->queue[backend], NULL, &keep[i], BPF_ANY);
+}
+
+int accel_lend(struct accel *a, unsigned int backend, int p2_fd, void *owner,
+	       struct accel_lent **lp)
+{
+	struct accel_lent *l = *lp;
+	int err;
+
+	if (a == NULL || backend >= ZS_MAX_ROUTES || a->queue[backend] < 0)
+		return -EINVAL;
+	if (l == NULL) {
+		if (a->nlent[backend] >= ZS_POOL_SLOTS / 2)
+			return -ENOSPC;
+		l = calloc(1, sizeof(*l));
+		if (l == NULL)
+			return -ENOMEM;
+		l->a = a;
+		l->backend = backend;
+		l->owner = owner;
+		err = accel_backend_key(p2_fd, &l->ent.b);
+		/* A connection sockops never saw cannot be redirected to. */
+		if (err == 0)
+			err = joined(a, &l->ent.b);
+		if (err < 0) {
+			free(l);
+			return err;
+		}
+		/* 0 is never a gen: a zeroed entry names no lending. */
+		if (++a->next_gen == 0)
+			++a->next_gen;
+		l->ent.gen = a->next_gen;
+		if (bpf_map_update_elem(a->fd_lent_b, &l->ent.b, &l->ent.gen, BPF_ANY) < 0) {
+			err = -errno;
+			free(l);
+			return err;
+		}
+		l->next = a->lent_by_gen[l->ent.gen % LENT_BUCKETS];
+		a->lent_by_gen[l->ent.gen % LENT_BUCKETS] = l;
+		a->nlent[backend]++;
+		*lp = l;
+	}
+	if (bpf_map_update_elem(a->queue[backend], NULL, &l->ent, BPF_ANY) == 0)
+		return 0;
+	if (errno != E2BIG)
+		return -errno;
+	queue_purge(a, backend);
+	if (bpf_map_update_elem(a->queue[backend], NULL, &l->ent, BPF_ANY) < 0)
+		return -errno;
+	return 0;
+}
+
+void accel_lent_retire(struct accel_lent **lp)
+{
+	struct accel_lent *l = *lp, **p;
+	struct accel *a;
+
+	if (l == NULL)
+		return;
+	a = l->a;
+	/* Before B's socket closes: an entry still queued then names a gen no
+	 * longer there, even if a new socket takes B's four-tuple. */
+	bpf_map_delete_elem(a->fd_lent_b, &l->ent.b);
+	for (p = &a->lent_by_gen[l->ent.gen % LENT_BUCKETS]; *p != NULL; p = &(*p)->next)
+		if (*p == l) {
+			*p = l->next;
+			break;
+		}
+	a->nlent[l->backend]--;
+	free(l);
+	*lp = NULL;
+}
+
+int accel_lent_client(struct accel_lent *l, struct accel_conn **ac)
+{
+	struct zs_peer peer;
+
+	if (bpf_map_lookup_elem(l->a->fd_peers, &l->ent.b, &peer) < 0)
+		return -errno;
+	*ac = accel_conn_find(l->a, &peer.client);
+	return *ac != NULL ? 0 : -ESRCH;
+}
+
+int accel_conn_claim(struct accel_conn *ac, void **owner)
+{
+	struct accel *a = ac->a;
+	struct accel_lent *l;
+	struct zs_lent lent;
+
+	if (ac->claimed || ac->ctl.paired || ac->stored)
+		return -ENOENT;
+	if (bpf_map_lookup_and_delete_elem(a->fd_lent, &ac->c, &lent) < 0)
+		return -errno;
+	ac->claimed = 1;
+	l = lent_find(a, lent.ent.gen);
+	if (l == NULL || memcmp(&l->ent, &lent.ent, sizeof(lent.ent)) != 0 ||
+	    !accel_route_kernel(a, lent.route)) {
+		/* Retired meanwhile: its socket is closing. zs_ctl[C] takes
+		 * over from the kernel's pairing, and says unpaired. */
+		ctl_store(ac);
+		return -ESTALE;
+	}
+	/* zs_peers[B] names C already (the kernel wrote it) and is
+	 * zeroserve's from now on; zs_ctl[C] says so with the next done. */
+	ac->b = lent.ent.b;
+	ac->b_joined = 1;
+	ac->c_joined = 1;
+	ac->peer_set = 1;
+	ac->ctl.backend = lent.ent.b;
+	ac->ctl.route = lent.route;
+	ac->ctl.paired = 1;
+	ac->synced = 0;
+	*owner = l->owner;
+	return 0;
+}
+
+void accel_conn_claim_none(struct accel_conn *ac)
+{
+	ac->claimed = 1;
+}
+
+int accel_conn_is_closing(struct accel_conn *ac)
+{
+	struct zs_conn zc;
+
+	return kernel_view(ac, &zc) == 0 && zc.close_req != 0;
+}
+
+int accel_events_fd(struct accel *a)
+{
+	return ring_buffer__epoll_fd(a->events);
+}
+
+void accel_events_set(struct accel *a, void (*fn)(void *owner, void *arg), void *arg)
+{
+	a->on_event = fn;
+	a->on_event_arg = arg;
+}
+
+void accel_events_read(struct accel *a)
+{
+	ring_buffer__consume(a->events);
 }

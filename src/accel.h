@@ -77,6 +77,55 @@ struct accel_conn;
  * unless C is IPv4 or ::1, the clients the kernel names in the forwarding
  * fields as the userspace engine does. */
 struct accel_conn *accel_conn_new(struct accel *a, int p1_fd);
+/*
+ * The same from P1's addresses (local: the listener's, peer: accept's),
+ * with no system call, for every accepted client: listed by C's key, so
+ * that a zs_events record or a pool connection's zs_peers entry finds
+ * owner (accel_conn_find). Same errors.
+ */
+struct accel_conn *accel_conn_open(struct accel *a, const struct sockaddr *local,
+				   const struct sockaddr *peer, void *owner);
+void *accel_conn_owner(const struct accel_conn *ac);
+
+/*
+ * The pool (doc/architecture.md, "Kernel from the first request"): idle
+ * backend connections lent to the kernel, which pairs a client's first
+ * request with one. backend: upstream_backend_id's number.
+ */
+/* Route route's first requests may take from backend's pool. */
+int accel_pool_bind(struct accel *a, unsigned int route, unsigned int backend);
+/* One connection's lending, from its first to its retirement. */
+struct accel_lent;
+/*
+ * Lend the connection behind p2_fd (again) to backend's pool; *lp, NULL
+ * at the first lending, is its handle, owner what accel_conn_claim and
+ * accel_lent_owner give back. -ENOSPC when the pool has half its slots
+ * lent, -ENOENT when the kernel never saw the connection.
+ */
+int accel_lend(struct accel *a, unsigned int backend, int p2_fd, void *owner,
+	       struct accel_lent **lp);
+/* The lending ends before the connection closes: the kernel skips what
+ * is still queued of it. *lp becomes NULL; NULL is fine. */
+void accel_lent_retire(struct accel_lent **lp);
+/* The client the kernel paired the lent connection with: -ENOENT none
+ * (it waits in the pool), -ESRCH one zeroserve has not accepted yet. */
+int accel_lent_client(struct accel_lent *l, struct accel_conn **ac);
+/*
+ * Take over the pairing the kernel made for C from the pool, if any: 0 and
+ * the lent connection's owner (its lending is over, it stays C's paired
+ * connection), -ENOENT none, -ESTALE one whose connection was retired
+ * (C is unpaired then). After a claim, or accel_conn_claim_none (C had
+ * bytes handed up: the kernel pairs no more), no further system call.
+ */
+int accel_conn_claim(struct accel_conn *ac, void **owner);
+void accel_conn_claim_none(struct accel_conn *ac);
+/* Did the request the kernel carried last say "Connection: close"? */
+int accel_conn_is_closing(struct accel_conn *ac);
+/* zs_events: records of answers the kernel delivered to "close" requests.
+ * fd is readable when some wait; read calls fn with each one's owner. */
+int accel_events_fd(struct accel *a);
+void accel_events_set(struct accel *a, void (*fn)(void *owner, void *arg), void *arg);
+void accel_events_read(struct accel *a);
 /* The client connection is over: unpaired, and C's entries dropped
  * (zs_ctl, and zs_conns, normally gone with C already). NULL is fine. */
 void accel_conn_free(struct accel_conn *ac);
@@ -113,7 +162,7 @@ int accel_conn_is_busy(struct accel_conn *ac);
 int accel_conn_was_active(struct accel_conn *ac);
 /* Has the kernel handed a response up that zeroserve has not relayed yet?
  * *head_req: it answers a HEAD request. */
-int accel_conn_has_handed_up(struct accel_conn *ac, int *head_req);
+int accel_conn_has_handed_up(struct accel_conn *ac, int *head_req, int *close_req);
 /* Does the kernel owe C nothing on B: no request in flight, no body half
  * sent either way, nothing held, nothing handed up unrelayed? */
 int accel_conn_is_settled(struct accel_conn *ac);

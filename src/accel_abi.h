@@ -25,6 +25,8 @@ int accel_backend_key(int p2_fd, struct zs_sock_key *k);
 /* zs_ports' bits for a listen port, from the --listen addresses: ZS_PORT_LISTEN
  * and which sockets there take IPv4 clients (ZS_PORT_V4_*); 0 if none is on it. */
 __u32 accel_listen_role(const struct addr *listens, size_t n, int port);
+/* The open client connection whose C has this key, or NULL. */
+struct accel_conn *accel_conn_find(struct accel *a, const struct zs_sock_key *c);
 /* The counters summed over CPUs. */
 int accel_counters(struct accel *a, uint64_t out[ZS_C__MAX]);
 /* zs_conns[C] as the BPF programs left it, by C's own key; -ENOENT when

@@ -198,3 +198,12 @@ int addr_port(const struct addr *a)
 		return ntohs(((const struct sockaddr_in6 *)&a->ss)->sin6_port);
 	return -EAFNOSUPPORT;
 }
+
+int addr_is_wildcard(const struct addr *a)
+{
+	if (a->ss.ss_family == AF_INET)
+		return ((const struct sockaddr_in *)&a->ss)->sin_addr.s_addr == htonl(INADDR_ANY);
+	if (a->ss.ss_family == AF_INET6)
+		return IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)&a->ss)->sin6_addr);
+	return 0;
+}

@@ -26,5 +26,7 @@ char *addr_format(const struct addr *a, char *buf, size_t len);
 /* Host part only ("127.0.0.1", "::1"), for X-Forwarded-For. */
 char *addr_format_host(const struct addr *a, char *buf, size_t len);
 int addr_port(const struct addr *a);
+/* 1 for 0.0.0.0 or ::, else 0. */
+int addr_is_wildcard(const struct addr *a);
 
 #endif

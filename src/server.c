@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,33 @@ static void pause_listeners(struct server *srv, int pause)
 	}
 }
 
+/* What a client's connection to l has as its local address, with no
+ * system call per connection: l's own, unless l is a wildcard. */
+static void listen_local_set(struct server *srv, size_t i, struct evconnlistener *l)
+{
+	struct addr *a = &srv->listen_local[i];
+	socklen_t len = sizeof(a->ss);
+
+	memset(a, 0, sizeof(*a));
+	if (getsockname(evconnlistener_get_fd(l), (struct sockaddr *)&a->ss, &len) < 0 ||
+	    addr_is_wildcard(a))
+		a->ss.ss_family = AF_UNSPEC;
+	a->len = len;
+}
+
+/* The listener's own address when it names one (not a wildcard). */
+static const struct sockaddr *listener_local(struct server *srv, struct evconnlistener *l)
+{
+	size_t i;
+
+	for (i = 0; i < srv->nlisteners; i++)
+		if (srv->listeners[i] == l)
+			return srv->listen_local[i].ss.ss_family != AF_UNSPEC
+				   ? (const struct sockaddr *)&srv->listen_local[i].ss
+				   : NULL;
+	return NULL;
+}
+
 static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen,
 		      void *arg)
 {
@@ -50,7 +78,7 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
 		close(fd);
 		return;
 	}
-	if (session_new(srv, fd, sa, salen) == NULL) {
+	if (session_new(srv, fd, sa, salen, listener_local(srv, l)) == NULL) {
 		log_warn("accept: cannot start a session");
 		return;
 	}
@@ -133,20 +161,50 @@ static void usr1_cb(evutil_socket_t sig, short what, void *arg)
 
 static int accel_dial_hook(void *arg, int fd, const struct sockaddr *to, socklen_t len)
 {
-	return accel_dial(arg, fd, to, len);
+	struct server *srv = arg;
+
+	return accel_dial(srv->accel, fd, to, len);
 }
 
 static void accel_hangup_hook(void *arg, int fd, const struct sockaddr *to)
 {
-	accel_hangup(arg, fd, to);
+	struct server *srv = arg;
+
+	accel_hangup(srv->accel, fd, to);
+}
+
+static void accel_events_cb(evutil_socket_t fd, short what, void *arg)
+{
+	session_accel_events(arg);
 }
 
 void server_set_accel(struct server *srv, struct accel *a)
 {
-	struct upstream_hooks hooks = {accel_dial_hook, accel_hangup_hook, a};
+	struct upstream_hooks hooks = {accel_dial_hook, accel_hangup_hook, session_accel_lend,
+				       session_accel_retire, srv};
+	size_t i;
 
 	srv->accel = a;
 	upstream_pool_set_hooks(srv->pool, a != NULL ? &hooks : NULL);
+#ifdef HAVE_BPF_ENGINE
+	if (a == NULL)
+		return;
+	/* Each route's first requests take from its backend's pool. */
+	for (i = 0; i < srv->cfg->router.n; i++) {
+		struct upstream_backend *be = upstream_pool_backend(srv->pool, (unsigned int)i);
+
+		if (srv->cfg->router.routes[i].kind == ROUTE_BACKEND && be != NULL &&
+		    accel_route_kernel(a, (unsigned int)i))
+			accel_pool_bind(a, (unsigned int)i, upstream_backend_id(be));
+	}
+	session_accel_start(srv);
+	srv->kevents =
+	    event_new(srv->base, accel_events_fd(a), EV_READ | EV_PERSIST, accel_events_cb, srv);
+	if (srv->kevents != NULL)
+		event_add(srv->kevents, NULL);
+#else
+	(void)i;
+#endif
 }
 
 int server_init(struct server *srv, struct event_base *base, const struct config *cfg)
@@ -185,7 +243,8 @@ int server_init(struct server *srv, struct event_base *base, const struct config
 		}
 	}
 	srv->listeners = calloc(cfg->nlistens, sizeof(*srv->listeners));
-	if (srv->listeners == NULL)
+	srv->listen_local = calloc(cfg->nlistens, sizeof(*srv->listen_local));
+	if (srv->listeners == NULL || srv->listen_local == NULL)
 		return -ENOMEM;
 	for (i = 0; i < cfg->nlistens; i++) {
 		struct evconnlistener *l;
@@ -201,6 +260,7 @@ int server_init(struct server *srv, struct event_base *base, const struct config
 			return e ? -e : -EADDRINUSE;
 		}
 		evconnlistener_set_error_cb(l, accept_error_cb);
+		listen_local_set(srv, srv->nlisteners, l);
 		srv->listeners[srv->nlisteners++] = l;
 	}
 
@@ -237,6 +297,9 @@ void server_free(struct server *srv)
 	for (i = 0; i < srv->nlisteners; i++)
 		evconnlistener_free(srv->listeners[i]);
 	free(srv->listeners);
+	free(srv->listen_local);
+	if (srv->kevents)
+		event_free(srv->kevents);
 	if (srv->sig_term)
 		event_free(srv->sig_term);
 	if (srv->sig_int)

@@ -27,7 +27,9 @@ struct server {
 	/* Directory routes' roots and file cache (static.c). */
 	struct static_files *files;
 	struct evconnlistener **listeners;
+	struct addr *listen_local; /* each one's bound address; AF_UNSPEC: a wildcard */
 	size_t nlisteners;
+	struct event *kevents; /* the kernel engine's zs_events records */
 	struct session_list sessions;
 	unsigned int nsessions;
 	int paused;   /* listeners disabled at max_conns */

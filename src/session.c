@@ -84,7 +84,8 @@ static void client_write(struct conn *conn, void *arg);
 static void client_event(struct conn *conn, short what, void *arg);
 static void timer_cb(evutil_socket_t fd, short what, void *arg);
 
-struct session *session_new(struct server *srv, int fd, const struct sockaddr *sa, int salen)
+struct session *session_new(struct server *srv, int fd, const struct sockaddr *sa, int salen,
+			    const struct sockaddr *local)
 {
 	struct session *s;
 	int one = 1;
@@ -134,6 +135,7 @@ struct session *session_new(struct server *srv, int fd, const struct sockaddr *s
 	conn_read_enable(s->cc, 1);
 	TAILQ_INSERT_TAIL(&srv->sessions, s, entry);
 	srv->nsessions++;
+	session_accel_open(s, local);
 	return s;
 }
 
@@ -240,6 +242,24 @@ void session_finish(struct session *s)
 		linger(s);
 }
 
+/*
+ * The kernel delivered the answer to a "close" request. Its record is
+ * written before the redirect's verdict takes effect (bpf/zs.bpf.c,
+ * answer_end), and the backend's thread may be preempted in between
+ * (lock_sock of the client's socket may sleep): a FIN sent at once could
+ * reach the client before the answer. A client that asked to close closes
+ * by itself first; one that waits for our FIN gets it after this pause.
+ */
+#define KCLOSE_MSEC 20
+
+void session_close_soon(struct session *s)
+{
+	struct timeval tv = {0, KCLOSE_MSEC * 1000};
+
+	s->kclose = 1;
+	deadline_set(s, &tv);
+}
+
 void session_drain(struct session *s)
 {
 	/* One the kernel is still answering is left to the drain deadline. */
@@ -262,6 +282,10 @@ static void timer_cb(evutil_socket_t fd, short what, void *arg)
 	session_enter(s);
 	switch (s->state) {
 	case S_IDLE:
+		if (s->kclose) {
+			session_finish(s);
+			break;
+		}
 		/* Requests the kernel carries never reach us: not idle then. */
 		if (session_accel_was_active(s)) {
 			deadline_set(s, &s->srv->tv_idle);
@@ -705,8 +729,12 @@ static void client_process(struct session *s)
 	while (!s->dead) {
 		avail = evbuffer_get_length(in);
 		if (s->state == S_IDLE) {
+			if (avail == 0)
+				break;
+			/* What the kernel paired this client with is ours now. */
+			session_accel_handed_up(s);
 			/* A kernel response still on its way goes first. */
-			if (avail == 0 || session_accel_is_busy(s))
+			if (session_accel_is_busy(s))
 				break;
 			s->state = S_HEAD;
 			s->up_paused = s->c_paused = 0;

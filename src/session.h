@@ -82,6 +82,7 @@ struct session {
 	unsigned int timer_armed : 1;
 	unsigned int head_timed : 1; /* head deadline set for this request */
 	unsigned int replying : 1;   /* s->body or its tail still going out */
+	unsigned int kclose : 1;     /* the kernel answered a "close" request: end when idle */
 	int busy;		     /* callbacks of this session on the stack */
 	int client_minor;
 	int status;
@@ -99,7 +100,9 @@ struct session {
 };
 
 /* Take an accepted socket. NULL with errno. */
-struct session *session_new(struct server *srv, int fd, const struct sockaddr *sa, int salen);
+/* local: the listener's address, NULL when it must be asked (a wildcard). */
+struct session *session_new(struct server *srv, int fd, const struct sockaddr *sa, int salen,
+			    const struct sockaddr *local);
 /* The one way a session ends; reason goes to the debug log. */
 void session_close(struct session *s, const char *reason);
 /* Server is draining: close if idle, else finish the request then close. */
@@ -133,6 +136,8 @@ void session_local_reply(struct session *s, int status, const char *ctype, const
 			 size_t len);
 void session_request_end(struct session *s);
 void session_finish(struct session *s);
+/* An idle session ends shortly (the kernel answered a "close" request). */
+void session_close_soon(struct session *s);
 /* Process client bytes that arrived while a response was in flight. */
 void session_client_resume(struct session *s);
 
@@ -158,5 +163,17 @@ int session_accel_keep(struct session *s, struct upstream_conn *up);
 /* The paired connection, unpaired, for a request of its route userspace serves; or NULL. */
 struct upstream_conn *session_accel_take(struct session *s, const struct upstream_backend *be);
 void session_accel_close(struct session *s);
+/* The kernel engine's handle of a new client (local: see session_new). */
+void session_accel_open(struct session *s, const struct sockaddr *local);
+/* Take over a pairing the kernel made from the pool, if there is one. */
+void session_accel_adopt(struct session *s);
+/* Bytes came up on P1: adopt, and the kernel will not pair from the pool any more. */
+void session_accel_handed_up(struct session *s);
+/* The pool's hooks (struct upstream_hooks: lend, retire); arg is the server. */
+int session_accel_lend(void *arg, struct upstream_conn *up);
+void session_accel_retire(void *arg, struct upstream_conn *up);
+/* The engine is ready; read its zs_events records. */
+void session_accel_start(struct server *srv);
+void session_accel_events(struct server *srv);
 
 #endif

@@ -89,7 +89,8 @@ int session_accel_is_busy(struct session *s)
 
 int session_accel_was_active(struct session *s)
 {
-	return s->paired != NULL && accel_conn_was_active(s->kc);
+	/* Unpaired here, C may still be the kernel's from its first request. */
+	return s->kc != NULL && accel_conn_was_active(s->kc);
 }
 
 /* The response to a request the kernel carried, handed up at its head. */
@@ -98,12 +99,12 @@ static void foreign_read(struct conn *conn, void *arg)
 	struct session *s = arg;
 	struct evbuffer *in = conn_input(conn);
 	size_t used;
-	int ev, head_req;
+	int ev, head_req, close_req;
 
 	session_enter(s);
 	while (!s->dead && s->paired != NULL && evbuffer_get_length(in) > 0) {
 		if (s->fresp == NULL) {
-			if (!accel_conn_has_handed_up(s->kc, &head_req)) {
+			if (!accel_conn_has_handed_up(s->kc, &head_req, &close_req)) {
 				/* Nothing was handed up: a backend speaking unasked
 				 * is about to close. */
 				paired_drop(s);
@@ -116,6 +117,9 @@ static void foreign_read(struct conn *conn, void *arg)
 			}
 			http_msg_init(s->fresp, HTTP_RESPONSE);
 			s->fresp->skip_body = head_req;
+			/* The client asked the kernel to close after this answer. */
+			if (close_req)
+				s->client_keep = 0;
 		}
 		ev = http_msg_feed(s->fresp, in, &used);
 		if (ev & HTTP_EV_ERROR) {
@@ -184,6 +188,200 @@ static void paired_event(struct conn *conn, short what, void *arg)
 		session_close(s, "backend closed with a kernel request in flight");
 	}
 	session_leave(s);
+}
+
+/*
+ * The pool (doc/architecture.md, "Kernel from the first request"). Idle
+ * backend connections go to the kernel's pool (session_accel_lend, the
+ * pool's lend hook) instead of the idle one; the kernel pairs a client's
+ * first request with one, and gives it back at the client's FIN. zeroserve
+ * takes such a pairing over (adopt) when it has to act on it: bytes the
+ * kernel handed up on P1, an answer handed up or the backend closing on
+ * P2, or P1 closing while the kernel still owes the client something.
+ */
+
+/* Lent connections whose kernel client zeroserve has not accepted yet:
+ * reading stopped until its session opens. Rare (the accept and the
+ * backend's answer in one loop turn), so a short list. */
+#define PARK_MAX 64
+static struct upstream_conn *parked[PARK_MAX];
+static unsigned int nparked;
+
+static int unpark(struct upstream_conn *up)
+{
+	unsigned int i;
+
+	for (i = 0; i < nparked; i++)
+		if (parked[i] == up) {
+			parked[i] = parked[--nparked];
+			return 1;
+		}
+	return 0;
+}
+
+static void lent_read(struct conn *conn, void *arg);
+static void lent_event(struct conn *conn, short what, void *arg);
+
+/* s takes up, lent to the kernel, as the pairing it made: the paired
+ * connection's callbacks from now on. */
+static void adopt_conn(struct session *s, struct upstream_conn *up)
+{
+	upstream_unlend(up);
+	s->paired = up;
+	conn_setcb(up->conn, foreign_read, NULL, paired_event, s);
+	conn_set_timeouts(up->conn, NULL, NULL);
+	conn_read_enable(up->conn, 1);
+}
+
+void session_accel_adopt(struct session *s)
+{
+	void *owner = NULL;
+	int rc;
+
+	if (s->kc == NULL || s->paired != NULL)
+		return;
+	rc = accel_conn_claim(s->kc, &owner);
+	if (rc == 0)
+		adopt_conn(s, owner);
+	else if (rc != -ENOENT)
+		log_debug("%s: pool pairing: %s", s->client_text, strerror(-rc));
+}
+
+void session_accel_handed_up(struct session *s)
+{
+	if (s->kc == NULL)
+		return;
+	session_accel_adopt(s);
+	/* Bytes came up: the kernel pairs C from the pool no more. */
+	accel_conn_claim_none(s->kc);
+}
+
+static void lent_drop(struct upstream_conn *up)
+{
+	upstream_close(up);
+}
+
+/*
+ * The backend spoke or closed on a lent connection. Paired by the kernel:
+ * the client's session takes it over and deals with it as with its own
+ * pairing. In the pool: of no further use (the kernel skips what is left
+ * of it in the queue once it is retired).
+ */
+static void lent_wake(struct upstream_conn *up, int eof, short what)
+{
+	struct accel_conn *ac = NULL;
+	struct session *s;
+	int rc;
+
+	rc = accel_lent_client(up->lent, &ac);
+	if (rc == -ESRCH && nparked < PARK_MAX) {
+		/* Its client is not accepted yet: wait for session_accel_open. */
+		conn_read_enable(up->conn, 0);
+		parked[nparked++] = up;
+		return;
+	}
+	if (rc < 0) {
+		lent_drop(up);
+		return;
+	}
+	s = accel_conn_owner(ac);
+	session_enter(s);
+	session_accel_adopt(s);
+	if (s->paired != up) {
+		/* The kernel gave it back to the pool meanwhile. */
+		lent_drop(up);
+	} else if (eof) {
+		paired_event(up->conn, what, s);
+	} else {
+		foreign_read(up->conn, s);
+	}
+	session_leave(s);
+}
+
+static void lent_read(struct conn *conn, void *arg)
+{
+	lent_wake(arg, 0, 0);
+}
+
+static void lent_event(struct conn *conn, short what, void *arg)
+{
+	lent_wake(arg, 1, what);
+}
+
+int session_accel_lend(void *arg, struct upstream_conn *up)
+{
+	struct server *srv = arg;
+	int rc;
+
+	if (srv->accel == NULL || srv->draining)
+		return -ENOTSUP;
+	rc = accel_lend(srv->accel, upstream_backend_id(up->be), conn_fd(up->conn), up,
+			(struct accel_lent **)&up->lent);
+	if (rc < 0) {
+		log_debug("pool: not lent: %s", strerror(-rc));
+		return rc;
+	}
+	conn_setcb(up->conn, lent_read, NULL, lent_event, up);
+	/* The kernel's now: it may stay quiet for long, and the backend's
+	 * own idle timeout ends it (lent_event). */
+	conn_set_timeouts(up->conn, NULL, NULL);
+	conn_read_enable(up->conn, 1);
+	return 0;
+}
+
+void session_accel_retire(void *arg, struct upstream_conn *up)
+{
+	unpark(up);
+	accel_lent_retire((struct accel_lent **)&up->lent);
+}
+
+/* The kernel answered a "close" request: the connection ends, once the
+ * answer is surely in the client's queue (session_close_soon). */
+static void kernel_closed(void *owner, void *arg)
+{
+	struct session *s = owner;
+
+	if (!s->dead && s->state == S_IDLE)
+		session_close_soon(s);
+}
+
+void session_accel_events(struct server *srv)
+{
+	accel_events_read(srv->accel);
+}
+
+void session_accel_start(struct server *srv)
+{
+	accel_events_set(srv->accel, kernel_closed, srv);
+}
+
+void session_accel_open(struct session *s, const struct sockaddr *local)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	struct accel_conn *ac;
+	unsigned int i;
+
+	if (s->srv->accel == NULL)
+		return;
+	if (local == NULL) {
+		if (getsockname(conn_fd(s->cc), (struct sockaddr *)&ss, &len) < 0)
+			return;
+		local = (const struct sockaddr *)&ss;
+	}
+	s->kc = accel_conn_open(s->srv->accel, local, (const struct sockaddr *)&s->client.ss, s);
+	if (s->kc == NULL || nparked == 0)
+		return;
+	for (i = 0; i < nparked; i++) {
+		struct upstream_conn *up = parked[i];
+
+		if (accel_lent_client(up->lent, &ac) == 0 && ac == s->kc) {
+			unpark(up);
+			/* Its read event comes again: lent_wake finds s now. */
+			conn_read_enable(up->conn, 1);
+			break;
+		}
+	}
 }
 
 int session_accel_keep(struct session *s, struct upstream_conn *up)
@@ -270,6 +468,9 @@ void session_accel_close(struct session *s)
 	}
 	if (s->srv->accel == NULL)
 		return;
+	/* A pool connection the kernel still holds for C is zeroserve's to
+	 * release now, unless the kernel took it back at C's FIN. */
+	session_accel_adopt(s);
 	if (paired_reusable(s)) {
 		struct upstream_conn *up = s->paired;
 
@@ -314,6 +515,35 @@ struct upstream_conn *session_accel_take(struct session *s, const struct upstrea
 }
 
 void session_accel_close(struct session *s)
+{
+}
+
+void session_accel_open(struct session *s, const struct sockaddr *local)
+{
+}
+
+void session_accel_adopt(struct session *s)
+{
+}
+
+void session_accel_handed_up(struct session *s)
+{
+}
+
+int session_accel_lend(void *arg, struct upstream_conn *up)
+{
+	return -ENOTSUP;
+}
+
+void session_accel_retire(void *arg, struct upstream_conn *up)
+{
+}
+
+void session_accel_start(struct server *srv)
+{
+}
+
+void session_accel_events(struct server *srv)
 {
 }
 

@@ -30,6 +30,7 @@ struct upstream_backend {
 	int ndial, cur;
 	struct conn_list idle;
 	unsigned int nidle;
+	struct conn_list lent;	  /* lent to the kernel's pool (hooks.lend) */
 	unsigned int nopen;	  /* connections open: in use, idle or held */
 	unsigned int nattempts;	  /* of those, not answered on yet */
 	unsigned int nheld;	  /* of those, held for a client */
@@ -98,6 +99,7 @@ struct upstream_pool *upstream_pool_new(struct event_base *base, const struct ro
 				be->ndial = 2;
 			}
 			TAILQ_INIT(&be->idle);
+			TAILQ_INIT(&be->lent);
 			TAILQ_INIT(&be->waiting);
 			be->kick = event_new(base, -1, 0, kick_cb, be);
 			if (be->kick == NULL) {
@@ -120,6 +122,10 @@ static void close_idle(struct upstream_pool *pool)
 
 		while ((c = TAILQ_FIRST(&pool->backends[i].idle)) != NULL) {
 			idle_remove(c);
+			upstream_close(c);
+		}
+		while ((c = TAILQ_FIRST(&pool->backends[i].lent)) != NULL) {
+			upstream_unlend(c);
 			upstream_close(c);
 		}
 	}
@@ -161,6 +167,19 @@ struct upstream_backend *upstream_pool_backend(struct upstream_pool *pool, unsig
 	if (route_id >= pool->nroutes)
 		return NULL;
 	return &pool->backends[pool->by_route[route_id]];
+}
+
+unsigned int upstream_backend_id(const struct upstream_backend *be)
+{
+	return (unsigned int)(be - be->pool->backends);
+}
+
+void upstream_unlend(struct upstream_conn *c)
+{
+	if (!c->lending)
+		return;
+	TAILQ_REMOVE(&c->be->lent, c, entry);
+	c->lending = 0;
 }
 
 static void idle_remove(struct upstream_conn *c)
@@ -391,6 +410,16 @@ void upstream_put(struct upstream_conn *c)
 		upstream_close(c);
 		return;
 	}
+	/* Lent, it still counts as held: the kernel may pair it any time. */
+	if (be->pool->hooks.lend != NULL && TAILQ_EMPTY(&be->waiting) &&
+	    be->nheld + 1 <= be->pool->lim.max_conns / 2 &&
+	    be->pool->hooks.lend(be->pool->hooks.arg, c) == 0) {
+		c->held = 1;
+		be->nheld++;
+		c->lending = 1;
+		TAILQ_INSERT_TAIL(&be->lent, c, entry);
+		return;
+	}
 	conn_setcb(c->conn, idle_read_cb, NULL, idle_event_cb, c);
 	conn_set_timeouts(c->conn, &be->pool->lim.idle_tv, &be->pool->lim.idle_tv);
 	conn_read_enable(c->conn, 1);
@@ -403,6 +432,9 @@ static void pool_forget(struct upstream_conn *c)
 {
 	const struct upstream_hooks *h = &c->be->pool->hooks;
 
+	upstream_unlend(c);
+	if (c->lent != NULL && h->retire != NULL)
+		h->retire(h->arg, c);
 	if (c->announced && h->hangup != NULL)
 		h->hangup(h->arg, conn_fd(c->conn),
 			  (const struct sockaddr *)&c->be->dial[c->dial].ss);

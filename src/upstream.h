@@ -27,6 +27,8 @@ struct upstream_conn {
 	int held;		   /* kept out of the pool for a client (upstream_hold) */
 	unsigned int answers_seen; /* the backend's answered count at connect */
 	unsigned int gen;	   /* the pool's hooks generation it was made under */
+	int lending;		   /* lent to the kernel's pool (hooks.lend), held */
+	void *lent;		   /* the kernel engine's handle of its lendings */
 	TAILQ_ENTRY(upstream_conn) entry;
 };
 
@@ -62,10 +64,22 @@ void upstream_pool_free(struct upstream_pool *pool);
 struct upstream_hooks {
 	int (*dial)(void *arg, int fd, const struct sockaddr *to, socklen_t len);
 	void (*hangup)(void *arg, int fd, const struct sockaddr *to);
+	/*
+	 * lend: an idle connection may go to the kernel's pool instead of
+	 * the idle one (0: it went; the hook set its callbacks). retire: c,
+	 * lent at some time (c->lent), is about to close.
+	 */
+	int (*lend)(void *arg, struct upstream_conn *c);
+	void (*retire)(void *arg, struct upstream_conn *c);
 	void *arg;
 };
 void upstream_pool_set_hooks(struct upstream_pool *pool, const struct upstream_hooks *hooks);
 struct upstream_backend *upstream_pool_backend(struct upstream_pool *pool, unsigned int route_id);
+/* A backend's number, 0 up, in the order the routes first name it. */
+unsigned int upstream_backend_id(const struct upstream_backend *be);
+/* c, lent (c->lending), is a client's from now on: still held, no more
+ * lent. upstream_put lends it again, or pools it. */
+void upstream_unlend(struct upstream_conn *c);
 
 /*
  * An idle connection to be, or a new one with connect(2) started. The caller
@@ -115,7 +129,9 @@ int upstream_fail(struct upstream_conn *c);
 struct upstream_conn *upstream_get_other(struct upstream_backend *be,
 					 const struct upstream_conn *failed,
 					 const struct timeval *connect_tv);
-/* Back to the idle pool (closes it when the pool is full). */
+/* Back to the idle pool (closes it when the pool is full), or lent to the
+ * kernel's pool (hooks.lend) while fewer than max_conns / 2 are held and
+ * no request waits. */
 void upstream_put(struct upstream_conn *c);
 void upstream_close(struct upstream_conn *c);
 

@@ -113,8 +113,25 @@ static void *bpf_map_lookup_elem(void *map, const void *key)
 		return i < ZS_MAX_ROUTES ? &kroutes[i] : NULL;
 	}
 	/* zs_peers, zs_expect: C is no backend socket, and the request path
-	 * reads nothing else. */
+	 * reads nothing else. zs_pool: no pool, C is paired. */
 	return NULL;
+}
+
+/* The pool's queues: none here (zs_pool has no entry). */
+static long bpf_map_push_elem(void *map, const void *value, __u64 flags)
+{
+	return -EPERM;
+}
+
+static long bpf_map_pop_elem(void *map, void *value)
+{
+	return -ENOENT;
+}
+
+/* Response path only: never run here. */
+static long bpf_ringbuf_output(void *ringbuf, void *data, __u64 size, __u64 flags)
+{
+	return -EPERM;
 }
 
 static long bpf_map_update_elem(void *map, const void *key, const void *value, __u64 flags)

@@ -12,8 +12,9 @@
 #include <linux/types.h>
 
 #define SEC(name)
-#define __uint(name, val) int(*name)[val]
-#define __type(name, val) __typeof__(val) *name
+#define __uint(name, val)  int(*name)[val]
+#define __type(name, val)  __typeof__(val) *name
+#define __array(name, val) __typeof__(val) *name[]
 #ifndef __always_inline
 #define __always_inline inline __attribute__((always_inline))
 #endif
@@ -22,6 +23,9 @@
 static void *bpf_map_lookup_elem(void *map, const void *key);
 static long bpf_map_update_elem(void *map, const void *key, const void *value, __u64 flags);
 static long bpf_map_delete_elem(void *map, const void *key);
+static long bpf_map_push_elem(void *map, const void *value, __u64 flags);
+static long bpf_map_pop_elem(void *map, void *value);
+static long bpf_ringbuf_output(void *ringbuf, void *data, __u64 size, __u64 flags);
 static long bpf_loop(__u32 nr_loops, long (*callback)(__u32 index, void *ctx), void *ctx,
 		     __u64 flags);
 static long bpf_probe_read_kernel(void *dst, __u32 size, const void *src);
