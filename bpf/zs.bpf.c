@@ -487,6 +487,14 @@ static __always_inline int backend_msg(struct sk_msg_md *msg, struct zs_peer *p)
 			 * response, from its head. */
 			total = c->corked;
 			c->corked = 0;
+			/*
+			 * The kernel keeps the message's cork_bytes for this
+			 * run (sk_psock_msg_verdict does not reset it,
+			 * net/core/skmsg.c, Linux 6.18): a head made shorter
+			 * below would leave the answer corked, waiting for
+			 * bytes of the next one.
+			 */
+			bpf_msg_cork_bytes(msg, 0);
 			goto deliver;
 		}
 		s = scan_head(msg, 1);

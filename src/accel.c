@@ -38,6 +38,10 @@
 #define VLOG_TAIL 40
 
 #define LENT_BUCKETS 256
+#define ORPHANS	     64
+/* How long a record waits for its client to be accepted. A client port is
+ * not reused this soon (it cycles through the ephemeral range first). */
+#define ORPHAN_MS    1000
 #define CONN_BUCKETS 4096
 
 struct accel {
@@ -66,6 +70,13 @@ struct accel {
 	struct ring_buffer *events;
 	void (*on_event)(void *owner, void *arg);
 	void *on_event_arg;
+	/* Records for clients not accepted yet: the kernel may carry a first
+	 * request and its answer before zeroserve accepts P1. */
+	struct {
+		struct zs_sock_key c;
+		uint64_t ms;
+	} orphan[ORPHANS];
+	unsigned int norphans, orphan_next;
 };
 
 #define ALLOW_SLOTS (2 * ZS_ALLOW_ENTRIES)
@@ -344,6 +355,14 @@ static void accel_free(struct accel *a)
 	free(a);
 }
 
+static uint64_t coarse_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 static int event_record(void *ctx, void *data, size_t size)
 {
 	struct accel *a = ctx;
@@ -354,8 +373,15 @@ static int event_record(void *ctx, void *data, size_t size)
 		return 0;
 	memcpy(&ev, data, sizeof(ev));
 	ac = accel_conn_find(a, &ev.c);
-	if (ac != NULL)
+	if (ac != NULL) {
 		a->on_event(accel_conn_owner(ac), a->on_event_arg);
+		return 0;
+	}
+	a->orphan[a->orphan_next].c = ev.c;
+	a->orphan[a->orphan_next].ms = coarse_ms();
+	a->orphan_next = (a->orphan_next + 1) % ORPHANS;
+	if (a->norphans < ORPHANS)
+		a->norphans++;
 	return 0;
 }
 
@@ -752,6 +778,23 @@ struct accel_conn *accel_conn_open(struct accel *a, const struct sockaddr *local
 	}
 	conn_list(ac);
 	return ac;
+}
+
+int accel_conn_was_answered(struct accel_conn *ac)
+{
+	struct accel *a = ac->a;
+	unsigned int i;
+	int fresh;
+
+	for (i = 0; i < ORPHANS && a->norphans > 0; i++) {
+		if (a->orphan[i].ms == 0 || memcmp(&a->orphan[i].c, &ac->c, sizeof(ac->c)) != 0)
+			continue;
+		fresh = coarse_ms() - a->orphan[i].ms < ORPHAN_MS;
+		a->orphan[i].ms = 0;
+		a->norphans--;
+		return fresh;
+	}
+	return 0;
 }
 
 /* The whole value goes to the map: the cached copy is what it holds. */
@@ -1185,6 +1228,22 @@ int accel_lend(struct accel *a, unsigned int backend, int p2_fd, void *owner,
 	return 0;
 }
 
+void *accel_reclaim(struct accel *a, unsigned int backend)
+{
+	struct accel_lent *l;
+	struct zs_pool_ent e;
+
+	if (a == NULL || backend >= ZS_MAX_ROUTES || a->queue[backend] < 0)
+		return NULL;
+	/* A pop takes the entry from the kernel too: the two never share one. */
+	while (bpf_map_lookup_and_delete_elem(a->queue[backend], NULL, &e) == 0) {
+		l = lent_find(a, e.gen);
+		if (l != NULL && memcmp(&l->ent, &e, sizeof(e)) == 0)
+			return l->owner;
+	}
+	return NULL;
+}
+
 void accel_lent_retire(struct accel_lent **lp)
 {
 	struct accel_lent *l = *lp, **p;
@@ -1252,13 +1311,6 @@ int accel_conn_claim(struct accel_conn *ac, void **owner)
 void accel_conn_claim_none(struct accel_conn *ac)
 {
 	ac->claimed = 1;
-}
-
-int accel_conn_is_closing(struct accel_conn *ac)
-{
-	struct zs_conn zc;
-
-	return kernel_view(ac, &zc) == 0 && zc.close_req != 0;
 }
 
 int accel_events_fd(struct accel *a)

@@ -104,6 +104,9 @@ struct accel_lent;
  */
 int accel_lend(struct accel *a, unsigned int backend, int p2_fd, void *owner,
 	       struct accel_lent **lp);
+/* One of backend's lent connections waiting in its pool, taken out: its
+ * owner, or NULL. Entries of retired lendings met on the way are dropped. */
+void *accel_reclaim(struct accel *a, unsigned int backend);
 /* The lending ends before the connection closes: the kernel skips what
  * is still queued of it. *lp becomes NULL; NULL is fine. */
 void accel_lent_retire(struct accel_lent **lp);
@@ -119,8 +122,9 @@ int accel_lent_client(struct accel_lent *l, struct accel_conn **ac);
  */
 int accel_conn_claim(struct accel_conn *ac, void **owner);
 void accel_conn_claim_none(struct accel_conn *ac);
-/* Did the request the kernel carried last say "Connection: close"? */
-int accel_conn_is_closing(struct accel_conn *ac);
+/* Had the kernel answered C's "close" request before accel_conn_open?
+ * Its zs_events record came first then. */
+int accel_conn_was_answered(struct accel_conn *ac);
 /* zs_events: records of answers the kernel delivered to "close" requests.
  * fd is readable when some wait; read calls fn with each one's owner. */
 int accel_events_fd(struct accel *a);

@@ -180,8 +180,9 @@ static void accel_events_cb(evutil_socket_t fd, short what, void *arg)
 
 void server_set_accel(struct server *srv, struct accel *a)
 {
-	struct upstream_hooks hooks = {accel_dial_hook, accel_hangup_hook, session_accel_lend,
-				       session_accel_retire, srv};
+	struct upstream_hooks hooks = {accel_dial_hook,	      accel_hangup_hook,
+				       session_accel_lend,    session_accel_retire,
+				       session_accel_reclaim, srv};
 	size_t i;
 
 	srv->accel = a;

@@ -262,7 +262,9 @@ void session_close_soon(struct session *s)
 
 void session_drain(struct session *s)
 {
-	/* One the kernel is still answering is left to the drain deadline. */
+	/* One the kernel is still answering is left to the drain deadline;
+	 * a pairing the kernel made is ours to ask about first. */
+	session_accel_adopt(s);
 	if (s->state == S_IDLE && !session_accel_is_busy(s))
 		session_close(s, "shutting down");
 }

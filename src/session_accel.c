@@ -329,6 +329,13 @@ int session_accel_lend(void *arg, struct upstream_conn *up)
 	return 0;
 }
 
+struct upstream_conn *session_accel_reclaim(void *arg, struct upstream_backend *be)
+{
+	struct server *srv = arg;
+
+	return accel_reclaim(srv->accel, upstream_backend_id(be));
+}
+
 void session_accel_retire(void *arg, struct upstream_conn *up)
 {
 	unpark(up);
@@ -370,7 +377,11 @@ void session_accel_open(struct session *s, const struct sockaddr *local)
 		local = (const struct sockaddr *)&ss;
 	}
 	s->kc = accel_conn_open(s->srv->accel, local, (const struct sockaddr *)&s->client.ss, s);
-	if (s->kc == NULL || nparked == 0)
+	if (s->kc == NULL)
+		return;
+	if (accel_conn_was_answered(s->kc))
+		kernel_closed(s, s->srv);
+	if (nparked == 0)
 		return;
 	for (i = 0; i < nparked; i++) {
 		struct upstream_conn *up = parked[i];
@@ -535,8 +546,20 @@ int session_accel_lend(void *arg, struct upstream_conn *up)
 	return -ENOTSUP;
 }
 
+struct upstream_conn *session_accel_reclaim(void *arg, struct upstream_backend *be)
+{
+	struct server *srv = arg;
+
+	return accel_reclaim(srv->accel, upstream_backend_id(be));
+}
+
 void session_accel_retire(void *arg, struct upstream_conn *up)
 {
+}
+
+struct upstream_conn *session_accel_reclaim(void *arg, struct upstream_backend *be)
+{
+	return NULL;
 }
 
 void session_accel_start(struct server *srv)

@@ -52,6 +52,7 @@ struct upstream_pool {
 };
 
 static void idle_remove(struct upstream_conn *c);
+static void unhold(struct upstream_conn *c);
 static void kick_cb(evutil_socket_t fd, short what, void *arg);
 
 static int addr_eq(const struct addr *a, const struct addr *b)
@@ -265,6 +266,24 @@ static struct upstream_conn *take_idle(struct upstream_backend *be)
 	return c;
 }
 
+/* An idle connection the kernel's pool holds: zeroserve's own again. */
+static struct upstream_conn *take_lent(struct upstream_backend *be)
+{
+	const struct upstream_hooks *h = &be->pool->hooks;
+	struct upstream_conn *c;
+
+	if (h->reclaim == NULL || TAILQ_EMPTY(&be->lent))
+		return NULL;
+	c = h->reclaim(h->arg, be);
+	if (c != NULL) {
+		upstream_unlend(c);
+		unhold(c);
+		c->reused = 1;
+		conn_setcb(c->conn, NULL, NULL, NULL, NULL);
+	}
+	return c;
+}
+
 static int may_connect(const struct upstream_backend *be)
 {
 	const struct upstream_limits *lim = &be->pool->lim;
@@ -282,6 +301,8 @@ struct upstream_conn *upstream_get(struct upstream_backend *be, const struct tim
 		return NULL;
 	}
 	c = take_idle(be);
+	if (c == NULL)
+		c = take_lent(be);
 	if (c != NULL)
 		return c;
 	if (!may_connect(be)) {
@@ -306,6 +327,8 @@ static void kick_cb(evutil_socket_t fd, short what, void *arg)
 
 	while ((w = TAILQ_FIRST(&be->waiting)) != NULL) {
 		c = take_idle(be);
+		if (c == NULL)
+			c = take_lent(be);
 		if (c == NULL) {
 			if (!may_connect(be))
 				break;

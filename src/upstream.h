@@ -71,6 +71,9 @@ struct upstream_hooks {
 	 */
 	int (*lend)(void *arg, struct upstream_conn *c);
 	void (*retire)(void *arg, struct upstream_conn *c);
+	/* reclaim: one of be's lent connections the kernel has not paired,
+	 * taken back out of its pool, or NULL. */
+	struct upstream_conn *(*reclaim)(void *arg, struct upstream_backend *be);
 	void *arg;
 };
 void upstream_pool_set_hooks(struct upstream_pool *pool, const struct upstream_hooks *hooks);
