@@ -480,8 +480,11 @@ void session_accel_close(struct session *s)
 	if (s->srv->accel == NULL)
 		return;
 	/* A pool connection the kernel still holds for C is zeroserve's to
-	 * release now, unless the kernel took it back at C's FIN. */
-	session_accel_adopt(s);
+	 * release now, unless the kernel takes it back at C's FIN: which it
+	 * does when it answered a "close" request whole (kclose), nothing
+	 * being owed then. */
+	if (!s->kclose)
+		session_accel_adopt(s);
 	if (paired_reusable(s)) {
 		struct upstream_conn *up = s->paired;
 
