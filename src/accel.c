@@ -667,8 +667,10 @@ struct accel_conn {
 	unsigned int b_joined : 1;   /* b (the last B paired) was found in zs_socks */
 	unsigned int peer_set : 1;   /* zs_peers[b] written */
 	unsigned int claimed : 1;    /* no pool pairing is left to claim (accel_conn_claim) */
-	unsigned int listed : 1;     /* in conn_by_key */
-	uint64_t kreqs_seen;	     /* zs_conn.kreqs when last asked (accel_conn_was_active) */
+	unsigned int
+	    kpaired : 1; /* the kernel's own pairing of C stands until zs_ctl[C] is written */
+	unsigned int listed : 1; /* in conn_by_key */
+	uint64_t kreqs_seen;	 /* zs_conn.kreqs when last asked (accel_conn_was_active) */
 	void *owner;
 	struct accel_conn *next; /* in conn_by_key */
 };
@@ -805,6 +807,7 @@ static int ctl_store(struct accel_conn *ac)
 	if (!ac->synced)
 		return -errno;
 	ac->map_paired = ac->ctl.paired != 0;
+	ac->kpaired = 0;
 	return 0;
 }
 
@@ -879,9 +882,12 @@ int accel_conn_unpair(struct accel_conn *ac)
 {
 	int err;
 
-	/* zs_ctl[C] first, so no new request heads for B, then B's way back. */
+	/* zs_ctl[C] first, so no new request heads for B, then B's way back.
+	 * A claimed pool pairing the map never saw needs the entry too: without
+	 * zs_ctl[C] the kernel would go on by its own pairing, to a socket
+	 * about to close whose four-tuple a new connection may take. */
 	ac->ctl.paired = 0;
-	if (ac->map_paired) {
+	if (ac->map_paired || ac->kpaired) {
 		err = ctl_store(ac);
 		if (err < 0) {
 			ac->ctl.paired = 1;
@@ -1304,6 +1310,7 @@ int accel_conn_claim(struct accel_conn *ac, void **owner)
 	ac->ctl.route = lent.route;
 	ac->ctl.paired = 1;
 	ac->synced = 0;
+	ac->kpaired = 1;
 	*owner = l->owner;
 	return 0;
 }

@@ -51,6 +51,10 @@ void kshim_set_stale(uint8_t byte);
  * sent. res stays valid until the next call.
  */
 void kshim_read_head(const uint8_t *buf, size_t len, unsigned int paired, struct kshim_result *res);
+/* paired for a connection's first request: no pairing yet, and a backend
+ * socket waiting in every kernel route's pool (doc/architecture.md,
+ * "Kernel from the first request"). */
+#define KSHIM_FIRST ((unsigned int)-1)
 
 /*
  * The client connection C the next heads come from, as the kernel sees it:

@@ -384,6 +384,10 @@ int parity_check(struct parity *p, const uint8_t *buf, size_t len, char *why, si
 	for (r = 0; r < p->n && rc == 0; r++)
 		if (p->tbl[r].kernel)
 			rc = check_one(p, &u, buf, len, r, why, whylen);
+	/* The first request of a connection, paired from the pool: the kernel
+	 * chooses the route itself then. */
+	if (rc == 0)
+		rc = check_one(p, &u, buf, len, KSHIM_FIRST, why, whylen);
 	http_msg_free(&u.m);
 	if (rc < 0) {
 		size_t n = strlen(why);
