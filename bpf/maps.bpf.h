@@ -72,10 +72,10 @@ struct {
 	__type(value, __u32);
 } zs_allow SEC(".maps");
 
-/* The pool: one queue per backend, made by zeroserve (src/accel.c) and
+/* The pool: one stack per backend, made by zeroserve (src/accel.c) and
  * placed at zs_route.pool; index 0 stays empty. */
 struct zs_pool_queue {
-	__uint(type, BPF_MAP_TYPE_QUEUE);
+	__uint(type, BPF_MAP_TYPE_STACK);
 	__uint(max_entries, ZS_POOL_SLOTS);
 	__type(value, struct zs_pool_ent);
 };

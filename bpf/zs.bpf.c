@@ -660,6 +660,7 @@ static __always_inline void pool_return(struct zs_sock_key *key)
 	if (bpf_map_delete_elem(&zs_lent, key) < 0)
 		return;
 	c->kpaired = 0;
+	ent.sec = (__u32)(bpf_ktime_get_coarse_ns() / 1000000000);
 	bpf_map_delete_elem(&zs_peers, &ent.b);
 	gen = bpf_map_lookup_elem(&zs_lent_b, &ent.b);
 	if (gen == NULL || *gen != ent.gen)

@@ -150,17 +150,22 @@ struct zs_allow_key {
 
 /*
  * The pool (doc/architecture.md, "Kernel from the first request"): per
- * backend a queue (zs_pool, an array of BPF_MAP_TYPE_QUEUE maps, index
- * zs_route.pool) of idle backend sockets zeroserve lent. A client's first
- * request pops one. gen names one lending of one connection: zs_lent_b[B]
- * (hash, written by zeroserve) holds the gen of B's current lending and is
- * deleted before zeroserve closes or takes back B, so a stale queue entry,
- * even one whose four-tuple a new socket reuses, is never used.
+ * backend a stack (zs_pool, an array of BPF_MAP_TYPE_STACK maps, index
+ * zs_route.pool) of idle backend sockets zeroserve lent; the most recently
+ * used comes first, the least likely to have met the backend's keep-alive
+ * timeout. A client's first request pops one. gen names one lending of one
+ * connection: zs_lent_b[B] (hash, written by zeroserve) holds the gen of
+ * B's current lending and is deleted before zeroserve closes or takes back
+ * B, so a stale entry, even one whose four-tuple a new socket reuses, is
+ * never used. sec: when it went into the pool, in seconds of
+ * CLOCK_MONOTONIC_COARSE (bpf_ktime_get_coarse_ns): zeroserve closes
+ * connections idle there longer than --upstream-timeout.
  */
-#define ZS_POOL_SLOTS 256 /* per queue; zeroserve lends at most half of it */
+#define ZS_POOL_SLOTS 256 /* per stack; zeroserve lends at most half of it */
 struct zs_pool_ent {
 	struct zs_sock_key b;
 	__u32 gen;
+	__u32 sec;
 };
 
 /* zs_lent, keyed by C: the kernel paired C with a pool connection. Whoever
@@ -258,10 +263,11 @@ ZS_ABI_AT(zs_ctl, paired, 56);
 ZS_ABI_AT(zs_ctl, foreign_done, 60);
 ZS_ABI_END(zs_ctl, foreign_done);
 
-_Static_assert(sizeof(struct zs_pool_ent) == sizeof(struct zs_sock_key) + 4, "zs_pool_ent size");
+_Static_assert(sizeof(struct zs_pool_ent) == sizeof(struct zs_sock_key) + 8, "zs_pool_ent size");
 ZS_ABI_AT(zs_pool_ent, b, 0);
 ZS_ABI_AT(zs_pool_ent, gen, sizeof(struct zs_sock_key));
-ZS_ABI_END(zs_pool_ent, gen);
+ZS_ABI_AT(zs_pool_ent, sec, sizeof(struct zs_sock_key) + 4);
+ZS_ABI_END(zs_pool_ent, sec);
 
 _Static_assert(sizeof(struct zs_lent) == sizeof(struct zs_pool_ent) + 8, "zs_lent size");
 ZS_ABI_AT(zs_lent, ent, 0);

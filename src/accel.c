@@ -1128,7 +1128,7 @@ static int make_pools(struct accel *a, const struct router *rt)
 			continue;
 		if (a->queue[j] < 0) {
 			__u32 idx = j + 1;
-			int fd = bpf_map_create(BPF_MAP_TYPE_QUEUE, "zs_pool_q", 0,
+			int fd = bpf_map_create(BPF_MAP_TYPE_STACK, "zs_pool_q", 0,
 						sizeof(struct zs_pool_ent), ZS_POOL_SLOTS, NULL);
 
 			if (fd < 0)
@@ -1164,6 +1164,14 @@ static struct accel_lent *lent_find(struct accel *a, __u32 gen)
 	return NULL;
 }
 
+/* The live lending an entry of the pool names, or NULL: a retired one. */
+static struct accel_lent *lent_of(struct accel *a, const struct zs_pool_ent *e)
+{
+	struct accel_lent *l = lent_find(a, e->gen);
+
+	return l != NULL && memcmp(&l->ent.b, &e->b, sizeof(e->b)) == 0 ? l : NULL;
+}
+
 /*
  * The queue held more than the live lendings (entries of retired ones the
  * kernel has not popped yet): take every entry out and put the live ones
@@ -1172,16 +1180,15 @@ static struct accel_lent *lent_find(struct accel *a, __u32 gen)
 static void queue_purge(struct accel *a, unsigned int backend)
 {
 	struct zs_pool_ent keep[ZS_POOL_SLOTS], e;
-	struct accel_lent *l;
 	size_t n = 0, i;
 
 	while (n < ZS_POOL_SLOTS &&
 	       bpf_map_lookup_and_delete_elem(a->queue[backend], NULL, &e) == 0) {
-		l = lent_find(a, e.gen);
-		if (l != NULL && memcmp(&l->ent, &e, sizeof(e)) == 0)
+		if (lent_of(a, &e) != NULL)
 			keep[n++] = e;
 	}
-	for (i = 0; i < n; i++)
+	/* A stack: the last one popped, the oldest, goes back first. */
+	for (i = n; i-- > 0;)
 		bpf_map_update_elem(a->queue[backend], NULL, &keep[i], BPF_ANY);
 }
 
@@ -1224,6 +1231,7 @@ int accel_lend(struct accel *a, unsigned int backend, int p2_fd, void *owner,
 		a->nlent[backend]++;
 		*lp = l;
 	}
+	l->ent.sec = (__u32)(coarse_ms() / 1000);
 	if (bpf_map_update_elem(a->queue[backend], NULL, &l->ent, BPF_ANY) == 0)
 		return 0;
 	if (errno != E2BIG)
@@ -1243,11 +1251,44 @@ void *accel_reclaim(struct accel *a, unsigned int backend)
 		return NULL;
 	/* A pop takes the entry from the kernel too: the two never share one. */
 	while (bpf_map_lookup_and_delete_elem(a->queue[backend], NULL, &e) == 0) {
-		l = lent_find(a, e.gen);
-		if (l != NULL && memcmp(&l->ent, &e, sizeof(e)) == 0)
+		l = lent_of(a, &e);
+		if (l != NULL)
 			return l->owner;
 	}
 	return NULL;
+}
+
+void accel_pool_sweep(struct accel *a, unsigned int idle_sec, void (*expire)(void *owner))
+{
+	struct zs_pool_ent keep[ZS_POOL_SLOTS], e;
+	void *old[ZS_POOL_SLOTS];
+	__u32 now = (__u32)(coarse_ms() / 1000);
+	struct accel_lent *l;
+	size_t n, nold, i;
+	unsigned int b;
+
+	if (a == NULL)
+		return;
+	for (b = 0; b < ZS_MAX_ROUTES; b++) {
+		if (a->queue[b] < 0 || a->nlent[b] == 0)
+			continue;
+		n = nold = 0;
+		while (n < ZS_POOL_SLOTS &&
+		       bpf_map_lookup_and_delete_elem(a->queue[b], NULL, &e) == 0) {
+			l = lent_of(a, &e);
+			if (l == NULL)
+				continue;
+			if (now - e.sec >= idle_sec)
+				old[nold++] = l->owner;
+			else
+				keep[n++] = e;
+		}
+		for (i = n; i-- > 0;)
+			bpf_map_update_elem(a->queue[b], NULL, &keep[i], BPF_ANY);
+		/* Out of the pool now: closing them retires their lending. */
+		for (i = 0; i < nold; i++)
+			expire(old[i]);
+	}
 }
 
 void accel_lent_retire(struct accel_lent **lp)
@@ -1292,9 +1333,8 @@ int accel_conn_claim(struct accel_conn *ac, void **owner)
 	if (bpf_map_lookup_and_delete_elem(a->fd_lent, &ac->c, &lent) < 0)
 		return -errno;
 	ac->claimed = 1;
-	l = lent_find(a, lent.ent.gen);
-	if (l == NULL || memcmp(&l->ent, &lent.ent, sizeof(lent.ent)) != 0 ||
-	    !accel_route_kernel(a, lent.route)) {
+	l = lent_of(a, &lent.ent);
+	if (l == NULL || !accel_route_kernel(a, lent.route)) {
 		/* Retired meanwhile: its socket is closing. zs_ctl[C] takes
 		 * over from the kernel's pairing, and says unpaired. */
 		ctl_store(ac);

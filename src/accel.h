@@ -107,6 +107,9 @@ int accel_lend(struct accel *a, unsigned int backend, int p2_fd, void *owner,
 /* One of backend's lent connections waiting in its pool, taken out: its
  * owner, or NULL. Entries of retired lendings met on the way are dropped. */
 void *accel_reclaim(struct accel *a, unsigned int backend);
+/* Take out of the pools the connections idle there idle_sec or longer,
+ * and hand each owner to expire (which closes it). */
+void accel_pool_sweep(struct accel *a, unsigned int idle_sec, void (*expire)(void *owner));
 /* The lending ends before the connection closes: the kernel skips what
  * is still queued of it. *lp becomes NULL; NULL is fine. */
 void accel_lent_retire(struct accel_lent **lp);

@@ -306,6 +306,8 @@ void server_free(struct server *srv)
 	free(srv->listen_local);
 	if (srv->kevents)
 		event_free(srv->kevents);
+	if (srv->ksweep)
+		event_free(srv->ksweep);
 	if (srv->sig_term)
 		event_free(srv->sig_term);
 	if (srv->sig_int)

@@ -359,9 +359,32 @@ void session_accel_events(struct server *srv)
 	accel_events_read(srv->accel);
 }
 
+static void pool_expire(void *owner)
+{
+	upstream_close(owner);
+}
+
+/* Lent connections idle in the pool expire as idle pooled ones do
+ * (--upstream-timeout), looked at twice per period. */
+static void sweep_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct server *srv = arg;
+
+	accel_pool_sweep(srv->accel,
+			 srv->tv_upstream.tv_sec > 0 ? (unsigned int)srv->tv_upstream.tv_sec : 1,
+			 pool_expire);
+}
+
 void session_accel_start(struct server *srv)
 {
+	struct timeval tv = {srv->tv_upstream.tv_sec / 2, 0};
+
 	accel_events_set(srv->accel, kernel_closed, srv);
+	if (tv.tv_sec == 0)
+		tv.tv_sec = 1;
+	srv->ksweep = event_new(srv->base, -1, EV_PERSIST, sweep_cb, srv);
+	if (srv->ksweep != NULL)
+		event_add(srv->ksweep, &tv);
 }
 
 void session_accel_open(struct session *s, const struct sockaddr *local)

@@ -147,6 +147,12 @@ static long bpf_map_pop_elem(void *map, void *value)
 	return 0;
 }
 
+/* sockops only: never run here. */
+static __u64 bpf_ktime_get_coarse_ns(void)
+{
+	abort();
+}
+
 /* Response path only: never run here. */
 static long bpf_ringbuf_output(void *ringbuf, void *data, __u64 size, __u64 flags)
 {
