@@ -72,10 +72,10 @@ struct {
 	__type(value, __u32);
 } zs_allow SEC(".maps");
 
-/* The pool: one queue per backend, made by zeroserve (src/accel.c) and
+/* The pool: one stack per backend, made by zeroserve (src/accel.c) and
  * placed at zs_route.pool; index 0 stays empty. */
 struct zs_pool_queue {
-	__uint(type, BPF_MAP_TYPE_QUEUE);
+	__uint(type, BPF_MAP_TYPE_STACK);
 	__uint(max_entries, ZS_POOL_SLOTS);
 	__type(value, struct zs_pool_ent);
 };
@@ -103,10 +103,11 @@ struct {
 	__type(value, __u32);
 } zs_lent_b SEC(".maps");
 
-/* 64 KiB: 4096 records of a 12-byte key and an 8-byte header each. */
+/* 128 KiB: 2730 records of a 36-byte key, 48 bytes each with the 8-byte
+ * header, rounded up to 8 (kernel/bpf/ringbuf.c). */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 64 << 10);
+	__uint(max_entries, 128 << 10);
 } zs_events SEC(".maps");
 
 struct {

@@ -6,9 +6,12 @@
 #include <linux/bpf.h>
 #include <linux/types.h>
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
 
 /* struct scan and its word helpers: the fields are built in the scan state. */
 #include "head.bpf.h"
+/* zs_ports */
+#include "maps.bpf.h"
 
 /*
  * The forwarding fields userspace adds (http_build_request), for a request
@@ -69,28 +72,92 @@ __noinline int xf_host(void)
 	return 0;
 }
 
+/*
+ * How userspace names the client (src/session.c: inet_ntop of P1's peer,
+ * and in Forwarded an IPv6 node quoted and bracketed, RFC 7239). The
+ * kernel writes these forms only; any other address goes up.
+ */
+enum xf_form {
+	XF_NONE,   /* not one the kernel writes as inet_ntop does */
+	XF_V4,	   /* a.b.c.d */
+	XF_MAPPED, /* ::ffff:a.b.c.d: an IPv4 client on an AF_INET6 socket */
+	XF_LOOP6,  /* ::1 */
+};
+
 struct xf_args {
-	__u32 ip;
+	__u32 ip;   /* XF_V4, XF_MAPPED: the IPv4 address, network order */
+	__u32 form; /* enum xf_form */
 	__u32 ok;
 };
+
+/*
+ * The client's name from C's key (its own address, in the keys' v4-mapped
+ * form, and zeroserve's listen port): an IPv4 client is a.b.c.d to an
+ * AF_INET listener and ::ffff:a.b.c.d to an AF_INET6 one; zs_ports says
+ * which took its port (ZS_PORT_V4_*), looked up only when some listener
+ * is AF_INET6 and may take IPv4 clients (ports_differ: the listen_mapped
+ * tunable, bpf/zs.bpf.c).
+ */
+static __always_inline void xf_client(struct xf_args *a, const struct zs_sock_key *k,
+				      __u32 ports_differ)
+{
+	__u16 port = k->remote_port;
+	__u32 *role;
+
+	a->ip = k->local_ip[3];
+	a->form = XF_NONE;
+	if (k->local_ip[0] != 0 || k->local_ip[1] != 0)
+		return;
+	if (k->local_ip[2] == bpf_htonl(0xffff)) {
+		a->form = XF_V4;
+		if (!ports_differ)
+			return;
+		role = bpf_map_lookup_elem(&zs_ports, &port);
+		if (role == NULL)
+			a->form = XF_NONE;
+		else if ((*role & (ZS_PORT_V4_MAPPED | ZS_PORT_V4_PLAIN)) == ZS_PORT_V4_MAPPED)
+			a->form = XF_MAPPED;
+		else if ((*role & (ZS_PORT_V4_MAPPED | ZS_PORT_V4_PLAIN)) != ZS_PORT_V4_PLAIN)
+			a->form = XF_NONE;
+	} else if (k->local_ip[2] == 0 && k->local_ip[3] == bpf_htonl(1)) {
+		a->form = XF_LOOP6;
+	}
+}
+
+/* The client's name: in Forwarded (quoted) an IPv6 one is "[...]". */
+static __always_inline void xf_name(struct scan *s, const struct xf_args *a, int quoted)
+{
+	__u32 v6 = a->form != XF_V4;
+
+	if (quoted && v6)
+		xf_word(s, C8('"', '[', 0, 0, 0, 0, 0, 0), 2);
+	if (a->form == XF_LOOP6) {
+		xf_word(s, C8(':', ':', '1', 0, 0, 0, 0, 0), 3);
+	} else {
+		if (v6)
+			xf_word(s, C8(':', ':', 'f', 'f', 'f', 'f', ':', 0), 7);
+		xf_ip(s, a->ip);
+	}
+	if (quoted && v6)
+		xf_word(s, C8(']', '"', 0, 0, 0, 0, 0, 0), 2);
+}
 
 /* A loop callback of one step, so that the verifier walks it once. */
 static long xf_build(__u32 n, void *ctx)
 {
 	struct xf_args *a = ctx;
-	__u32 ip = a->ip;
 	struct scan *s = scan_state();
 
 	if (s == NULL)
 		return 1;
 	s->xf_len = 0;
 	s->xf_quote = 0;
-	if (!s->have_host || s->host_vlen > XF_HOST_MAX)
+	if (!s->have_host || s->host_vlen > XF_HOST_MAX || a->form == XF_NONE)
 		return 1;
 	xf_word(s, C8('X', '-', 'F', 'o', 'r', 'w', 'a', 'r'), 8);
 	xf_word(s, C8('d', 'e', 'd', '-', 'F', 'o', 'r', ':'), 8);
 	xf_word(s, ' ', 1);
-	xf_ip(s, ip);
+	xf_name(s, a, 0);
 	xf_word(s, C8('\r', '\n', 'X', '-', 'F', 'o', 'r', 'w'), 8);
 	xf_word(s, C8('a', 'r', 'd', 'e', 'd', '-', 'P', 'r'), 8);
 	xf_word(s, C8('o', 't', 'o', ':', ' ', 'h', 't', 't'), 8);
@@ -101,7 +168,7 @@ static long xf_build(__u32 n, void *ctx)
 	xf_word(s, C8('\r', '\n', 'F', 'o', 'r', 'w', 'a', 'r'), 8);
 	xf_word(s, C8('d', 'e', 'd', ':', ' ', 'f', 'o', 'r'), 8);
 	xf_word(s, '=', 1);
-	xf_ip(s, ip);
+	xf_name(s, a, 1);
 	/* host="..." only when the value cannot break out of the quotes. */
 	if (!s->xf_quote && s->host_vlen > 0) {
 		xf_word(s, C8(';', 'h', 'o', 's', 't', '=', '"', 0), 7);

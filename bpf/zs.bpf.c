@@ -17,9 +17,10 @@
 
 #include "zs_abi.h"
 
-/* include/linux/socket.h: a value of the socket ABI (<sys/socket.h> is not
+/* include/linux/socket.h: values of the socket ABI (<sys/socket.h> is not
  * for BPF). */
-#define AF_INET 2
+#define AF_INET	 2
+#define AF_INET6 10
 
 /* GPL-compatible: bpf_probe_read_kernel is GPL-only. */
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
@@ -36,6 +37,9 @@ ZS_TUNABLE __u64 req_max = 4 << 20;
  * --allow-origin '*' respectively. */
 ZS_TUNABLE __u32 guard_host = 1;
 ZS_TUNABLE __u32 guard_origin = 1;
+/* Some listen port has ZS_PORT_V4_MAPPED: only then does an IPv4 client's
+ * name in the forwarding fields depend on its port (xf_client). */
+ZS_TUNABLE __u32 listen_mapped = 0;
 
 /* Responses delivered whole, and the most a held head's message may carry:
  * 32 KiB fill at most 9 of a message's 17 slots even in 4 KiB pages, so the
@@ -377,7 +381,7 @@ static __always_inline int client_msg(struct sk_msg_md *msg, struct zs_sock_key 
 	 * the whole message goes up. */
 	if (size > total)
 		return pass_up(c, ZS_C_PASS_FEATURE);
-	xf.ip = msg->local_ip4;
+	xf_client(&xf, key, listen_mapped);
 	xf.ok = 0;
 	bpf_loop(1, xf_build, &xf, 0);
 	if (!xf.ok)
@@ -567,6 +571,47 @@ static __always_inline int backend_msg(struct sk_msg_md *msg, struct zs_peer *p)
 	return SK_PASS;
 }
 
+/* An IPv4 address (network order) in the keys' form, ::ffff:a.b.c.d. */
+static __always_inline void key_ip4(__u32 ip[4], __u32 ip4)
+{
+	ip[0] = 0;
+	ip[1] = 0;
+	ip[2] = bpf_htonl(0xffff);
+	ip[3] = ip4;
+}
+
+/*
+ * The key (bpf/zs_abi.h) of the socket behind a program's context, struct
+ * sk_msg_md or struct bpf_sock_ops: the fields it reads have the same names
+ * in both. An AF_INET6 socket on a v4-mapped connection already holds the
+ * mapped form in local_ip6 and remote_ip6 (sk_v6_rcv_saddr, sk_v6_daddr:
+ * net/ipv6/tcp_ipv6.c sets them with ipv6_addr_set_v4mapped). 1 for IPv4
+ * and IPv6, else 0. Each context word is read on its own: the verifier
+ * rewrites every access.
+ */
+#define sock_key_of(ctx, k)                                                                        \
+	({                                                                                         \
+		int known_ = 1;                                                                    \
+		if ((ctx)->family == AF_INET) {                                                    \
+			key_ip4((k)->local_ip, (ctx)->local_ip4);                                  \
+			key_ip4((k)->remote_ip, (ctx)->remote_ip4);                                \
+		} else if ((ctx)->family == AF_INET6) {                                            \
+			(k)->local_ip[0] = (ctx)->local_ip6[0];                                    \
+			(k)->local_ip[1] = (ctx)->local_ip6[1];                                    \
+			(k)->local_ip[2] = (ctx)->local_ip6[2];                                    \
+			(k)->local_ip[3] = (ctx)->local_ip6[3];                                    \
+			(k)->remote_ip[0] = (ctx)->remote_ip6[0];                                  \
+			(k)->remote_ip[1] = (ctx)->remote_ip6[1];                                  \
+			(k)->remote_ip[2] = (ctx)->remote_ip6[2];                                  \
+			(k)->remote_ip[3] = (ctx)->remote_ip6[3];                                  \
+		} else {                                                                           \
+			known_ = 0;                                                                \
+		}                                                                                  \
+		(k)->local_port = (__u16)(ctx)->local_port;                                        \
+		(k)->remote_port = (__u16)bpf_ntohl((ctx)->remote_port);                           \
+		known_;                                                                            \
+	})
+
 /* The programs' contexts (struct sk_msg_md, struct bpf_sock_ops) are UAPI,
  * include/uapi/linux/bpf.h, checked against linux-libc-dev 6.1's copy: the
  * verifier rewrites their accesses, so they need no CO-RE. */
@@ -577,12 +622,8 @@ int zs_msg(struct sk_msg_md *msg)
 	struct zs_conn *c;
 	struct zs_peer *p;
 
-	if (msg->family != AF_INET)
+	if (!sock_key_of(msg, &key))
 		return SK_PASS;
-	key.local_ip = msg->local_ip4;
-	key.remote_ip = msg->remote_ip4;
-	key.local_port = (__u16)msg->local_port;
-	key.remote_port = (__u16)bpf_ntohl(msg->remote_port);
 	c = bpf_map_lookup_elem(&zs_conns, &key);
 	if (c != NULL)
 		return client_msg(msg, &key, c);
@@ -619,6 +660,7 @@ static __always_inline void pool_return(struct zs_sock_key *key)
 	if (bpf_map_delete_elem(&zs_lent, key) < 0)
 		return;
 	c->kpaired = 0;
+	ent.sec = (__u32)(bpf_ktime_get_coarse_ns() / 1000000000);
 	bpf_map_delete_elem(&zs_peers, &ent.b);
 	gen = bpf_map_lookup_elem(&zs_lent_b, &ent.b);
 	if (gen == NULL || *gen != ent.gen)
@@ -636,14 +678,10 @@ int zs_sockops(struct bpf_sock_ops *skops)
 	__u16 lport, rport;
 	__u32 *role, expect;
 
-	if (skops->family != AF_INET)
+	if (!sock_key_of(skops, &key))
 		return 1;
-	lport = (__u16)skops->local_port;
-	rport = (__u16)bpf_ntohl(skops->remote_port);
-	key.local_ip = skops->local_ip4;
-	key.remote_ip = skops->remote_ip4;
-	key.local_port = lport;
-	key.remote_port = rport;
+	lport = key.local_port;
+	rport = key.remote_port;
 	switch (skops->op) {
 	case BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB:
 		/* A client's socket C: it connected to a zeroserve listen port. */

@@ -37,6 +37,15 @@ static inline int zs_route_outranks(__u32 host, __u32 prefix_len, __u32 other_ho
 enum zs_port_role {
 	ZS_PORT_LISTEN = 1,  /* a zeroserve listen port: clients connect to it */
 	ZS_PORT_BACKEND = 2, /* a backend port zeroserve connects to */
+	/*
+	 * How zeroserve names an IPv4 client of this listen port in the
+	 * forwarding fields: its socket there is AF_INET6 ("[::]:PORT" or a
+	 * v4-mapped address), so it sees ::ffff:a.b.c.d, or AF_INET, so it
+	 * sees a.b.c.d. A port with both passes IPv4 clients up: the kernel
+	 * cannot tell which socket took the connection.
+	 */
+	ZS_PORT_V4_MAPPED = 4,
+	ZS_PORT_V4_PLAIN = 8,
 };
 
 /*
@@ -47,11 +56,16 @@ enum zs_port_role {
  */
 #define ZS_EXPECT_KEY(backend_port, local_port) ((__u32)(backend_port) << 16 | (__u16)(local_port))
 
-/* One TCP endpoint seen from its own side: IPv4 addresses in network order,
- * ports in host order. Key of zs_socks (sockhash), zs_conns, zs_ctl, zs_peers. */
+/*
+ * One TCP endpoint seen from its own side: addresses in IPv6 form, network
+ * order, an IPv4 address as the v4-mapped ::ffff:a.b.c.d, so that an IPv4
+ * socket and the dual-stack IPv6 socket at its other end (which sees the
+ * mapped form) name the connection alike; ports in host order. Key of
+ * zs_socks (sockhash), zs_conns, zs_ctl, zs_peers.
+ */
 struct zs_sock_key {
-	__u32 local_ip;
-	__u32 remote_ip;
+	__u32 local_ip[4];
+	__u32 remote_ip[4];
 	__u16 local_port;
 	__u16 remote_port;
 };
@@ -105,7 +119,6 @@ struct zs_ctl {
 	__u32 route;		    /* the route B serves */
 	__u32 paired;
 	__u32 foreign_done; /* zs_conn.foreign responses zeroserve has relayed */
-	__u32 pad[2];	    /* to a multiple of 8 bytes (done, out) */
 };
 
 /* zs_peers, keyed by B: the client B answers. Written by zeroserve, and by
@@ -137,17 +150,22 @@ struct zs_allow_key {
 
 /*
  * The pool (doc/architecture.md, "Kernel from the first request"): per
- * backend a queue (zs_pool, an array of BPF_MAP_TYPE_QUEUE maps, index
- * zs_route.pool) of idle backend sockets zeroserve lent. A client's first
- * request pops one. gen names one lending of one connection: zs_lent_b[B]
- * (hash, written by zeroserve) holds the gen of B's current lending and is
- * deleted before zeroserve closes or takes back B, so a stale queue entry,
- * even one whose four-tuple a new socket reuses, is never used.
+ * backend a stack (zs_pool, an array of BPF_MAP_TYPE_STACK maps, index
+ * zs_route.pool) of idle backend sockets zeroserve lent; the most recently
+ * used comes first, the least likely to have met the backend's keep-alive
+ * timeout. A client's first request pops one. gen names one lending of one
+ * connection: zs_lent_b[B] (hash, written by zeroserve) holds the gen of
+ * B's current lending and is deleted before zeroserve closes or takes back
+ * B, so a stale entry, even one whose four-tuple a new socket reuses, is
+ * never used. sec: when it went into the pool, in seconds of
+ * CLOCK_MONOTONIC_COARSE (bpf_ktime_get_coarse_ns): zeroserve closes
+ * connections idle there longer than --upstream-timeout.
  */
-#define ZS_POOL_SLOTS 256 /* per queue; zeroserve lends at most half of it */
+#define ZS_POOL_SLOTS 256 /* per stack; zeroserve lends at most half of it */
 struct zs_pool_ent {
 	struct zs_sock_key b;
 	__u32 gen;
+	__u32 sec;
 };
 
 /* zs_lent, keyed by C: the kernel paired C with a pool connection. Whoever
@@ -195,11 +213,11 @@ enum zs_counter {
 			   sizeof(struct type),                                                    \
 		       #type " has tail padding")
 
-_Static_assert(sizeof(struct zs_sock_key) == 12, "zs_sock_key size");
+_Static_assert(sizeof(struct zs_sock_key) == 36, "zs_sock_key size");
 ZS_ABI_AT(zs_sock_key, local_ip, 0);
-ZS_ABI_AT(zs_sock_key, remote_ip, 4);
-ZS_ABI_AT(zs_sock_key, local_port, 8);
-ZS_ABI_AT(zs_sock_key, remote_port, 10);
+ZS_ABI_AT(zs_sock_key, remote_ip, 16);
+ZS_ABI_AT(zs_sock_key, local_port, 32);
+ZS_ABI_AT(zs_sock_key, remote_port, 34);
 ZS_ABI_END(zs_sock_key, remote_port);
 
 _Static_assert(sizeof(struct zs_allow_key) == 8 + ZS_ALLOW_MAX, "zs_allow_key size");
@@ -236,20 +254,20 @@ ZS_ABI_AT(zs_conn, close_req, 68 + sizeof(struct zs_sock_key));
 ZS_ABI_AT(zs_conn, pad, 72 + sizeof(struct zs_sock_key));
 ZS_ABI_END(zs_conn, pad);
 
-_Static_assert(sizeof(struct zs_ctl) == 48, "zs_ctl size");
+_Static_assert(sizeof(struct zs_ctl) == 64, "zs_ctl size");
 ZS_ABI_AT(zs_ctl, done, 0);
 ZS_ABI_AT(zs_ctl, out, 8);
 ZS_ABI_AT(zs_ctl, backend, 16);
-ZS_ABI_AT(zs_ctl, route, 28);
-ZS_ABI_AT(zs_ctl, paired, 32);
-ZS_ABI_AT(zs_ctl, foreign_done, 36);
-ZS_ABI_AT(zs_ctl, pad, 40);
-ZS_ABI_END(zs_ctl, pad);
+ZS_ABI_AT(zs_ctl, route, 52);
+ZS_ABI_AT(zs_ctl, paired, 56);
+ZS_ABI_AT(zs_ctl, foreign_done, 60);
+ZS_ABI_END(zs_ctl, foreign_done);
 
-_Static_assert(sizeof(struct zs_pool_ent) == sizeof(struct zs_sock_key) + 4, "zs_pool_ent size");
+_Static_assert(sizeof(struct zs_pool_ent) == sizeof(struct zs_sock_key) + 8, "zs_pool_ent size");
 ZS_ABI_AT(zs_pool_ent, b, 0);
 ZS_ABI_AT(zs_pool_ent, gen, sizeof(struct zs_sock_key));
-ZS_ABI_END(zs_pool_ent, gen);
+ZS_ABI_AT(zs_pool_ent, sec, sizeof(struct zs_sock_key) + 4);
+ZS_ABI_END(zs_pool_ent, sec);
 
 _Static_assert(sizeof(struct zs_lent) == sizeof(struct zs_pool_ent) + 8, "zs_lent size");
 ZS_ABI_AT(zs_lent, ent, 0);
@@ -259,7 +277,7 @@ ZS_ABI_END(zs_lent, pool);
 
 _Static_assert(sizeof(struct zs_event) == sizeof(struct zs_sock_key), "zs_event size");
 
-_Static_assert(sizeof(struct zs_peer) == 12, "zs_peer size");
+_Static_assert(sizeof(struct zs_peer) == 36, "zs_peer size");
 ZS_ABI_AT(zs_peer, client, 0);
 ZS_ABI_END(zs_peer, client);
 

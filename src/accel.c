@@ -259,15 +259,51 @@ static int add_port(int fd, int port, __u32 role)
 	return 0;
 }
 
+__u32 accel_listen_role(const struct addr *listens, size_t n, int port)
+{
+	__u32 role = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct addr *l = &listens[i];
+		const struct in6_addr *in6 = &((const struct sockaddr_in6 *)&l->ss)->sin6_addr;
+
+		if (addr_port(l) != port)
+			continue;
+		role |= ZS_PORT_LISTEN;
+		if (l->ss.ss_family == AF_INET)
+			role |= ZS_PORT_V4_PLAIN;
+		/* [::] takes IPv4 clients too unless IPV6_V6ONLY; then they
+		 * find no socket here, or an AF_INET one that sets the other
+		 * bit and sends them up. */
+		else if (IN6_IS_ADDR_UNSPECIFIED(in6) || IN6_IS_ADDR_V4MAPPED(in6))
+			role |= ZS_PORT_V4_MAPPED;
+	}
+	return role;
+}
+
+/* Some listen port names its IPv4 clients ::ffff:a.b.c.d (ZS_PORT_V4_MAPPED). */
+static int listen_mapped(const struct config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nlistens; i++)
+		if (accel_listen_role(cfg->listens, cfg->nlistens, addr_port(&cfg->listens[i])) &
+		    ZS_PORT_V4_MAPPED)
+			return 1;
+	return 0;
+}
+
 /* zs_ports: sockops ignores every connection that touches none of these ports. */
 static int set_ports(struct accel *a, const struct config *cfg)
 {
 	int fd = bpf_map__fd(a->skel->maps.zs_ports);
 	size_t i;
-	int err;
+	int err, port;
 
 	for (i = 0; i < cfg->nlistens; i++) {
-		err = add_port(fd, addr_port(&cfg->listens[i]), ZS_PORT_LISTEN);
+		port = addr_port(&cfg->listens[i]);
+		err = add_port(fd, port, accel_listen_role(cfg->listens, cfg->nlistens, port));
 		if (err < 0)
 			return err;
 	}
@@ -283,23 +319,12 @@ static int set_ports(struct accel *a, const struct config *cfg)
 	return 0;
 }
 
-static int has_ipv4_backend(const struct router *rt)
+static int has_backend(const struct router *rt)
 {
 	size_t i;
 
 	for (i = 0; i < rt->n; i++)
-		if (rt->routes[i].kind == ROUTE_BACKEND &&
-		    rt->routes[i].addr.ss.ss_family == AF_INET)
-			return 1;
-	return 0;
-}
-
-static int has_ipv4_listen(const struct config *cfg)
-{
-	size_t i;
-
-	for (i = 0; i < cfg->nlistens; i++)
-		if (cfg->listens[i].ss.ss_family == AF_INET)
+		if (rt->routes[i].kind == ROUTE_BACKEND)
 			return 1;
 	return 0;
 }
@@ -379,10 +404,8 @@ struct accel *accel_start(const struct config *cfg, char *why, size_t whylen)
 		snprintf(why, whylen, "kernel engine off: --no-bpf");
 		return NULL;
 	}
-	if (!has_ipv4_backend(&cfg->router))
-		UNAVAILABLE("no IPv4 backend route");
-	if (!has_ipv4_listen(cfg))
-		UNAVAILABLE("no IPv4 listen address");
+	if (!has_backend(&cfg->router))
+		UNAVAILABLE("no backend route");
 
 	a = calloc(1, sizeof(*a));
 	if (a == NULL)
@@ -391,7 +414,7 @@ struct accel *accel_start(const struct config *cfg, char *why, size_t whylen)
 		a->queue[i] = -1;
 	nkernel = decide_routes(a, &cfg->router);
 	if (nkernel == 0)
-		UNAVAILABLE("no route it can serve (IPv4 backend, path not rewritten)");
+		UNAVAILABLE("no route it can serve (a backend, path not rewritten)");
 	if (accel_env_check(cfg->cgroup, &a->cgroup, &cgfd, reason, sizeof(reason)) < 0)
 		UNAVAILABLE("%s", reason);
 
@@ -413,6 +436,7 @@ struct accel *accel_start(const struct config *cfg, char *why, size_t whylen)
 	a->skel->rodata->resp_max = ACCEL_RESP_MAX;
 	a->skel->rodata->guard_host = !cfg->allow.any_host;
 	a->skel->rodata->guard_origin = !cfg->allow.any_origin;
+	a->skel->rodata->listen_mapped = listen_mapped(cfg);
 	saw_verifier_log = 0;
 	err = zs_bpf__load(a->skel);
 	if (err < 0) {
@@ -578,22 +602,24 @@ void accel_stop(struct accel *a)
 	log_debug("kernel engine off: programs detached");
 }
 
-/* IPv4 address in network order and port in host order; v4-mapped IPv6 counts as IPv4. */
-static int ipv4_of(const struct sockaddr_storage *ss, __u32 *ip, __u16 *port)
+/* An address in the keys' form (bpf/zs_abi.h: IPv6, IPv4 as ::ffff:a.b.c.d,
+ * network order) and its port in host order. */
+static int key_addr_of(const struct sockaddr_storage *ss, __u32 ip[4], __u16 *port)
 {
 	if (ss->ss_family == AF_INET) {
 		const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
 
-		*ip = sin->sin_addr.s_addr;
+		ip[0] = 0;
+		ip[1] = 0;
+		ip[2] = htonl(0xffff);
+		ip[3] = sin->sin_addr.s_addr;
 		*port = ntohs(sin->sin_port);
 		return 0;
 	}
 	if (ss->ss_family == AF_INET6) {
 		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
 
-		if (!IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr))
-			return -EAFNOSUPPORT;
-		memcpy(ip, &sin6->sin6_addr.s6_addr[12], sizeof(*ip));
+		memcpy(ip, &sin6->sin6_addr, 16);
 		*port = ntohs(sin6->sin6_port);
 		return 0;
 	}
@@ -611,9 +637,9 @@ static int far_key(int fd, struct zs_sock_key *k)
 	    getpeername(fd, (struct sockaddr *)&peer, &plen) < 0)
 		return -errno;
 	memset(k, 0, sizeof(*k));
-	err = ipv4_of(&peer, &k->local_ip, &k->local_port);
+	err = key_addr_of(&peer, k->local_ip, &k->local_port);
 	if (err == 0)
-		err = ipv4_of(&local, &k->remote_ip, &k->remote_port);
+		err = key_addr_of(&local, k->remote_ip, &k->remote_port);
 	return err;
 }
 
@@ -641,11 +667,22 @@ struct accel_conn {
 	unsigned int b_joined : 1;   /* b (the last B paired) was found in zs_socks */
 	unsigned int peer_set : 1;   /* zs_peers[b] written */
 	unsigned int claimed : 1;    /* no pool pairing is left to claim (accel_conn_claim) */
-	unsigned int listed : 1;     /* in conn_by_key */
-	uint64_t kreqs_seen;	     /* zs_conn.kreqs when last asked (accel_conn_was_active) */
+	unsigned int
+	    kpaired : 1; /* the kernel's own pairing of C stands until zs_ctl[C] is written */
+	unsigned int listed : 1; /* in conn_by_key */
+	uint64_t kreqs_seen;	 /* zs_conn.kreqs when last asked (accel_conn_was_active) */
 	void *owner;
 	struct accel_conn *next; /* in conn_by_key */
 };
+
+/* Can the kernel name this client in the forwarding fields (xf_client in
+ * bpf/xf.bpf.h)? IPv4, or of IPv6 addresses ::1 only. */
+static int nameable(const struct zs_sock_key *c)
+{
+	return c->local_ip[0] == 0 && c->local_ip[1] == 0 &&
+	       (c->local_ip[2] == htonl(0xffff) ||
+		(c->local_ip[2] == 0 && c->local_ip[3] == htonl(1)));
+}
 
 static unsigned int key_hash(const struct zs_sock_key *k)
 {
@@ -705,6 +742,10 @@ struct accel_conn *accel_conn_new(struct accel *a, int p1_fd)
 		return NULL;
 	ac->a = a;
 	err = accel_client_key(p1_fd, &ac->c);
+	/* Another client's requests would all go up, while its pairing kept a
+	 * backend connection out of the pool. */
+	if (err == 0 && !nameable(&ac->c))
+		err = -EAFNOSUPPORT;
 	if (err < 0) {
 		free(ac);
 		errno = -err;
@@ -725,10 +766,13 @@ struct accel_conn *accel_conn_open(struct accel *a, const struct sockaddr *local
 	ac->a = a;
 	ac->owner = owner;
 	/* C's own view: its local end is P1's peer. */
-	err = ipv4_of((const struct sockaddr_storage *)peer, &ac->c.local_ip, &ac->c.local_port);
+	err = key_addr_of((const struct sockaddr_storage *)peer, ac->c.local_ip, &ac->c.local_port);
 	if (err == 0)
-		err = ipv4_of((const struct sockaddr_storage *)local, &ac->c.remote_ip,
-			      &ac->c.remote_port);
+		err = key_addr_of((const struct sockaddr_storage *)local, ac->c.remote_ip,
+				  &ac->c.remote_port);
+	/* As accel_conn_new: a client the kernel cannot name is not its. */
+	if (err == 0 && !nameable(&ac->c))
+		err = -EAFNOSUPPORT;
 	if (err < 0) {
 		free(ac);
 		errno = -err;
@@ -763,6 +807,7 @@ static int ctl_store(struct accel_conn *ac)
 	if (!ac->synced)
 		return -errno;
 	ac->map_paired = ac->ctl.paired != 0;
+	ac->kpaired = 0;
 	return 0;
 }
 
@@ -837,9 +882,12 @@ int accel_conn_unpair(struct accel_conn *ac)
 {
 	int err;
 
-	/* zs_ctl[C] first, so no new request heads for B, then B's way back. */
+	/* zs_ctl[C] first, so no new request heads for B, then B's way back.
+	 * A claimed pool pairing the map never saw needs the entry too: without
+	 * zs_ctl[C] the kernel would go on by its own pairing, to a socket
+	 * about to close whose four-tuple a new connection may take. */
 	ac->ctl.paired = 0;
-	if (ac->map_paired) {
+	if (ac->map_paired || ac->kpaired) {
 		err = ctl_store(ac);
 		if (err < 0) {
 			ac->ctl.paired = 1;
@@ -970,34 +1018,51 @@ enum accel_loss accel_conn_loss(struct accel_conn *ac)
 	return zc.resp_left == 0 ? ACCEL_LOSS_ANSWER : ACCEL_LOSS_PART;
 }
 
-/* zs_expect's key for a bound IPv4 backend socket going to `to`. */
+/* An IPv4 or IPv6 address's port in host order, or -EAFNOSUPPORT. */
+static int port_of(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)(const void *)sa)->sin_port);
+	if (sa->sa_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)(const void *)sa)->sin6_port);
+	return -EAFNOSUPPORT;
+}
+
+/* zs_expect's key for a bound backend socket going to `to`. */
 static int expect_key(int p2_fd, const struct sockaddr *to, __u32 *key)
 {
-	struct sockaddr_in me;
+	struct sockaddr_storage me;
 	socklen_t mlen = sizeof(me);
+	int from, port = port_of(to);
 
-	if (to->sa_family != AF_INET)
-		return -EAFNOSUPPORT;
+	if (port < 0)
+		return port;
 	if (getsockname(p2_fd, (struct sockaddr *)&me, &mlen) < 0)
 		return -errno;
-	if (me.sin_family != AF_INET)
-		return -EAFNOSUPPORT;
-	*key = ZS_EXPECT_KEY(ntohs(((const struct sockaddr_in *)to)->sin_port), ntohs(me.sin_port));
+	from = port_of((const struct sockaddr *)&me);
+	if (from < 0)
+		return from;
+	*key = ZS_EXPECT_KEY(port, from);
 	return 0;
 }
 
 /* The port a backend socket will connect from, bound now so it can be
  * announced before the handshake (which loopback may finish within
- * connect). */
+ * connect). Bound to the wildcard of to's family, as connect would. */
 int accel_dial(struct accel *a, int p2_fd, const struct sockaddr *to, socklen_t len)
 {
-	struct sockaddr_in any = {.sin_family = AF_INET};
+	struct sockaddr_in any4 = {.sin_family = AF_INET};
+	struct sockaddr_in6 any6 = {.sin6_family = AF_INET6};
 	__u32 key, one = 1;
 	int err;
 
-	if (to->sa_family != AF_INET || len < (socklen_t)sizeof(struct sockaddr_in))
+	if (to->sa_family == AF_INET && len >= (socklen_t)sizeof(struct sockaddr_in))
+		err = bind(p2_fd, (const struct sockaddr *)&any4, sizeof(any4));
+	else if (to->sa_family == AF_INET6 && len >= (socklen_t)sizeof(struct sockaddr_in6))
+		err = bind(p2_fd, (const struct sockaddr *)&any6, sizeof(any6));
+	else
 		return -EAFNOSUPPORT;
-	if (bind(p2_fd, (const struct sockaddr *)&any, sizeof(any)) < 0)
+	if (err < 0)
 		return -errno;
 	err = expect_key(p2_fd, to, &key);
 	if (err < 0)
@@ -1063,7 +1128,7 @@ static int make_pools(struct accel *a, const struct router *rt)
 			continue;
 		if (a->queue[j] < 0) {
 			__u32 idx = j + 1;
-			int fd = bpf_map_create(BPF_MAP_TYPE_QUEUE, "zs_pool_q", 0,
+			int fd = bpf_map_create(BPF_MAP_TYPE_STACK, "zs_pool_q", 0,
 						sizeof(struct zs_pool_ent), ZS_POOL_SLOTS, NULL);
 
 			if (fd < 0)
@@ -1099,6 +1164,14 @@ static struct accel_lent *lent_find(struct accel *a, __u32 gen)
 	return NULL;
 }
 
+/* The live lending an entry of the pool names, or NULL: a retired one. */
+static struct accel_lent *lent_of(struct accel *a, const struct zs_pool_ent *e)
+{
+	struct accel_lent *l = lent_find(a, e->gen);
+
+	return l != NULL && memcmp(&l->ent.b, &e->b, sizeof(e->b)) == 0 ? l : NULL;
+}
+
 /*
  * The queue held more than the live lendings (entries of retired ones the
  * kernel has not popped yet): take every entry out and put the live ones
@@ -1107,16 +1180,15 @@ static struct accel_lent *lent_find(struct accel *a, __u32 gen)
 static void queue_purge(struct accel *a, unsigned int backend)
 {
 	struct zs_pool_ent keep[ZS_POOL_SLOTS], e;
-	struct accel_lent *l;
 	size_t n = 0, i;
 
 	while (n < ZS_POOL_SLOTS &&
 	       bpf_map_lookup_and_delete_elem(a->queue[backend], NULL, &e) == 0) {
-		l = lent_find(a, e.gen);
-		if (l != NULL && memcmp(&l->ent, &e, sizeof(e)) == 0)
+		if (lent_of(a, &e) != NULL)
 			keep[n++] = e;
 	}
-	for (i = 0; i < n; i++)
+	/* A stack: the last one popped, the oldest, goes back first. */
+	for (i = n; i-- > 0;)
 		bpf_map_update_elem(a->queue[backend], NULL, &keep[i], BPF_ANY);
 }
 
@@ -1159,6 +1231,7 @@ int accel_lend(struct accel *a, unsigned int backend, int p2_fd, void *owner,
 		a->nlent[backend]++;
 		*lp = l;
 	}
+	l->ent.sec = (__u32)(coarse_ms() / 1000);
 	if (bpf_map_update_elem(a->queue[backend], NULL, &l->ent, BPF_ANY) == 0)
 		return 0;
 	if (errno != E2BIG)
@@ -1178,11 +1251,44 @@ void *accel_reclaim(struct accel *a, unsigned int backend)
 		return NULL;
 	/* A pop takes the entry from the kernel too: the two never share one. */
 	while (bpf_map_lookup_and_delete_elem(a->queue[backend], NULL, &e) == 0) {
-		l = lent_find(a, e.gen);
-		if (l != NULL && memcmp(&l->ent, &e, sizeof(e)) == 0)
+		l = lent_of(a, &e);
+		if (l != NULL)
 			return l->owner;
 	}
 	return NULL;
+}
+
+void accel_pool_sweep(struct accel *a, unsigned int idle_sec, void (*expire)(void *owner))
+{
+	struct zs_pool_ent keep[ZS_POOL_SLOTS], e;
+	void *old[ZS_POOL_SLOTS];
+	__u32 now = (__u32)(coarse_ms() / 1000);
+	struct accel_lent *l;
+	size_t n, nold, i;
+	unsigned int b;
+
+	if (a == NULL)
+		return;
+	for (b = 0; b < ZS_MAX_ROUTES; b++) {
+		if (a->queue[b] < 0 || a->nlent[b] == 0)
+			continue;
+		n = nold = 0;
+		while (n < ZS_POOL_SLOTS &&
+		       bpf_map_lookup_and_delete_elem(a->queue[b], NULL, &e) == 0) {
+			l = lent_of(a, &e);
+			if (l == NULL)
+				continue;
+			if (now - e.sec >= idle_sec)
+				old[nold++] = l->owner;
+			else
+				keep[n++] = e;
+		}
+		for (i = n; i-- > 0;)
+			bpf_map_update_elem(a->queue[b], NULL, &keep[i], BPF_ANY);
+		/* Out of the pool now: closing them retires their lending. */
+		for (i = 0; i < nold; i++)
+			expire(old[i]);
+	}
 }
 
 void accel_lent_retire(struct accel_lent **lp)
@@ -1227,9 +1333,8 @@ int accel_conn_claim(struct accel_conn *ac, void **owner)
 	if (bpf_map_lookup_and_delete_elem(a->fd_lent, &ac->c, &lent) < 0)
 		return -errno;
 	ac->claimed = 1;
-	l = lent_find(a, lent.ent.gen);
-	if (l == NULL || memcmp(&l->ent, &lent.ent, sizeof(lent.ent)) != 0 ||
-	    !accel_route_kernel(a, lent.route)) {
+	l = lent_of(a, &lent.ent);
+	if (l == NULL || !accel_route_kernel(a, lent.route)) {
 		/* Retired meanwhile: its socket is closing. zs_ctl[C] takes
 		 * over from the kernel's pairing, and says unpaired. */
 		ctl_store(ac);
@@ -1245,6 +1350,7 @@ int accel_conn_claim(struct accel_conn *ac, void **owner)
 	ac->ctl.route = lent.route;
 	ac->ctl.paired = 1;
 	ac->synced = 0;
+	ac->kpaired = 1;
 	*owner = l->owner;
 	return 0;
 }

@@ -74,7 +74,8 @@ void accel_hangup(struct accel *a, int p2_fd, const struct sockaddr *to);
 struct accel_conn;
 
 /* The handle of the client behind p1_fd. NULL with errno: EAFNOSUPPORT
- * unless C is IPv4 (the kernel engine takes IPv4 clients only). */
+ * unless C is IPv4 or ::1, the clients the kernel names in the forwarding
+ * fields as the userspace engine does. */
 struct accel_conn *accel_conn_new(struct accel *a, int p1_fd);
 /*
  * The same from P1's addresses (local: the listener's, peer: accept's),
@@ -106,6 +107,9 @@ int accel_lend(struct accel *a, unsigned int backend, int p2_fd, void *owner,
 /* One of backend's lent connections waiting in its pool, taken out: its
  * owner, or NULL. Entries of retired lendings met on the way are dropped. */
 void *accel_reclaim(struct accel *a, unsigned int backend);
+/* Take out of the pools the connections idle there idle_sec or longer,
+ * and hand each owner to expire (which closes it). */
+void accel_pool_sweep(struct accel *a, unsigned int idle_sec, void (*expire)(void *owner));
 /* The lending ends before the connection closes: the kernel skips what
  * is still queued of it. *lp becomes NULL; NULL is fine. */
 void accel_lent_retire(struct accel_lent **lp);

@@ -14,13 +14,17 @@
 #include "accel.h"
 #include "zs_abi.h"
 
+struct addr;
 struct router;
 
-/* C's own view: local = P1's peer, remote = P1's local. -EAFNOSUPPORT unless IPv4
- * (or IPv4-mapped IPv6). */
+/* C's own view: local = P1's peer, remote = P1's local, IPv4 in the keys'
+ * v4-mapped form. -EAFNOSUPPORT unless IPv4 or IPv6. */
 int accel_client_key(int p1_fd, struct zs_sock_key *k);
 /* B's own view: local = P2's peer, remote = P2's local; same errors. */
 int accel_backend_key(int p2_fd, struct zs_sock_key *k);
+/* zs_ports' bits for a listen port, from the --listen addresses: ZS_PORT_LISTEN
+ * and which sockets there take IPv4 clients (ZS_PORT_V4_*); 0 if none is on it. */
+__u32 accel_listen_role(const struct addr *listens, size_t n, int port);
 /* The open client connection whose C has this key, or NULL. */
 struct accel_conn *accel_conn_find(struct accel *a, const struct zs_sock_key *c);
 /* The counters summed over CPUs. */

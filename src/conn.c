@@ -273,6 +273,11 @@ static void read_ev(evutil_socket_t fd, short what, void *arg)
 	conn_leave(c);
 }
 
+void conn_read_now(struct conn *c)
+{
+	read_ev(c->fd, EV_READ, c);
+}
+
 /*
  * Socket -> pipe -> socket until the count is done or a side would block.
  * A full destination parks the source (its read event off) and waits for

@@ -48,6 +48,9 @@ int conn_connect(struct conn *c, const struct sockaddr *sa, socklen_t len);
  */
 void conn_setcb(struct conn *c, conn_cb readcb, conn_cb writecb, conn_event_cb eventcb, void *arg);
 void conn_read_enable(struct conn *c, int on);
+/* Read now, as if the socket had said it is readable (the read callback
+ * runs if bytes came); for a socket whose first bytes likely wait. */
+void conn_read_now(struct conn *c);
 /* NULL: no timeout. The read timeout counts while reading is enabled, the
  * write timeout while output waits (or the connect is pending). */
 void conn_set_timeouts(struct conn *c, const struct timeval *rtv, const struct timeval *wtv);

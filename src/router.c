@@ -630,8 +630,6 @@ const char *router_kernel_refusal(const struct router *rt, size_t id,
 		return "a directory";
 	if (r->replace != NULL)
 		return "rewrites the path";
-	if (r->addr.ss.ss_family != AF_INET)
-		return "not an IPv4 backend";
 	if (id >= lim->routes)
 		return "past the kernel's route table";
 	if (!kernel_fits(r, id, lim))

@@ -106,8 +106,9 @@ struct router_kernel_limits {
 };
 
 /*
- * Why the kernel engine cannot serve route id, or NULL when it can: an
- * IPv4 backend whose path goes through unchanged, held whole within lim.
+ * Why the kernel engine cannot serve route id, or NULL when it can: a
+ * backend (IPv4 or IPv6) whose path goes through unchanged, held whole
+ * within lim.
  * A route the kernel cannot hold may be the router's true answer where the
  * kernel would pick another route: every route it could outrank
  * (router_may_outrank) stays in userspace too, so the kernel never sends a

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,7 +49,11 @@ static void listen_local_set(struct server *srv, size_t i, struct evconnlistener
 {
 	struct addr *a = &srv->listen_local[i];
 	socklen_t len = sizeof(a->ss);
+	int one = 1;
 
+	/* Accepted sockets inherit it (tcp_create_openreq_child clones the
+	 * listener's tcp_sock): no setsockopt per connection. */
+	(void)setsockopt(evconnlistener_get_fd(l), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	memset(a, 0, sizeof(*a));
 	if (getsockname(evconnlistener_get_fd(l), (struct sockaddr *)&a->ss, &len) < 0 ||
 	    addr_is_wildcard(a))
@@ -78,7 +83,7 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
 		close(fd);
 		return;
 	}
-	if (session_new(srv, fd, sa, salen, listener_local(srv, l)) == NULL) {
+	if (session_new(srv, fd, sa, salen, listener_local(srv, l)) < 0) {
 		log_warn("accept: cannot start a session");
 		return;
 	}
@@ -301,6 +306,8 @@ void server_free(struct server *srv)
 	free(srv->listen_local);
 	if (srv->kevents)
 		event_free(srv->kevents);
+	if (srv->ksweep)
+		event_free(srv->ksweep);
 	if (srv->sig_term)
 		event_free(srv->sig_term);
 	if (srv->sig_int)

@@ -84,21 +84,22 @@ static void client_write(struct conn *conn, void *arg);
 static void client_event(struct conn *conn, short what, void *arg);
 static void timer_cb(evutil_socket_t fd, short what, void *arg);
 
-struct session *session_new(struct server *srv, int fd, const struct sockaddr *sa, int salen,
-			    const struct sockaddr *local)
+int session_new(struct server *srv, int fd, const struct sockaddr *sa, int salen,
+		const struct sockaddr *local)
 {
 	struct session *s;
-	int one = 1;
 
 	s = calloc(1, sizeof(*s));
-	if (s == NULL)
-		return NULL;
+	if (s == NULL) {
+		close(fd);
+		return -ENOMEM;
+	}
 	s->srv = srv;
 	memcpy(&s->client.ss, sa, (size_t)salen);
 	s->client.len = (socklen_t)salen;
 	addr_format_host(&s->client, s->client_ip, sizeof(s->client_ip));
 	addr_format(&s->client, s->client_text, sizeof(s->client_text));
-	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	/* TCP_NODELAY comes from the listener (server.c, listen_local_set). */
 
 	s->cc = conn_new(srv->base, fd);
 	s->scratch = evbuffer_new();
@@ -116,8 +117,7 @@ struct session *session_new(struct server *srv, int fd, const struct sockaddr *s
 		if (s->timer)
 			event_free(s->timer);
 		free(s);
-		errno = ENOMEM;
-		return NULL;
+		return -ENOMEM;
 	}
 	body_init(&s->body);
 	http_msg_init(&s->req, HTTP_REQUEST);
@@ -136,7 +136,17 @@ struct session *session_new(struct server *srv, int fd, const struct sockaddr *s
 	TAILQ_INSERT_TAIL(&srv->sessions, s, entry);
 	srv->nsessions++;
 	session_accel_open(s, local);
-	return s;
+	/*
+	 * A client that connects sends its request at once: read it now
+	 * rather than after another epoll_wait. Not with the kernel engine,
+	 * which carries most first requests: the read would find nothing.
+	 */
+	if (srv->accel == NULL) {
+		session_enter(s);
+		conn_read_now(s->cc);
+		session_leave(s);
+	}
+	return 0;
 }
 
 static void log_request(struct session *s)
@@ -219,6 +229,15 @@ static void linger(struct session *s)
 	struct timeval tv = {LINGER_SEC, 0};
 
 	if (s->client_eof) {
+		session_close(s, "done");
+		return;
+	}
+	/*
+	 * A client that asked to close, whose request we read whole, sends
+	 * nothing more: no unread bytes can turn our close into a reset, so
+	 * close now, as nginx does (its lingering close is for unread input).
+	 */
+	if (s->asked_close && s->req_done && evbuffer_get_length(conn_input(s->cc)) == 0) {
 		session_close(s, "done");
 		return;
 	}
@@ -623,7 +642,8 @@ static void request_start(struct session *s, int ev)
 	s->bytes_out = 0;
 	s->refusal = NULL;
 	s->client_minor = s->req.parser.http_major == 1 ? s->req.parser.http_minor : 0;
-	s->client_keep = http_msg_keep_alive(&s->req) && !srv->draining;
+	s->asked_close = !http_msg_keep_alive(&s->req);
+	s->client_keep = !s->asked_close && !srv->draining;
 	s->upgrade = s->req.parser.upgrade && s->req.parser.method != HTTP_CONNECT;
 	s->method = llhttp_method_name(s->req.parser.method);
 	if (s->path == NULL || s->path_len < h->url_len) {

@@ -80,10 +80,11 @@ struct session {
 	unsigned int splicing : 1;   /* response body moving by splice(2) */
 	unsigned int in_request : 1; /* a request is being handled (for the log) */
 	unsigned int timer_armed : 1;
-	unsigned int head_timed : 1; /* head deadline set for this request */
-	unsigned int replying : 1;   /* s->body or its tail still going out */
-	unsigned int kclose : 1;     /* the kernel answered a "close" request: end when idle */
-	int busy;		     /* callbacks of this session on the stack */
+	unsigned int head_timed : 1;  /* head deadline set for this request */
+	unsigned int replying : 1;    /* s->body or its tail still going out */
+	unsigned int kclose : 1;      /* the kernel answered a "close" request: end when idle */
+	unsigned int asked_close : 1; /* the request said close (or HTTP/1.0 without keep-alive) */
+	int busy;		      /* callbacks of this session on the stack */
 	int client_minor;
 	int status;
 	uint64_t bytes_out;
@@ -100,9 +101,11 @@ struct session {
 };
 
 /* Take an accepted socket. NULL with errno. */
-/* local: the listener's address, NULL when it must be asked (a wildcard). */
-struct session *session_new(struct server *srv, int fd, const struct sockaddr *sa, int salen,
-			    const struct sockaddr *local);
+/* Take an accepted socket (closed on failure); local: the listener's
+ * address, NULL when it must be asked (a wildcard). The session may have
+ * read and answered a request, even ended, when this returns. 0 / -errno. */
+int session_new(struct server *srv, int fd, const struct sockaddr *sa, int salen,
+		const struct sockaddr *local);
 /* The one way a session ends; reason goes to the debug log. */
 void session_close(struct session *s, const char *reason);
 /* Server is draining: close if idle, else finish the request then close. */

@@ -202,8 +202,10 @@ static void paired_event(struct conn *conn, short what, void *arg)
 
 /* Lent connections whose kernel client zeroserve has not accepted yet:
  * reading stopped until its session opens. Rare (the accept and the
- * backend's answer in one loop turn), so a short list. */
-#define PARK_MAX 64
+ * backend's answer in one loop turn), but never full: no more connections
+ * are lent than this (accel_lend), and closing one unclaimed would leave
+ * the kernel paired with a socket whose four-tuple a new one may take. */
+#define PARK_MAX (16 * 128)
 static struct upstream_conn *parked[PARK_MAX];
 static unsigned int nparked;
 
@@ -357,9 +359,32 @@ void session_accel_events(struct server *srv)
 	accel_events_read(srv->accel);
 }
 
+static void pool_expire(void *owner)
+{
+	upstream_close(owner);
+}
+
+/* Lent connections idle in the pool expire as idle pooled ones do
+ * (--upstream-timeout), looked at twice per period. */
+static void sweep_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct server *srv = arg;
+
+	accel_pool_sweep(srv->accel,
+			 srv->tv_upstream.tv_sec > 0 ? (unsigned int)srv->tv_upstream.tv_sec : 1,
+			 pool_expire);
+}
+
 void session_accel_start(struct server *srv)
 {
+	struct timeval tv = {srv->tv_upstream.tv_sec / 2, 0};
+
 	accel_events_set(srv->accel, kernel_closed, srv);
+	if (tv.tv_sec == 0)
+		tv.tv_sec = 1;
+	srv->ksweep = event_new(srv->base, -1, EV_PERSIST, sweep_cb, srv);
+	if (srv->ksweep != NULL)
+		event_add(srv->ksweep, &tv);
 }
 
 void session_accel_open(struct session *s, const struct sockaddr *local)
@@ -480,8 +505,11 @@ void session_accel_close(struct session *s)
 	if (s->srv->accel == NULL)
 		return;
 	/* A pool connection the kernel still holds for C is zeroserve's to
-	 * release now, unless the kernel took it back at C's FIN. */
-	session_accel_adopt(s);
+	 * release now, unless the kernel takes it back at C's FIN: which it
+	 * does when it answered a "close" request whole (kclose), nothing
+	 * being owed then. */
+	if (!s->kclose)
+		session_accel_adopt(s);
 	if (paired_reusable(s)) {
 		struct upstream_conn *up = s->paired;
 

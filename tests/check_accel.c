@@ -66,26 +66,42 @@ static void pair_close(struct pair *p)
 	close(p->s);
 }
 
+/* An address in the keys' form (IPv4 as ::ffff:a.b.c.d), as the BPF programs write it. */
+static void key_addr(const struct sockaddr_storage *ss, __u32 ip[4], __u16 *port)
+{
+	const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
+
+	if (ss->ss_family == AF_INET) {
+		ip[0] = 0;
+		ip[1] = 0;
+		ip[2] = htonl(0xffff);
+		ip[3] = sin->sin_addr.s_addr;
+		*port = ntohs(sin->sin_port);
+	} else {
+		ck_assert_int_eq(ss->ss_family, AF_INET6);
+		memcpy(ip, &sin6->sin6_addr, 16);
+		*port = ntohs(sin6->sin6_port);
+	}
+}
+
 /* The key fd's own view of itself: what sockops computes for that socket. */
 static void own_key(int fd, struct zs_sock_key *k)
 {
-	struct sockaddr_in local, peer;
+	struct sockaddr_storage local, peer;
 	socklen_t llen = sizeof(local), plen = sizeof(peer);
 
 	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&local, &llen), 0);
 	ck_assert_int_eq(getpeername(fd, (struct sockaddr *)&peer, &plen), 0);
-	ck_assert_int_eq(local.sin_family, AF_INET);
 	memset(k, 0, sizeof(*k));
-	k->local_ip = local.sin_addr.s_addr;
-	k->remote_ip = peer.sin_addr.s_addr;
-	k->local_port = ntohs(local.sin_port);
-	k->remote_port = ntohs(peer.sin_port);
+	key_addr(&local, k->local_ip, &k->local_port);
+	key_addr(&peer, k->remote_ip, &k->remote_port);
 }
 
 static void key_eq(const struct zs_sock_key *got, const struct zs_sock_key *want)
 {
-	ck_assert_uint_eq(got->local_ip, want->local_ip);
-	ck_assert_uint_eq(got->remote_ip, want->remote_ip);
+	ck_assert_mem_eq(got->local_ip, want->local_ip, sizeof(got->local_ip));
+	ck_assert_mem_eq(got->remote_ip, want->remote_ip, sizeof(got->remote_ip));
 	ck_assert_uint_eq(got->local_port, want->local_port);
 	ck_assert_uint_eq(got->remote_port, want->remote_port);
 }
@@ -99,9 +115,12 @@ START_TEST(test_client_key)
 	own_key(p.c, &want);
 	ck_assert_int_eq(accel_client_key(p.s, &got), 0);
 	key_eq(&got, &want);
-	/* Byte orders: IPs as on the wire, ports as numbers. */
-	ck_assert_uint_eq(got.local_ip, htonl(0x7f000002));
-	ck_assert_uint_eq(got.remote_ip, htonl(INADDR_LOOPBACK));
+	/* Byte orders: IPs as on the wire, v4-mapped; ports as numbers. */
+	ck_assert_uint_eq(got.local_ip[0] | got.local_ip[1], 0);
+	ck_assert_uint_eq(got.local_ip[2], htonl(0xffff));
+	ck_assert_uint_eq(got.local_ip[3], htonl(0x7f000002));
+	ck_assert_uint_eq(got.remote_ip[2], htonl(0xffff));
+	ck_assert_uint_eq(got.remote_ip[3], htonl(INADDR_LOOPBACK));
 	pair_close(&p);
 }
 END_TEST
@@ -127,19 +146,20 @@ START_TEST(test_keys_mirror)
 
 	ck_assert_int_eq(accel_client_key(p.s, &a), 0);
 	ck_assert_int_eq(accel_backend_key(p.c, &b), 0);
-	ck_assert_uint_eq(a.local_ip, b.remote_ip);
-	ck_assert_uint_eq(a.remote_ip, b.local_ip);
+	ck_assert_mem_eq(a.local_ip, b.remote_ip, sizeof(a.local_ip));
+	ck_assert_mem_eq(a.remote_ip, b.local_ip, sizeof(a.remote_ip));
 	ck_assert_uint_eq(a.local_port, b.remote_port);
 	ck_assert_uint_eq(a.remote_port, b.local_port);
 	pair_close(&p);
 }
 END_TEST
 
+/* ::1 to ::1: the keys are the sockets' own, in IPv6 form. */
 START_TEST(test_ipv6)
 {
 	struct sockaddr_in6 sin6;
 	socklen_t len = sizeof(sin6);
-	struct zs_sock_key k;
+	struct zs_sock_key got, want;
 	int l, c, s;
 
 	l = socket(AF_INET6, SOCK_STREAM, 0);
@@ -147,7 +167,7 @@ START_TEST(test_ipv6)
 	sin6.sin6_family = AF_INET6;
 	sin6.sin6_addr = in6addr_loopback;
 	if (l < 0 || bind(l, (struct sockaddr *)&sin6, sizeof(sin6)) < 0) {
-		/* No IPv6 on this host: nothing to refuse. */
+		/* No IPv6 on this host: nothing to name. */
 		if (l >= 0)
 			close(l);
 		return;
@@ -159,15 +179,22 @@ START_TEST(test_ipv6)
 	ck_assert_int_eq(connect(c, (struct sockaddr *)&sin6, sizeof(sin6)), 0);
 	s = accept(l, NULL, NULL);
 	ck_assert_int_ge(s, 0);
-	ck_assert_int_eq(accel_client_key(s, &k), -EAFNOSUPPORT);
-	ck_assert_int_eq(accel_backend_key(c, &k), -EAFNOSUPPORT);
+	own_key(c, &want);
+	ck_assert_int_eq(accel_client_key(s, &got), 0);
+	key_eq(&got, &want);
+	ck_assert_mem_eq(got.local_ip, &in6addr_loopback, 16);
+	own_key(s, &want);
+	ck_assert_int_eq(accel_backend_key(c, &got), 0);
+	key_eq(&got, &want);
 	close(c);
 	close(s);
 	close(l);
 }
 END_TEST
 
-/* An IPv4 client on a dual-stack IPv6 listener: P1 is AF_INET6, C is plain IPv4. */
+/* An IPv4 client on a dual-stack IPv6 listener: P1 is AF_INET6, C is plain
+ * IPv4, and both name the connection alike. So do an AF_INET P2 and a
+ * dual-stack backend's B. */
 START_TEST(test_v4_mapped)
 {
 	struct sockaddr_in6 sin6;
@@ -200,9 +227,45 @@ START_TEST(test_v4_mapped)
 	own_key(c, &want);
 	ck_assert_int_eq(accel_client_key(s, &got), 0);
 	key_eq(&got, &want);
+	own_key(s, &want);
+	ck_assert_int_eq(accel_backend_key(c, &got), 0);
+	key_eq(&got, &want);
 	close(c);
 	close(s);
 	close(l);
+}
+END_TEST
+
+static __u32 listen_role(const char *const *specs, size_t n, int port)
+{
+	struct addr l[4];
+	char err[256];
+	size_t i;
+
+	ck_assert_uint_le(n, 4);
+	for (i = 0; i < n; i++)
+		ck_assert_msg(addr_parse(specs[i], &l[i], err, sizeof(err)) == 0, "%s", err);
+	return accel_listen_role(l, n, port);
+}
+
+/* Which sockets of a listen port take its IPv4 clients, and so how
+ * zeroserve names them (bpf/zs_abi.h, ZS_PORT_V4_*). */
+START_TEST(test_listen_role)
+{
+	static const char *const v4[] = {"127.0.0.1:8080", "[::1]:8080", "127.0.0.1:9090"};
+	static const char *const any6[] = {"[::]:8080", "127.0.0.1:9090"};
+	static const char *const mapped[] = {"[::ffff:127.0.0.1]:8080"};
+	static const char *const both[] = {"[::ffff:127.0.0.1]:8080", "127.0.0.2:8080"};
+	static const char *const loop6[] = {"[::1]:8080"};
+
+	ck_assert_uint_eq(listen_role(v4, 3, 8080), ZS_PORT_LISTEN | ZS_PORT_V4_PLAIN);
+	ck_assert_uint_eq(listen_role(v4, 3, 9090), ZS_PORT_LISTEN | ZS_PORT_V4_PLAIN);
+	ck_assert_uint_eq(listen_role(v4, 3, 1), 0);
+	ck_assert_uint_eq(listen_role(any6, 2, 8080), ZS_PORT_LISTEN | ZS_PORT_V4_MAPPED);
+	ck_assert_uint_eq(listen_role(mapped, 1, 8080), ZS_PORT_LISTEN | ZS_PORT_V4_MAPPED);
+	ck_assert_uint_eq(listen_role(both, 2, 8080),
+			  ZS_PORT_LISTEN | ZS_PORT_V4_MAPPED | ZS_PORT_V4_PLAIN);
+	ck_assert_uint_eq(listen_role(loop6, 1, 8080), ZS_PORT_LISTEN);
 }
 END_TEST
 
@@ -238,13 +301,13 @@ START_TEST(test_declines)
 {
 	declines(ARGV("--no-bpf", "/=127.0.0.1:3001"), "kernel engine off: --no-bpf");
 	declines(ARGV("--no-bpf"), "kernel engine off: --no-bpf");
-	declines(ARGV("-l", "127.0.0.1:18080"), "kernel engine unavailable: no IPv4 backend route");
-	declines(ARGV("-l", "127.0.0.1:18080", "/=[::1]:3001"),
-		 "kernel engine unavailable: no IPv4 backend route");
-	declines(ARGV("-l", "[::1]:18080", "/=127.0.0.1:3001"),
-		 "kernel engine unavailable: no IPv4 listen address");
+	declines(ARGV("-l", "127.0.0.1:18080"), "kernel engine unavailable: no backend route");
+	declines(ARGV("-l", "[::1]:18080", "/=/"), "kernel engine unavailable: no backend route");
 	declines(ARGV("-l", "127.0.0.1:18080", "/api/=http://127.0.0.1:3001/", "/=/"),
-		 "kernel engine unavailable: no route it can serve (IPv4 backend, path not "
+		 "kernel engine unavailable: no route it can serve (a backend, path not "
+		 "rewritten)");
+	declines(ARGV("-l", "[::1]:18080", "/api/=http://[::1]:3001/", "/=/"),
+		 "kernel engine unavailable: no route it can serve (a backend, path not "
 		 "rewritten)");
 }
 END_TEST
@@ -502,7 +565,7 @@ START_TEST(test_route_table)
 	ck_assert_uint_eq(tbl[0].kernel, 1);
 	ck_assert_uint_eq(tbl[1].kernel, 0); /* rewrites the path */
 	ck_assert_uint_eq(tbl[2].kernel, 0); /* a directory */
-	ck_assert_uint_eq(tbl[3].kernel, 0); /* an IPv6 backend */
+	ck_assert_uint_eq(tbl[3].kernel, 1); /* an IPv6 backend, as IPv4 ones */
 	ck_assert_uint_eq(tbl[4].kernel, 1);
 	ck_assert_uint_eq(tbl[4].host_len, 8);
 	ck_assert_int_eq(memcmp(tbl[4].host, "app.test", 9), 0); /* normalised, zero-padded */
@@ -551,6 +614,7 @@ static Suite *accel_suite(void)
 	tcase_add_test(tc, test_keys_mirror);
 	tcase_add_test(tc, test_ipv6);
 	tcase_add_test(tc, test_v4_mapped);
+	tcase_add_test(tc, test_listen_role);
 	tcase_add_test(tc, test_not_connected);
 	tcase_add_test(tc, test_declines);
 	tcase_add_test(tc, test_route_table);

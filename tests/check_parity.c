@@ -446,19 +446,29 @@ static void check_heads(const char *const *routes, size_t nroutes, uint64_t max_
 	struct parity p;
 	struct head h;
 	char err[512], why[4096];
+	unsigned int c;
 	size_t i;
 	int rc;
 
 	ck_assert_msg(parity_init(&p, routes, nroutes, max_body, err, sizeof(err)) == 0, "%s", err);
-	for (i = 0; i < nfixed; i++) {
-		rc =
-		    parity_check(&p, (const uint8_t *)fixed[i], strlen(fixed[i]), why, sizeof(why));
-		ck_assert_msg(rc == 0, "fixed head %zu: %s\nhead: %s", i, why,
-			      show(fixed[i], strlen(fixed[i])));
+	/* The fixed heads from every client, the random ones from each in turn. */
+	for (c = 0; c < PARITY_CLIENTS; c++) {
+		p.client = c;
+		for (i = 0; i < nfixed; i++) {
+			rc = parity_check(&p, (const uint8_t *)fixed[i], strlen(fixed[i]), why,
+					  sizeof(why));
+			ck_assert_msg(rc == 0, "fixed head %zu: %s\nhead: %s", i, why,
+				      show(fixed[i], strlen(fixed[i])));
+		}
+		/* The fields named ::1 and v4-mapped clients as userspace does. */
+		if (parity_client_carried(c))
+			ck_assert_msg(p.carried_from[c] > 0, "no fixed head carried from client %s",
+				      parity_client_name(c));
 	}
 	rng = seed;
 	for (i = 0; i < CORPUS; i++) {
 		gen(&h);
+		p.client = (unsigned int)(i % PARITY_CLIENTS);
 		rc = parity_check(&p, (const uint8_t *)h.b, h.n, why, sizeof(why));
 		ck_assert_msg(rc == 0, "seed %llu head %zu: %s\nhead: %s", (unsigned long long)seed,
 			      i, why, show(h.b, h.n));

@@ -74,6 +74,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1)
 		return 0;
+	/* The first byte picks the routes and the client. */
+	par[data[0] & 1].client = (unsigned int)(data[0] >> 1) % PARITY_CLIENTS;
 	if (parity_check(&par[data[0] & 1], data + 1, size - 1, why, sizeof(why)) < 0) {
 		fprintf(stderr, "fuzz_kshim: the engines disagree: %s\n", why);
 		FUZZ_ASSERT(!"parity");

@@ -822,8 +822,9 @@ class Counters:
         self.cases = 0      # cases the kernel carried itself
 
     def _lines(self):
+        # Whole lines only: zeroserve may be halfway through writing the last.
         with open(self.log, "rb") as f:
-            return [l for l in f.read().split(b"\n") if b"kernel engine counters (" in l]
+            return [l for l in f.read().split(b"\n")[:-1] if b"kernel engine counters (" in l]
 
     def requests(self):
         n = len(self._lines())

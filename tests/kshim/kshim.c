@@ -33,13 +33,25 @@ static struct zs_route kroutes[ZS_MAX_ROUTES];
 static struct zs_conn kconn;
 static struct zs_ctl kctl;
 static __u8 kstale;
+static int kfirst;		  /* a first request: no zs_ctl[C], a pool with B in it */
+static int kpool_full;		  /* B is still in the pool (popped once) */
+static __u32 kgen = 7;		  /* the lending of B the pool holds */
+static struct zs_pool_queue kqueue; /* zs_pool's one queue, by address */
 
-/* B, the backend socket zs_ctl pairs C with; the only entry of zs_socks. */
+/* B, the backend socket zs_ctl pairs C with; the only entry of zs_socks.
+ * ::ffff:127.0.0.1, network order on little endian. */
 static const struct zs_sock_key kbackend = {
-    .local_ip = 0x0100007f, /* 127.0.0.1, network order on little endian */
-    .remote_ip = 0x0100007f,
+    .local_ip = {0, 0, 0xffff0000, 0x0100007f},
+    .remote_ip = {0, 0, 0xffff0000, 0x0100007f},
     .local_port = 3000,
     .remote_port = 40001,
+};
+
+/* C: which socket, and zs_ports[its listen port] (kshim_set_client). */
+static struct kshim_client kcli = {
+    .family = AF_INET,
+    .ip = {0, 0, 0xffff0000, 0x0100007f},
+    .port_role = ZS_PORT_LISTEN | ZS_PORT_V4_PLAIN,
 };
 
 /*
@@ -88,30 +100,57 @@ static void *bpf_map_lookup_elem(void *map, const void *key)
 
 	if (map == &zs_scan)
 		return &kscan;
+	if (map == &zs_ports) {
+		__u16 port;
+
+		memcpy(&port, key, sizeof(port));
+		return port == 8080 && kcli.port_role != 0 ? &kcli.port_role : NULL;
+	}
 	if (map == &zs_conns)
 		return &kconn;
 	if (map == &zs_ctl)
-		return &kctl;
+		return kfirst ? NULL : &kctl;
+	if (map == &zs_pool) {
+		memcpy(&i, key, sizeof(i));
+		return kfirst && i == 1 ? &kqueue : NULL;
+	}
+	if (map == &zs_lent_b)
+		return kfirst && memcmp(key, &kbackend, sizeof(kbackend)) == 0 ? &kgen : NULL;
 	if (map == &zs_counters || map == &zs_routes) {
 		memcpy(&i, key, sizeof(i));
 		if (map == &zs_counters)
 			return i < ZS_C__MAX ? &kcounters[i] : NULL;
 		return i < ZS_MAX_ROUTES ? &kroutes[i] : NULL;
 	}
-	/* zs_peers, zs_ports, zs_expect: C is no backend socket, and the
-	 * request path reads nothing else. zs_pool: no pool, C is paired. */
+	/* zs_peers, zs_expect: C is no backend socket, and the request path
+	 * reads nothing else. zs_pool: no pool, C is paired. */
 	return NULL;
 }
 
-/* The pool's queues: none here (zs_pool has no entry). */
+/* The pool's queue holds B once (a first request), else nothing. */
 static long bpf_map_push_elem(void *map, const void *value, __u64 flags)
 {
-	return -EPERM;
+	if (map != &kqueue)
+		abort();
+	kpool_full = 1;
+	return 0;
 }
 
 static long bpf_map_pop_elem(void *map, void *value)
 {
-	return -ENOENT;
+	struct zs_pool_ent e = {.b = kbackend, .gen = kgen};
+
+	if (map != &kqueue || !kpool_full)
+		return -ENOENT;
+	kpool_full = 0;
+	memcpy(value, &e, sizeof(e));
+	return 0;
+}
+
+/* sockops only: never run here. */
+static __u64 bpf_ktime_get_coarse_ns(void)
+{
+	abort();
 }
 
 /* Response path only: never run here. */
@@ -120,13 +159,20 @@ static long bpf_ringbuf_output(void *ringbuf, void *data, __u64 size, __u64 flag
 	return -EPERM;
 }
 
+/* A first request's pairing writes zs_peers[B] and zs_lent[C]; nothing
+ * else is written on the request path. */
 static long bpf_map_update_elem(void *map, const void *key, const void *value, __u64 flags)
 {
-	return -EPERM; /* sockops only: never run here */
+	if (kfirst && (map == &zs_peers || map == &zs_lent))
+		return 0;
+	fprintf(stderr, "kshim: map update on the request path\n");
+	abort();
 }
 
 static long bpf_map_delete_elem(void *map, const void *key)
 {
+	if (kfirst && (map == &zs_peers || map == &zs_lent))
+		return 0;
 	return -EPERM;
 }
 
@@ -240,16 +286,27 @@ static long bpf_msg_cork_bytes(struct sk_msg_md *msg, __u32 bytes)
 
 void kshim_set_routes(const struct zs_route *tbl, unsigned int n)
 {
+	unsigned int i;
+
 	memset(kroutes, 0, sizeof(kroutes));
 	if (n > ZS_MAX_ROUTES)
 		n = ZS_MAX_ROUTES;
 	memcpy(kroutes, tbl, n * sizeof(*tbl));
+	/* One pool for every route the kernel serves (accel.c, make_pools). */
+	for (i = 0; i < n; i++)
+		kroutes[i].pool = kroutes[i].kernel ? 1 : 0;
 	nroutes = n;
 }
 
 void kshim_set_req_max(uint64_t n)
 {
 	req_max = n;
+}
+
+void kshim_set_client(const struct kshim_client *c)
+{
+	kcli = *c;
+	listen_mapped = c->listen_mapped;
 }
 
 void kshim_set_stale(uint8_t byte)
@@ -268,6 +325,7 @@ const char *kshim_counter_name(int c)
 	    [ZS_C_PASS_RESPONSE] = "response",
 	    [ZS_C_REDIRECT_FAIL] = "redirect_fail",
 	    [ZS_C_PASS_GUARD] = "guard",
+	    [ZS_C_POOL_EMPTY] = "pool_empty",
 	};
 
 	if (c < 0 || c >= ZS_C__MAX || names[c] == NULL)
@@ -302,12 +360,22 @@ void kshim_read_head(const uint8_t *buf, size_t len, unsigned int paired, struct
 	kctl.backend = kbackend;
 	kctl.route = paired;
 	kctl.paired = 1;
+	/* Or, a first request: no zs_ctl[C], and B waiting in the pool. */
+	kfirst = paired == KSHIM_FIRST;
+	kpool_full = kfirst;
 	kclient.word = SK_USER_DATA_PSOCK;
 
+	/* C's end of its connection to zeroserve's port 8080: the address
+	 * set, loopback for the other end (its name goes nowhere). */
 	memset(&kmsg, 0, sizeof(kmsg));
-	kmsg.family = AF_INET;
-	kmsg.local_ip4 = 0x0100007f;
-	kmsg.remote_ip4 = 0x0100007f;
+	kmsg.family = (__u32)kcli.family;
+	if (kcli.family == AF_INET) {
+		kmsg.local_ip4 = kcli.ip[3];
+		kmsg.remote_ip4 = 0x0100007f;
+	} else {
+		memcpy(kmsg.local_ip6, kcli.ip, sizeof(kmsg.local_ip6));
+		memcpy(kmsg.remote_ip6, kcli.ip, sizeof(kmsg.remote_ip6));
+	}
 	kmsg.local_port = 40000;
 	kmsg.remote_port = bpf_htonl(8080);
 	kmsg.sk = (struct bpf_sock *)&kclient;
@@ -321,14 +389,17 @@ void kshim_read_head(const uint8_t *buf, size_t len, unsigned int paired, struct
 		res->verdict = KSHIM_DROP;
 	} else if (m.redirected) {
 		res->verdict = KSHIM_CARRY;
-		res->route = kctl.route;
+		res->route = kfirst ? kconn.kroute : kctl.route;
+		if (kfirst && (!kconn.kpaired || kpool_full ||
+			       memcmp(&kconn.kb, &kbackend, sizeof(kbackend)) != 0))
+			abort(); /* carried, but not paired from the pool */
 		res->out = m.buf;
 		res->out_len = m.size;
 		res->req_left = kconn.req_left;
 	} else {
 		res->verdict = KSHIM_UP;
-		for (c = ZS_C_PASS_USER; c <= ZS_C_REDIRECT_FAIL; c++)
-			if (kcounters[c] != 0)
+		for (c = ZS_C_PASS_USER; c < ZS_C__MAX; c++)
+			if (kcounters[c] != 0 && c != ZS_C_POOL_TAKEN && c != ZS_C_POOL_RETURNED)
 				res->why = c;
 	}
 }

@@ -51,6 +51,25 @@ void kshim_set_stale(uint8_t byte);
  * sent. res stays valid until the next call.
  */
 void kshim_read_head(const uint8_t *buf, size_t len, unsigned int paired, struct kshim_result *res);
+/* paired for a connection's first request: no pairing yet, and a backend
+ * socket waiting in every kernel route's pool (doc/architecture.md,
+ * "Kernel from the first request"). */
+#define KSHIM_FIRST ((unsigned int)-1)
+
+/*
+ * The client connection C the next heads come from, as the kernel sees it:
+ * its socket's family (AF_INET or AF_INET6) and own address in the keys'
+ * form (bpf/zs_abi.h), zs_ports' value for the listen port it connected to
+ * (accel_listen_role) and the listen_mapped tunable. Until set: 127.0.0.1
+ * over AF_INET, on a port with only AF_INET listeners.
+ */
+struct kshim_client {
+	int family;
+	__u32 ip[4];
+	__u32 port_role;
+	__u32 listen_mapped;
+};
+void kshim_set_client(const struct kshim_client *c);
 
 /* Name of a zs_counter, for messages. */
 const char *kshim_counter_name(int c);

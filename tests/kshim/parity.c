@@ -5,6 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <event2/buffer.h>
 
 #ifndef HAVE_BPF_ENGINE
@@ -12,9 +16,92 @@
 #endif
 
 #include "../../src/accel_abi.h"
+#include "../../src/addr.h"
 #include "../../src/http.h"
 #include "kshim.h"
 #include "parity.h"
+
+/*
+ * A client as each engine sees it: the kernel its socket C (family and own
+ * address), and the listen port's zs_ports value; userspace the peer of
+ * its accepted P1 (session.c names the client by it, addr_format_host).
+ */
+static const struct client {
+	const char *name;
+	int c_family;
+	const char *c_addr;
+	int p1_family;
+	const char *p1_peer;
+	__u32 role;
+	__u32 listen_mapped;
+	int carried; /* the kernel must carry it */
+} clients[PARITY_CLIENTS] = {
+    {"IPv4", AF_INET, "127.0.0.1", AF_INET, "127.0.0.1", ZS_PORT_V4_PLAIN, 0, 1},
+    {"::1", AF_INET6, "::1", AF_INET6, "::1", 0, 0, 1},
+    {"IPv4 on [::]", AF_INET, "127.10.100.255", AF_INET6, "::ffff:127.10.100.255",
+     ZS_PORT_V4_MAPPED, 1, 1},
+    {"IPv4 beside a [::] listener", AF_INET, "127.0.0.2", AF_INET, "127.0.0.2", ZS_PORT_V4_PLAIN, 1,
+     1},
+    {"v4-mapped socket on an IPv4 listener", AF_INET6, "::ffff:127.0.0.1", AF_INET, "127.0.0.1",
+     ZS_PORT_V4_PLAIN, 0, 1},
+    /* Both kinds of listener on its port: the kernel cannot tell. */
+    {"IPv4 on a port of both", AF_INET, "127.0.0.1", AF_INET6, "::ffff:127.0.0.1",
+     ZS_PORT_V4_MAPPED | ZS_PORT_V4_PLAIN, 1, 0},
+    {"IPv6 other than ::1", AF_INET6, "fd00::1:2", AF_INET6, "fd00::1:2", 0, 0, 0},
+};
+
+const char *parity_client_name(unsigned int i)
+{
+	return i < PARITY_CLIENTS ? clients[i].name : "?";
+}
+
+int parity_client_carried(unsigned int i)
+{
+	return i < PARITY_CLIENTS && clients[i].carried;
+}
+
+/* What the kernel sees of client i. */
+static void kernel_client(unsigned int i, struct kshim_client *k)
+{
+	const struct client *c = &clients[i];
+	unsigned char a[16];
+
+	memset(k, 0, sizeof(*k));
+	k->family = c->c_family;
+	if (c->c_family == AF_INET) {
+		if (inet_pton(AF_INET, c->c_addr, a) != 1)
+			abort();
+		k->ip[2] = htonl(0xffff);
+		memcpy(&k->ip[3], a, 4);
+	} else if (inet_pton(AF_INET6, c->c_addr, k->ip) != 1) {
+		abort();
+	}
+	k->port_role = ZS_PORT_LISTEN | c->role;
+	k->listen_mapped = c->listen_mapped;
+}
+
+/* What userspace names client i in the forwarding fields: buf. */
+static void user_client(unsigned int i, char *buf, size_t len, int *v6)
+{
+	const struct client *c = &clients[i];
+	struct addr a;
+
+	memset(&a, 0, sizeof(a));
+	a.ss.ss_family = (sa_family_t)c->p1_family;
+	if (c->p1_family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&a.ss;
+
+		if (inet_pton(AF_INET, c->p1_peer, &sin->sin_addr) != 1)
+			abort();
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&a.ss;
+
+		if (inet_pton(AF_INET6, c->p1_peer, &sin6->sin6_addr) != 1)
+			abort();
+	}
+	addr_format_host(&a, buf, len);
+	*v6 = c->p1_family == AF_INET6;
+}
 
 static void __attribute__((format(printf, 3, 4)))
 say(char *why, size_t whylen, const char *fmt, ...)
@@ -48,7 +135,8 @@ int parity_init(struct parity *p, const char *const *routes, size_t n, uint64_t 
 	if (allow_add_host(&p->al, "app.test", err, errlen) < 0)
 		abort();
 	for (i = 0; i < p->rt.n; i++)
-		if (p->rt.routes[i].host != NULL && allow_add_name(&p->al, p->rt.routes[i].host) < 0)
+		if (p->rt.routes[i].host != NULL &&
+		    allow_add_name(&p->al, p->rt.routes[i].host) < 0)
 			abort();
 	p->n = accel_route_table(&p->rt, p->tbl);
 	p->in = evbuffer_new();
@@ -107,7 +195,8 @@ static void user_decide(struct parity *p, const uint8_t *buf, size_t len, struct
 			    &ghost, &ghostlen);
 	origin = http_head_get(&u->m.head, "origin", &olen);
 	if (allow_request(&p->al, ghost, ghostlen, origin, olen,
-			  origin != NULL ? http_head_count(&u->m.head, "origin") : 0) != ALLOW_PASS) {
+			  origin != NULL ? http_head_count(&u->m.head, "origin") : 0) !=
+	    ALLOW_PASS) {
 		u->status = 403;
 		return;
 	}
@@ -144,14 +233,17 @@ static int same_bytes(const struct http_head *a, uint32_t aoff, uint32_t alen,
 static int same_forward(struct parity *p, struct user *u, const uint8_t *buf, size_t len,
 			const struct kshim_result *k, char *why, size_t whylen)
 {
-	struct http_forward fwd = {.client_ip = "127.0.0.1", .client_is_v6 = 0, .proto = "http"};
+	struct http_forward fwd = {.proto = "http"};
 	struct evbuffer *ub = evbuffer_new();
+	char ip[INET6_ADDRSTRLEN];
 	struct http_msg um, km;
 	size_t ulen, klen, n;
 	unsigned char *uh;
 	unsigned int i;
 	int rc = -1;
 
+	user_client(p->client, ip, sizeof(ip), &fwd.client_is_v6);
+	fwd.client_ip = ip;
 	http_msg_init(&um, HTTP_REQUEST);
 	http_msg_init(&km, HTTP_REQUEST);
 	if (ub == NULL || http_build_request(ub, &u->m, u->origin, u->olen, &fwd, 0) < 0) {
@@ -226,6 +318,7 @@ static int check_one(struct parity *p, struct user *u, const uint8_t *buf, size_
 		break;
 	case KSHIM_CARRY:
 		p->carried++;
+		p->carried_from[p->client]++;
 		if (u->status != 0) {
 			say(why, whylen, "the kernel carries it to route %u, userspace answers %d",
 			    k.route, u->status);
@@ -268,6 +361,7 @@ static int guard_allowed_value(__u32 kind, const __u8 *value, __u32 len)
 
 int parity_check(struct parity *p, const uint8_t *buf, size_t len, char *why, size_t whylen)
 {
+	struct kshim_client kc;
 	struct user u;
 	unsigned int r;
 	int rc = 0;
@@ -283,9 +377,22 @@ int parity_check(struct parity *p, const uint8_t *buf, size_t len, char *why, si
 	kshim_set_allow(guard_allowed_value);
 	kshim_set_routes(p->tbl, p->n);
 	kshim_set_req_max(accel_req_max(p->max_body));
+	if (p->client >= PARITY_CLIENTS)
+		abort();
+	kernel_client(p->client, &kc);
+	kshim_set_client(&kc);
 	for (r = 0; r < p->n && rc == 0; r++)
 		if (p->tbl[r].kernel)
 			rc = check_one(p, &u, buf, len, r, why, whylen);
+	/* The first request of a connection, paired from the pool: the kernel
+	 * chooses the route itself then. */
+	if (rc == 0)
+		rc = check_one(p, &u, buf, len, KSHIM_FIRST, why, whylen);
 	http_msg_free(&u.m);
+	if (rc < 0) {
+		size_t n = strlen(why);
+
+		snprintf(why + n, whylen - n, " (client: %s)", clients[p->client].name);
+	}
 	return rc;
 }

@@ -18,15 +18,27 @@
 
 struct evbuffer;
 
+/*
+ * The clients heads come from, by index: IPv4, ::1, IPv4 on a dual-stack
+ * [::] listener, and others the kernel names only when it can name them as
+ * userspace does (else it passes their requests up).
+ */
+#define PARITY_CLIENTS 7
+const char *parity_client_name(unsigned int i);
+/* Must the kernel carry this client's requests (not pass them all up)? */
+int parity_client_carried(unsigned int i);
+
 struct parity {
 	struct router rt;
 	struct allow al; /* the default guard, with the routes' hosts */
 	struct zs_route tbl[ZS_MAX_ROUTES];
 	unsigned int n;
-	uint64_t max_body; /* --max-body, 0 for none */
+	uint64_t max_body;   /* --max-body, 0 for none */
+	unsigned int client; /* the client of the next heads: 0 to PARITY_CLIENTS - 1 */
 	struct evbuffer *in;
 	/* What the heads checked so far came to. */
 	unsigned long heads, carried, dropped, up[ZS_C__MAX + 1];
+	unsigned long carried_from[PARITY_CLIENTS];
 	unsigned long user_ok, user_bad;
 };
 

@@ -37,7 +37,8 @@ def socks_keys():
     keys = []
     for e in bpf("map", "dump", "id", str(socks[0])):
         k = bytes(int(b, 16) for b in e["key"])
-        keys.append((int.from_bytes(k[8:10], "little"), int.from_bytes(k[10:12], "little")))
+        # struct zs_sock_key (bpf/zs_abi.h): two 16-byte addresses, then the ports.
+        keys.append((int.from_bytes(k[32:34], "little"), int.from_bytes(k[34:36], "little")))
     return keys
 
 def counters():

@@ -1,0 +1,56 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Kernel engine, an IPv4 client to an IPv6 backend: a client on 127.0.0.1
+# to zeroserve's 127.0.0.1 listener, a backend listening on ::1 only (route
+# /=[::1]:PORT). 40 keep-alive rounds of an /echo and a 3000-byte /bytes
+# come back byte exact, the kernel carried them (counters requests >= 70 of
+# 80), and the backend saw X-Forwarded-For 127.0.0.1 and Forwarded
+# for=127.0.0.1 on every request; with --no-bpf the same fields.
+. "$ZS_TESTS/lib.sh"
+
+$PYTHON -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' 2>/dev/null ||
+	skip "no IPv6 loopback (::1)"
+cg_setup
+kmsg_mark
+PA=$(BACKEND_HOST=::1 backend_start a)
+
+# 40 rounds on one connection from HOST to zeroserve; the forwarding
+# fields the backend saw (the same on every request) into FILE as JSON.
+rounds() {
+	zs_python - "$ZS_PORT" "$1" "$2" <<'PY' || fail "40 rounds from $1 ($3)"
+import json, sys
+from rawhttp import Conn, pattern_bytes
+port, host, out = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+names = ("x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "forwarded")
+want = pattern_bytes(3000)
+c = Conn(port, host=host)
+seen = []
+for i in range(40):
+    r = c.request("GET", "/echo/v6", host="v6.localhost:8080")
+    assert r.status == 200, "echo %d: %r" % (i, r)
+    seen.append([[k.lower(), v] for k, v in r.json()["headers"] if k.lower() in names])
+    r = c.request("GET", "/bytes/3000", host="v6.localhost:8080")
+    assert r.status == 200 and r.body == want, "bytes %d: %r, %d bytes" % (i, r, len(r.body))
+    assert not c.eof, "round %d: connection closed" % i
+c.close()
+for i, h in enumerate(seen):
+    assert h == seen[0], "echo %d saw %r, echo 0 saw %r" % (i, h, seen[0])
+json.dump(dict(seen[0]), open(out, "w"), sort_keys=True)
+PY
+}
+
+zs_start_kernel "/=[::1]:$PA"
+rounds 127.0.0.1 "$T/kernel.json" kernel
+zs_counters
+requests=$(counter requests)
+[ "$requests" -ge 70 ] || fail "the kernel carried $requests of 80 requests from 127.0.0.1 to [::1]:$PA, want >= 70"
+expect_eq "$(json_get "$T/kernel.json" 'd["x-forwarded-for"]')" "127.0.0.1" "X-Forwarded-For (kernel engine)"
+expect_eq "$(json_get "$T/kernel.json" 'd["forwarded"]')" 'for=127.0.0.1;host="v6.localhost:8080";proto=http' "Forwarded (kernel engine)"
+zs_kill "$ZS_PID"
+
+ZS_ENGINE_ARGS=--no-bpf
+zs_start "/=[::1]:$PA"
+rounds 127.0.0.1 "$T/user.json" userspace
+expect_eq "$(cat "$T/user.json")" "$(cat "$T/kernel.json")" "forwarding fields, --no-bpf against the kernel engine"
+kmsg_check
+exit 0
