@@ -304,7 +304,12 @@ static void timer_cb(evutil_socket_t fd, short what, void *arg)
 	switch (s->state) {
 	case S_IDLE:
 		if (s->kclose) {
-			session_finish(s);
+			/* A client that half-closed is done: close, so its backend
+			 * connection can go back to the pool. */
+			if (s->client_eof)
+				session_close(s, "client closed");
+			else
+				session_finish(s);
 			break;
 		}
 		/* Requests the kernel carries never reach us: not idle then. */
@@ -643,7 +648,8 @@ static void request_start(struct session *s, int ev)
 	s->refusal = NULL;
 	s->client_minor = s->req.parser.http_major == 1 ? s->req.parser.http_minor : 0;
 	s->asked_close = !http_msg_keep_alive(&s->req);
-	s->client_keep = !s->asked_close && !srv->draining;
+	/* A client that half-closed gets this answer, then the close. */
+	s->client_keep = !s->asked_close && !srv->draining && !s->client_eof;
 	s->upgrade = s->req.parser.upgrade && s->req.parser.method != HTTP_CONNECT;
 	s->method = llhttp_method_name(s->req.parser.method);
 	if (s->path == NULL || s->path_len < h->url_len) {
@@ -901,6 +907,10 @@ static void client_event(struct conn *conn, short what, void *arg)
 		} else if ((s->state == S_WAIT || s->state == S_QUEUED) && s->req_done) {
 			/* Half-close after the request: answer, then close. */
 			s->client_keep = 0;
+		} else if (s->state == S_IDLE && session_accel_owes(s)) {
+			/* Half-close after a request the kernel carried: its answer
+			 * comes first; the retry poll closes once it is out
+			 * (session_accel.c, retry_cb). */
 		} else {
 			session_close(s,
 				      s->state == S_IDLE ? "client closed" : "client closed early");

@@ -170,6 +170,9 @@ void session_accel_close(struct session *s);
 void session_accel_open(struct session *s, const struct sockaddr *local);
 /* Take over a pairing the kernel made from the pool, if there is one. */
 void session_accel_adopt(struct session *s);
+/* Does the kernel still owe the client an answer (it carried a request)?
+ * Adopts a pool pairing first; a yes arms the retry poll. */
+int session_accel_owes(struct session *s);
 /* Bytes came up on P1: adopt, and the kernel will not pair from the pool any more. */
 void session_accel_handed_up(struct session *s);
 /* The pool's hooks (struct upstream_hooks: lend, retire); arg is the server. */

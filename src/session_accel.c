@@ -48,6 +48,12 @@ static void retry_cb(evutil_socket_t fd, short what, void *arg)
 	session_enter(s);
 	session_client_resume(s);
 	session_accel_idle(s);
+	/* A client that half-closed behind a kernel request: close once the
+	 * kernel's answer is out (session_close_soon: the answer's bytes may
+	 * still be on their way into the client's queue). */
+	if (!s->dead && s->client_eof && s->state == S_IDLE && !s->kclose &&
+	    evbuffer_get_length(conn_input(s->cc)) == 0 && !session_accel_is_busy(s))
+		session_close_soon(s);
 	session_leave(s);
 }
 
@@ -247,6 +253,12 @@ void session_accel_adopt(struct session *s)
 		adopt_conn(s, owner);
 	else if (rc != -ENOENT)
 		log_debug("%s: pool pairing: %s", s->client_text, strerror(-rc));
+}
+
+int session_accel_owes(struct session *s)
+{
+	session_accel_adopt(s);
+	return session_accel_is_busy(s);
 }
 
 void session_accel_handed_up(struct session *s)
@@ -563,6 +575,11 @@ void session_accel_open(struct session *s, const struct sockaddr *local)
 
 void session_accel_adopt(struct session *s)
 {
+}
+
+int session_accel_owes(struct session *s)
+{
+	return 0;
 }
 
 void session_accel_handed_up(struct session *s)

@@ -76,9 +76,9 @@
 # proxy_, err_, log_ and signal_ scenarios that way, in make check; by hand:
 #   mkdir /sys/fs/cgroup/zs      (here: /sys/fs/cgroup/unified/zs)
 #   ZS_CG=/sys/fs/cgroup/zs ZS_ENGINE_ARGS="--cgroup /sys/fs/cgroup/zs" make check
-# Scenarios that count backend connections (proxy_upstream_pool) describe
-# the userspace engine: the kernel gives each client connection a backend
-# connection of its own, not pooled.
+# Scenarios that count backend connections (proxy_upstream_pool) hold on
+# the kernel engine too: a client's backend connection goes back to the
+# pool (the kernel's) when the client closes.
 
 : "${ZS_BIN:?ZS_BIN must name the zeroserve binary}"
 : "${ZS_TESTS:?ZS_TESTS must name the tests/ source directory}"
