@@ -294,6 +294,51 @@ static __always_inline struct zs_sock_key *pool_take(struct sk_msg_md *msg, stru
 	return NULL;
 }
 
+/*
+ * The request head at the start of msg, read and routed: the route's
+ * index, or -(1 + the zs_counter of the reason it goes up). Global: the
+ * verifier checks it once, not once per way client_msg reaches it (with a
+ * pairing from zs_ctl, the kernel's own, or none, three kinds of pointer
+ * it cannot merge).
+ */
+__noinline int request_read(struct sk_msg_md *msg)
+{
+	struct zs_route *rt;
+	struct scan *s;
+
+	if (msg == NULL)
+		return -1 - ZS_C_PASS_HEAD;
+	s = scan_head(msg, 0);
+	if (s != NULL && s->bad == 2)
+		return -1 - ZS_C_PASS_FEATURE;
+	if (s == NULL || s->bad || s->head_len == 0)
+		return -1 - ZS_C_PASS_HEAD;
+	if (s->cl > req_max)
+		return -1 - ZS_C_PASS_FEATURE;
+	/* HTTP/1.1 without Host is a 400 from userspace. */
+	if (!s->have_host)
+		return -1 - ZS_C_PASS_HEAD;
+	s->best = (__u32)-1;
+	s->best_len = 0;
+	s->best_host = 0;
+	bpf_loop(ZS_MAX_ROUTES, route_one, NULL, 0);
+	rt = bpf_map_lookup_elem(&zs_routes, &s->best);
+	if (rt == NULL || !rt->kernel)
+		return -1 - ZS_C_PASS_ROUTE;
+	/* A rebinding or cross-site request is refused by userspace; so is
+	 * anything the guard has not seen yet. */
+	if ((guard_host && !guard_allowed(s, ZS_ALLOW_HOST, s->host_off, s->host_vlen)) ||
+	    (guard_origin && s->have_origin &&
+	     !guard_allowed(s, ZS_ALLOW_ORIGIN, s->origin_off, s->origin_len)))
+		return -1 - ZS_C_PASS_GUARD;
+	/* More than one request in this sendmsg (pipelining): a verdict split
+	 * with bpf_msg_apply_bytes delivered the passed part twice on 6.18, so
+	 * the whole message goes up. */
+	if (msg->size > s->head_len + s->cl)
+		return -1 - ZS_C_PASS_FEATURE;
+	return (int)(s->best & (ZS_MAX_ROUTES - 1));
+}
+
 static __always_inline int client_msg(struct sk_msg_md *msg, struct zs_sock_key *key,
 				      struct zs_conn *c)
 {
@@ -305,6 +350,7 @@ static __always_inline int client_msg(struct sk_msg_md *msg, struct zs_sock_key 
 	__u32 size = msg->size, n;
 	struct zs_route *rt;
 	struct scan *s;
+	int r;
 
 	passed_sync(msg, c);
 	/*
@@ -349,38 +395,15 @@ static __always_inline int client_msg(struct sk_msg_md *msg, struct zs_sock_key 
 		return pass_up(c, ZS_C_PASS_USER);
 	if (c->inflight || !client_caught_up(msg, out))
 		return pass_up(c, ZS_C_PASS_USER);
-	s = scan_head(msg, 0);
-	if (s != NULL && s->bad == 2)
-		return pass_up(c, ZS_C_PASS_FEATURE);
-	if (s == NULL || s->bad || s->head_len == 0)
-		return pass_up(c, ZS_C_PASS_HEAD);
-	if (s->cl > req_max)
-		return pass_up(c, ZS_C_PASS_FEATURE);
-	/* HTTP/1.1 without Host is a 400 from userspace. */
-	if (!s->have_host)
-		return pass_up(c, ZS_C_PASS_HEAD);
-	s->best = (__u32)-1;
-	s->best_len = 0;
-	s->best_host = 0;
-	bpf_loop(ZS_MAX_ROUTES, route_one, NULL, 0);
-	if (bk != NULL && s->best != route)
+	r = request_read(msg);
+	if (r < 0)
+		return pass_up(c, (__u32)(-1 - r));
+	if (bk != NULL && (__u32)r != route)
 		return pass_up(c, ZS_C_PASS_ROUTE);
-	rt = bpf_map_lookup_elem(&zs_routes, &s->best);
-	if (rt == NULL || !rt->kernel)
-		return pass_up(c, ZS_C_PASS_ROUTE);
-	/* A rebinding or cross-site request is refused by userspace; so is
-	 * anything the guard has not seen yet. */
-	if ((guard_host && !guard_allowed(s, ZS_ALLOW_HOST, s->host_off, s->host_vlen)) ||
-	    (guard_origin && s->have_origin &&
-	     !guard_allowed(s, ZS_ALLOW_ORIGIN, s->origin_off, s->origin_len)))
-		return pass_up(c, ZS_C_PASS_GUARD);
-
+	s = scan_state();
+	if (s == NULL)
+		return pass_up(c, ZS_C_PASS_HEAD);
 	total = s->head_len + s->cl;
-	/* More than one request in this sendmsg (pipelining): a verdict split
-	 * with bpf_msg_apply_bytes delivered the passed part twice on 6.18, so
-	 * the whole message goes up. */
-	if (size > total)
-		return pass_up(c, ZS_C_PASS_FEATURE);
 	xf_client(&xf, key, listen_mapped);
 	xf.ok = 0;
 	bpf_loop(1, xf_build, &xf, 0);
@@ -393,8 +416,8 @@ static __always_inline int client_msg(struct sk_msg_md *msg, struct zs_sock_key 
 	 * userspace a head with the kernel's forwarding fields in it.
 	 */
 	if (bk == NULL) {
-		bk = pool_take(msg, key, c, rt->pool, s->best);
-		if (bk == NULL)
+		rt = bpf_map_lookup_elem(&zs_routes, &r);
+		if (rt == NULL || pool_take(msg, key, c, rt->pool, (__u32)r) == NULL)
 			return pass_up(c, ZS_C_POOL_EMPTY);
 	} else if (bpf_msg_redirect_hash(msg, &zs_socks, bk, BPF_F_INGRESS) != SK_PASS) {
 		count(ZS_C_REDIRECT_FAIL, 1);
@@ -482,6 +505,10 @@ static __always_inline int backend_msg(struct sk_msg_md *msg, struct zs_peer *p)
 		/* Bytes with no kernel request waiting are not ours to move. */
 		if (!c->inflight)
 			return SK_PASS;
+		/* One scan, inlined once: a held answer needs it only to say
+		 * close (the verifier walks each inlined copy of the reader). */
+		if (!c->corked || c->close_req)
+			s = scan_head(msg, 1);
 		if (c->corked) {
 			/* The program runs again on what the cork held: that
 			 * response, from its head. */
@@ -497,7 +524,6 @@ static __always_inline int backend_msg(struct sk_msg_md *msg, struct zs_peer *p)
 			bpf_msg_cork_bytes(msg, 0);
 			goto deliver;
 		}
-		s = scan_head(msg, 1);
 		if (s != NULL && (s->bad || s->head_len == 0))
 			s = NULL;
 		body = 0;
@@ -539,13 +565,8 @@ static __always_inline int backend_msg(struct sk_msg_md *msg, struct zs_peer *p)
 			return SK_PASS;
 		}
 		grow = 0;
-		if (c->close_req) {
-			/* A held answer comes back without its scan. */
-			if (s == NULL)
-				s = scan_head(msg, 1);
-			if (s != NULL && !s->bad && s->head_len != 0)
-				grow = close_answer(msg, s);
-		}
+		if (c->close_req && s != NULL && !s->bad && s->head_len != 0)
+			grow = close_answer(msg, s);
 		if (size > total)
 			bpf_msg_apply_bytes(msg, (__u32)(total + grow));
 		c->resp_left = total - n;

@@ -52,6 +52,7 @@ struct upstream_pool {
 };
 
 static void idle_remove(struct upstream_conn *c);
+static void idle_add(struct upstream_conn *c);
 static void unhold(struct upstream_conn *c);
 static void kick_cb(evutil_socket_t fd, short what, void *arg);
 
@@ -381,11 +382,24 @@ void upstream_answered(struct upstream_conn *c)
 int upstream_hold(struct upstream_conn *c)
 {
 	struct upstream_backend *be = c->be;
+	struct upstream_conn *l;
 
 	if (c->held)
 		return 0;
-	if (!TAILQ_EMPTY(&be->waiting) || be->nheld + 1 > be->pool->lim.max_conns / 2)
+	if (!TAILQ_EMPTY(&be->waiting))
 		return -EBUSY;
+	/*
+	 * A client that stays beats a connection idle in the kernel's pool:
+	 * take one out to the idle list, which frees its place. Else the
+	 * clients of a burst, served in userspace while the pool filled, would
+	 * never be paired, and every request of theirs would go up.
+	 */
+	if (be->nheld + 1 > be->pool->lim.max_conns / 2) {
+		l = take_lent(be);
+		if (l == NULL)
+			return -EBUSY;
+		idle_add(l);
+	}
 	c->held = 1;
 	be->nheld++;
 	return 0;
@@ -443,6 +457,13 @@ void upstream_put(struct upstream_conn *c)
 		TAILQ_INSERT_TAIL(&be->lent, c, entry);
 		return;
 	}
+	idle_add(c);
+}
+
+static void idle_add(struct upstream_conn *c)
+{
+	struct upstream_backend *be = c->be;
+
 	conn_setcb(c->conn, idle_read_cb, NULL, idle_event_cb, c);
 	conn_set_timeouts(c->conn, &be->pool->lim.idle_tv, &be->pool->lim.idle_tv);
 	conn_read_enable(c->conn, 1);
