@@ -132,20 +132,25 @@ int session_new(struct server *srv, int fd, const struct sockaddr *sa, int salen
 	s->state = S_IDLE;
 	/* A new connection has header-timeout to send its first request. */
 	deadline_set(s, &srv->tv_header);
-	conn_read_enable(s->cc, 1);
 	TAILQ_INSERT_TAIL(&srv->sessions, s, entry);
 	srv->nsessions++;
 	session_accel_open(s, local);
+	/* The kernel engine carries most first requests: wait for bytes. */
+	if (srv->accel != NULL) {
+		conn_read_enable(s->cc, 1);
+		return 0;
+	}
 	/*
 	 * A client that connects sends its request at once: read it now
-	 * rather than after another epoll_wait. Not with the kernel engine,
-	 * which carries most first requests: the read would find nothing.
+	 * rather than after another epoll_wait. A whole request that asked to
+	 * close needs nothing more from the client, and its socket never joins
+	 * epoll (two epoll_ctl calls per connection fewer).
 	 */
-	if (srv->accel == NULL) {
-		session_enter(s);
-		conn_read_now(s->cc);
-		session_leave(s);
-	}
+	session_enter(s);
+	conn_read_now(s->cc);
+	if (!s->dead && !(s->asked_close && s->req_done))
+		conn_read_enable(s->cc, 1);
+	session_leave(s);
 	return 0;
 }
 
