@@ -17,26 +17,7 @@ PA=$(BACKEND_HOST=::1 backend_start a)
 # 40 rounds on one connection from HOST to zeroserve; the forwarding
 # fields the backend saw (the same on every request) into FILE as JSON.
 rounds() {
-	zs_python - "$ZS_PORT" "$1" "$2" <<'PY' || fail "40 rounds from $1 ($3)"
-import json, sys
-from rawhttp import Conn, pattern_bytes
-port, host, out = int(sys.argv[1]), sys.argv[2], sys.argv[3]
-names = ("x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "forwarded")
-want = pattern_bytes(3000)
-c = Conn(port, host=host)
-seen = []
-for i in range(40):
-    r = c.request("GET", "/echo/v6", host="v6.localhost:8080")
-    assert r.status == 200, "echo %d: %r" % (i, r)
-    seen.append([[k.lower(), v] for k, v in r.json()["headers"] if k.lower() in names])
-    r = c.request("GET", "/bytes/3000", host="v6.localhost:8080")
-    assert r.status == 200 and r.body == want, "bytes %d: %r, %d bytes" % (i, r, len(r.body))
-    assert not c.eof, "round %d: connection closed" % i
-c.close()
-for i, h in enumerate(seen):
-    assert h == seen[0], "echo %d saw %r, echo 0 saw %r" % (i, h, seen[0])
-json.dump(dict(seen[0]), open(out, "w"), sort_keys=True)
-PY
+	zs_python "$ZS_TESTS/fwdrounds.py" "$ZS_PORT" "$1" "$2" || fail "40 rounds from $1 ($3)"
 }
 
 zs_start_kernel -l "[::1]:$ZS_PORT" "/=[::1]:$PA"
