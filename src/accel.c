@@ -8,6 +8,7 @@
  * doc/architecture.md, "Ordering model".
  */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -1173,18 +1174,28 @@ static struct accel_lent *lent_of(struct accel *a, const struct zs_pool_ent *e)
 }
 
 /*
- * The queue held more than the live lendings (entries of retired ones the
- * kernel has not popped yet): take every entry out and put the live ones
- * back. First requests meanwhile find the pool dry and go up.
+ * Take every entry out of backend's stack and put back, in their order,
+ * those of live lendings younger than idle_sec; the owners of older ones go
+ * to old[] (*nold). Entries of retired lendings the kernel has not popped
+ * yet are dropped. First requests meanwhile find the pool dry and go up.
  */
-static void queue_purge(struct accel *a, unsigned int backend)
+static void pool_refill(struct accel *a, unsigned int backend, unsigned int idle_sec, void **old,
+			size_t *nold)
 {
 	struct zs_pool_ent keep[ZS_POOL_SLOTS], e;
+	__u32 now = (__u32)(coarse_ms() / 1000);
+	struct accel_lent *l;
 	size_t n = 0, i;
 
-	while (n < ZS_POOL_SLOTS &&
+	*nold = 0;
+	while (n + *nold < ZS_POOL_SLOTS &&
 	       bpf_map_lookup_and_delete_elem(a->queue[backend], NULL, &e) == 0) {
-		if (lent_of(a, &e) != NULL)
+		l = lent_of(a, &e);
+		if (l == NULL)
+			continue;
+		if (now - e.sec >= idle_sec)
+			old[(*nold)++] = l->owner;
+		else
 			keep[n++] = e;
 	}
 	/* A stack: the last one popped, the oldest, goes back first. */
@@ -1196,6 +1207,7 @@ int accel_lend(struct accel *a, unsigned int backend, int p2_fd, void *owner,
 	       struct accel_lent **lp)
 {
 	struct accel_lent *l = *lp;
+	size_t nold;
 	int err;
 
 	if (a == NULL || backend >= ZS_MAX_ROUTES || a->queue[backend] < 0)
@@ -1236,7 +1248,8 @@ int accel_lend(struct accel *a, unsigned int backend, int p2_fd, void *owner,
 		return 0;
 	if (errno != E2BIG)
 		return -errno;
-	queue_purge(a, backend);
+	/* Full of retired lendings' entries: only the live ones go back. */
+	pool_refill(a, backend, UINT_MAX, NULL, &nold);
 	if (bpf_map_update_elem(a->queue[backend], NULL, &l->ent, BPF_ANY) < 0)
 		return -errno;
 	return 0;
@@ -1260,11 +1273,8 @@ void *accel_reclaim(struct accel *a, unsigned int backend)
 
 void accel_pool_sweep(struct accel *a, unsigned int idle_sec, void (*expire)(void *owner))
 {
-	struct zs_pool_ent keep[ZS_POOL_SLOTS], e;
 	void *old[ZS_POOL_SLOTS];
-	__u32 now = (__u32)(coarse_ms() / 1000);
-	struct accel_lent *l;
-	size_t n, nold, i;
+	size_t nold, i;
 	unsigned int b;
 
 	if (a == NULL)
@@ -1272,19 +1282,7 @@ void accel_pool_sweep(struct accel *a, unsigned int idle_sec, void (*expire)(voi
 	for (b = 0; b < ZS_MAX_ROUTES; b++) {
 		if (a->queue[b] < 0 || a->nlent[b] == 0)
 			continue;
-		n = nold = 0;
-		while (n < ZS_POOL_SLOTS &&
-		       bpf_map_lookup_and_delete_elem(a->queue[b], NULL, &e) == 0) {
-			l = lent_of(a, &e);
-			if (l == NULL)
-				continue;
-			if (now - e.sec >= idle_sec)
-				old[nold++] = l->owner;
-			else
-				keep[n++] = e;
-		}
-		for (i = n; i-- > 0;)
-			bpf_map_update_elem(a->queue[b], NULL, &keep[i], BPF_ANY);
+		pool_refill(a, b, idle_sec, old, &nold);
 		/* Out of the pool now: closing them retires their lending. */
 		for (i = 0; i < nold; i++)
 			expire(old[i]);

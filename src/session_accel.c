@@ -215,16 +215,15 @@ static void paired_event(struct conn *conn, short what, void *arg)
 static struct upstream_conn *parked[PARK_MAX];
 static unsigned int nparked;
 
-static int unpark(struct upstream_conn *up)
+static void unpark(struct upstream_conn *up)
 {
 	unsigned int i;
 
 	for (i = 0; i < nparked; i++)
 		if (parked[i] == up) {
 			parked[i] = parked[--nparked];
-			return 1;
+			return;
 		}
-	return 0;
 }
 
 static void lent_read(struct conn *conn, void *arg);
@@ -270,11 +269,6 @@ void session_accel_handed_up(struct session *s)
 	accel_conn_claim_none(s->kc);
 }
 
-static void lent_drop(struct upstream_conn *up)
-{
-	upstream_close(up);
-}
-
 /*
  * The backend spoke or closed on a lent connection. Paired by the kernel:
  * the client's session takes it over and deals with it as with its own
@@ -295,7 +289,7 @@ static void lent_wake(struct upstream_conn *up, int eof, short what)
 		return;
 	}
 	if (rc < 0) {
-		lent_drop(up);
+		upstream_close(up);
 		return;
 	}
 	s = accel_conn_owner(ac);
@@ -303,7 +297,7 @@ static void lent_wake(struct upstream_conn *up, int eof, short what)
 	session_accel_adopt(s);
 	if (s->paired != up) {
 		/* The kernel gave it back to the pool meanwhile. */
-		lent_drop(up);
+		upstream_close(up);
 	} else if (eof) {
 		paired_event(up->conn, what, s);
 	} else {
@@ -418,8 +412,6 @@ void session_accel_open(struct session *s, const struct sockaddr *local)
 		return;
 	if (accel_conn_was_answered(s->kc))
 		kernel_closed(s, s->srv);
-	if (nparked == 0)
-		return;
 	for (i = 0; i < nparked; i++) {
 		struct upstream_conn *up = parked[i];
 
@@ -442,14 +434,15 @@ int session_accel_keep(struct session *s, struct upstream_conn *up)
 	if (s->paired != NULL || r == NULL || !s->client_keep || s->srv->draining ||
 	    !accel_route_kernel(s->srv->accel, r->id))
 		return -EINVAL;
+	/* Made at accept (session_accel_open); none: a client the kernel
+	 * cannot name, never carried. */
+	if (s->kc == NULL)
+		return -ENOENT;
 	/* Held against --backend-max-conns; upstream_put gives it back if the
 	 * pairing fails below. */
 	err = upstream_hold(up);
 	if (err < 0)
 		return err;
-	/* Made once, at the first pairing: it keeps C's key from then on. */
-	if (s->kc == NULL && (s->kc = accel_conn_new(s->srv->accel, conn_fd(s->cc))) == NULL)
-		return -errno;
 	err = accel_conn_pair(s->kc, conn_fd(up->conn), r->id);
 	if (err < 0)
 		return err;
@@ -530,10 +523,8 @@ void session_accel_close(struct session *s)
 		upstream_put(up);
 	}
 	paired_drop(s);
-	/* Never paired: no zs_ctl[C], and zs_conns[C] normally went with C;
-	 * a handle made now drops what may be left. */
-	if (s->kc == NULL)
-		s->kc = accel_conn_new(s->srv->accel, conn_fd(s->cc));
+	/* Drops C's entries zeroserve wrote (accel_conn_free); no handle, no
+	 * client the kernel could name, nothing written. */
 	accel_conn_free(s->kc);
 	s->kc = NULL;
 }

@@ -382,6 +382,13 @@ void upstream_answered(struct upstream_conn *c)
 	wake(c->be);
 }
 
+/* Held connections (paired clients' and lent ones) take at most half of
+ * max_conns: the other half always serves the queue. */
+static int may_hold(const struct upstream_backend *be)
+{
+	return be->nheld + 1 <= be->pool->lim.max_conns / 2;
+}
+
 int upstream_hold(struct upstream_conn *c)
 {
 	struct upstream_backend *be = c->be;
@@ -397,7 +404,7 @@ int upstream_hold(struct upstream_conn *c)
 	 * clients of a burst, served in userspace while the pool filled, would
 	 * never be paired, and every request of theirs would go up.
 	 */
-	if (be->nheld + 1 > be->pool->lim.max_conns / 2) {
+	if (!may_hold(be)) {
 		l = take_lent(be);
 		if (l == NULL)
 			return -EBUSY;
@@ -451,8 +458,7 @@ void upstream_put(struct upstream_conn *c)
 		return;
 	}
 	/* Lent, it still counts as held: the kernel may pair it any time. */
-	if (be->pool->hooks.lend != NULL && TAILQ_EMPTY(&be->waiting) &&
-	    be->nheld + 1 <= be->pool->lim.max_conns / 2 &&
+	if (be->pool->hooks.lend != NULL && TAILQ_EMPTY(&be->waiting) && may_hold(be) &&
 	    be->pool->hooks.lend(be->pool->hooks.arg, c) == 0) {
 		c->held = 1;
 		be->nheld++;
