@@ -926,6 +926,11 @@ int accel_conn_relayed(struct accel_conn *ac, uint64_t out)
 	return ctl_store(ac);
 }
 
+void accel_conn_relayed_last(struct accel_conn *ac)
+{
+	ac->ctl.foreign_done++;
+}
+
 void accel_conn_free(struct accel_conn *ac)
 {
 	if (ac == NULL)

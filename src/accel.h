@@ -160,6 +160,9 @@ int accel_conn_done(struct accel_conn *ac, uint64_t done, uint64_t out);
 /* One more response the kernel handed up has been relayed; zs_ctl[C]
  * carries the count with out (as for accel_conn_done) in one update. */
 int accel_conn_relayed(struct accel_conn *ac, uint64_t out);
+/* The same for the answer C's connection ends with: counted, not
+ * published, since the kernel must take no further request of C. */
+void accel_conn_relayed_last(struct accel_conn *ac);
 /* Questions on zs_conns[C]: 1 or 0; 0 too when C's entry is gone. */
 /* Is a kernel response still on its way to C, or one handed up and not yet
  * relayed? Userspace then holds its own answer. */

@@ -41,6 +41,26 @@ static void paired_drop(struct session *s)
 	s->paired = NULL;
 }
 
+/*
+ * The paired connection goes back to the pool when the kernel is done with
+ * it: no kernel request waits for its answer (inflight), no body is half
+ * sent (req_left), nothing is held (corked) or handed up unrelayed. The
+ * unpair comes first: from then on the kernel hands C's bytes up instead
+ * of carrying them to a connection another client may hold.
+ */
+static int paired_put(struct session *s)
+{
+	struct upstream_conn *up = s->paired;
+
+	if (up == NULL || s->fresp != NULL || s->srv->draining ||
+	    evbuffer_get_length(conn_input(up->conn)) > 0 || !accel_conn_is_settled(s->kc))
+		return -EBUSY;
+	accel_conn_unpair(s->kc);
+	s->paired = NULL;
+	upstream_put(up);
+	return 0;
+}
+
 static void retry_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct session *s = arg;
@@ -133,7 +153,9 @@ static void foreign_read(struct conn *conn, void *arg)
 			break;
 		}
 		if (ev & HTTP_EV_HEAD) {
-			int keep = !http_msg_needs_eof(s->fresp);
+			/* A client that asked to close is told so, as
+			 * userspace's own answers tell it (session_response.c). */
+			int keep = !http_msg_needs_eof(s->fresp) && s->client_keep;
 
 			evbuffer_drain(in, used);
 			http_build_response(s->scratch, s->fresp, 1, keep, 0, 0);
@@ -159,10 +181,18 @@ static void foreign_read(struct conn *conn, void *arg)
 		}
 		conn_send(s->cc, s->scratch);
 		if (ev & HTTP_EV_DONE) {
+			int backend_keep = http_msg_keep_alive(s->fresp);
+
 			http_msg_free(s->fresp);
 			free(s->fresp);
 			s->fresp = NULL;
 			if (!s->client_keep) {
+				/* Back in the pool before the client sees the
+				 * answer end: a client making one request per
+				 * connection finds it there for its next one. */
+				accel_conn_relayed_last(s->kc);
+				if (backend_keep)
+					paired_put(s);
 				session_finish(s);
 				break;
 			}
@@ -480,22 +510,6 @@ struct upstream_conn *session_accel_take(struct session *s, const struct upstrea
 	return up;
 }
 
-/*
- * A client that closed while idle leaves a backend connection the kernel is
- * done with: no kernel request waits for its answer (inflight), no body is
- * half sent (req_left), nothing is held (corked) or handed up unrelayed.
- * zs_conns[C] is still there while C finishes closing, and after its FIN C
- * can send no request the kernel could still carry, so the connection goes
- * back to the pool instead of being closed (which cost a TIME_WAIT and a
- * new connection per client connection).
- */
-static int paired_reusable(struct session *s)
-{
-	return s->paired != NULL && s->client_eof && s->state == S_IDLE && s->fresp == NULL &&
-	       !s->srv->draining && evbuffer_get_length(conn_input(s->paired->conn)) == 0 &&
-	       accel_conn_is_settled(s->kc);
-}
-
 void session_accel_close(struct session *s)
 {
 	if (s->retry != NULL) {
@@ -515,13 +529,12 @@ void session_accel_close(struct session *s)
 	 * being owed then. */
 	if (!s->kclose)
 		session_accel_adopt(s);
-	if (paired_reusable(s)) {
-		struct upstream_conn *up = s->paired;
-
-		accel_conn_unpair(s->kc);
-		s->paired = NULL;
-		upstream_put(up);
-	}
+	/* A client that closed while idle, whose connection the kernel
+	 * carried: zs_conns[C] is still there while C finishes closing, and
+	 * after its FIN C can send no request the kernel could carry. Put
+	 * back, the backend connection saves a TIME_WAIT and a connect. */
+	if (s->client_eof && s->state == S_IDLE)
+		paired_put(s);
 	paired_drop(s);
 	/* Drops C's entries zeroserve wrote (accel_conn_free); no handle, no
 	 * client the kernel could name, nothing written. */
