@@ -138,6 +138,9 @@ int session_new(struct server *srv, int fd, const struct sockaddr *sa, int salen
 	/* The kernel engine carries most first requests: wait for bytes. */
 	if (srv->accel != NULL) {
 		conn_read_enable(s->cc, 1);
+		session_enter(s);
+		session_accel_unpark(s);
+		session_leave(s);
 		return 0;
 	}
 	/*

@@ -168,6 +168,9 @@ struct upstream_conn *session_accel_take(struct session *s, const struct upstrea
 void session_accel_close(struct session *s);
 /* The kernel engine's handle of a new client (local: see session_new). */
 void session_accel_open(struct session *s, const struct sockaddr *local);
+/* A lent connection whose backend spoke for this client before it was
+ * accepted (parked) is taken up: its bytes wait in its input already. */
+void session_accel_unpark(struct session *s);
 /* Take over a pairing the kernel made from the pool, if there is one. */
 void session_accel_adopt(struct session *s);
 /* Does the kernel still owe the client an answer (it carried a request)?

@@ -313,8 +313,10 @@ static void lent_wake(struct upstream_conn *up, int eof, short what)
 
 	rc = accel_lent_client(up->lent, &ac);
 	if (rc == -ESRCH && nparked < PARK_MAX) {
-		/* Its client is not accepted yet: wait for session_accel_open. */
+		/* Its client is not accepted yet: wait for session_accel_unpark.
+		 * Bytes and EOF in one read park it once. */
 		conn_read_enable(up->conn, 0);
+		unpark(up);
 		parked[nparked++] = up;
 		return;
 	}
@@ -427,8 +429,6 @@ void session_accel_open(struct session *s, const struct sockaddr *local)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
-	struct accel_conn *ac;
-	unsigned int i;
 
 	if (s->srv->accel == NULL)
 		return;
@@ -442,13 +442,25 @@ void session_accel_open(struct session *s, const struct sockaddr *local)
 		return;
 	if (accel_conn_was_answered(s->kc))
 		kernel_closed(s, s->srv);
+}
+
+void session_accel_unpark(struct session *s)
+{
+	struct accel_conn *ac;
+	unsigned int i;
+
+	if (s->kc == NULL)
+		return;
 	for (i = 0; i < nparked; i++) {
 		struct upstream_conn *up = parked[i];
 
 		if (accel_lent_client(up->lent, &ac) == 0 && ac == s->kc) {
 			unpark(up);
-			/* Its read event comes again: lent_wake finds s now. */
 			conn_read_enable(up->conn, 1);
+			/* What it read is in its input: no read event brings
+			 * that again (an EOF comes again, the socket keeps it). */
+			if (evbuffer_get_length(conn_input(up->conn)) > 0)
+				lent_wake(up, 0, 0);
 			break;
 		}
 	}
@@ -574,6 +586,10 @@ void session_accel_close(struct session *s)
 }
 
 void session_accel_open(struct session *s, const struct sockaddr *local)
+{
+}
+
+void session_accel_unpark(struct session *s)
 {
 }
 
