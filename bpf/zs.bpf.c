@@ -475,20 +475,43 @@ static __always_inline __s32 close_answer(struct sk_msg_md *msg, struct scan *s)
 }
 
 /*
- * The kernel's answer to C's request is all on its way. After a "close"
- * request zeroserve must end C's connection, and learns of it from a
- * zs_events record (a full ring buffer drops it: zeroserve's idle timer
- * closes the connection then).
+ * The answer to a "close" request ends here: its last byte is sent on B's
+ * TCP path, up to zeroserve, rather than into C. The rest is in C's queue
+ * before that byte even reaches B's socket (the program runs again for it
+ * after the redirect of what precedes it, tcp_bpf_send_verdict in
+ * net/ipv4/tcp_bpf.c), so zeroserve, writing it to C with its FIN, can
+ * neither overtake the answer nor wait on a timer; and C's connection ends
+ * from the server's side, as RFC 9112 section 9.6 has it, leaving the
+ * TIME_WAIT with zeroserve rather than with the client. The record, out
+ * first, tells zeroserve whose byte it is. 1 when the end goes that way; 0
+ * when the kernel delivers it all (no "close", or a full ring buffer:
+ * zeroserve's idle timer closes the connection then).
  */
-static __always_inline void answer_end(struct zs_conn *c, struct zs_sock_key *client)
+static __always_inline __u32 close_tail(struct zs_conn *c, struct zs_sock_key *client)
 {
-	struct zs_event ev;
+	struct zs_event ev = {};
 
+	if (!c->close_req)
+		return 0;
+	ev.c = *client;
+	ev.gen = c->kpaired ? c->kgen : 0;
+	ev.tail = 1;
+	if (bpf_ringbuf_output(&zs_events, &ev, sizeof(ev), 0) < 0)
+		return 0;
+	c->tail = 1;
+	return 1;
+}
+
+/* The program's run for the tail close_tail kept: on B's TCP path. */
+static __always_inline int tail_pass(struct sk_msg_md *msg, struct zs_conn *c)
+{
+	if (msg->size > c->resp_left)
+		bpf_msg_apply_bytes(msg, (__u32)c->resp_left);
+	c->resp_left = 0;
+	c->tail = 0;
 	c->inflight = 0;
-	if (c->close_req) {
-		ev.c = *client;
-		bpf_ringbuf_output(&zs_events, &ev, sizeof(ev), 0);
-	}
+	count(ZS_C_CLOSE_TAIL, 1);
+	return SK_PASS;
 }
 
 static __always_inline int backend_msg(struct sk_msg_md *msg, struct zs_peer *p)
@@ -497,10 +520,13 @@ static __always_inline int backend_msg(struct sk_msg_md *msg, struct zs_peer *p)
 	__u32 size = msg->size;
 	struct scan *s = NULL;
 	__u64 body, total, n;
+	__u32 tail;
 	__s32 grow;
 
 	if (c == NULL)
 		return SK_PASS;
+	if (c->tail)
+		return tail_pass(msg, c);
 	if (c->resp_left == 0) {
 		/* Bytes with no kernel request waiting are not ours to move. */
 		if (!c->inflight)
@@ -551,9 +577,12 @@ static __always_inline int backend_msg(struct sk_msg_md *msg, struct zs_peer *p)
 		 * sendfile) is held until the body is there too, so the client
 		 * is woken once per response. Only small heads are held: the
 		 * kernel corks only while the message has room for them
-		 * (tcp_bpf_send_verdict), and a large body must stream.
+		 * (tcp_bpf_send_verdict), and a large body must stream. Not
+		 * an answer whose tail goes up (close_tail): what a held
+		 * message has left after a partial redirect is freed
+		 * (tcp_bpf_send_verdict, Linux 6.18: "if (cork)").
 		 */
-		if (size < total && size <= CORK_HEAD_MAX && total <= CORK_MAX) {
+		if (size < total && size <= CORK_HEAD_MAX && total <= CORK_MAX && !c->close_req) {
 			c->corked = (__u32)total;
 			bpf_msg_cork_bytes(msg, (__u32)total);
 			return SK_PASS;
@@ -567,18 +596,24 @@ static __always_inline int backend_msg(struct sk_msg_md *msg, struct zs_peer *p)
 		grow = 0;
 		if (c->close_req && s != NULL && !s->bad && s->head_len != 0)
 			grow = close_answer(msg, s);
-		if (size > total)
-			bpf_msg_apply_bytes(msg, (__u32)(total + grow));
-		c->resp_left = total - n;
+		/* A head is longer than one byte: some of it goes to C. */
+		tail = n == total ? close_tail(c, &p->client) : 0;
+		if (size > total || tail)
+			bpf_msg_apply_bytes(msg, (__u32)(n + grow - tail));
+		c->resp_left = total - n + tail;
 		if (c->resp_left == 0)
-			answer_end(c, &p->client);
+			c->inflight = 0;
 		count(ZS_C_RESP_KERNEL, 1);
 		count(ZS_C_BYTES_DOWN, n);
 		return SK_PASS;
 	}
 	n = size;
-	if (n > c->resp_left) {
-		n = c->resp_left;
+	tail = n >= c->resp_left ? close_tail(c, &p->client) : 0;
+	/* The message starts with the answer's last byte: all of it goes up. */
+	if (tail && c->resp_left == 1)
+		return tail_pass(msg, c);
+	if (n > c->resp_left - tail) {
+		n = c->resp_left - tail;
 		bpf_msg_apply_bytes(msg, n);
 	}
 	if (bpf_msg_redirect_hash(msg, &zs_socks, &p->client, BPF_F_INGRESS) != SK_PASS) {
@@ -587,7 +622,7 @@ static __always_inline int backend_msg(struct sk_msg_md *msg, struct zs_peer *p)
 	}
 	c->resp_left -= n;
 	if (c->resp_left == 0)
-		answer_end(c, &p->client);
+		c->inflight = 0;
 	count(ZS_C_BYTES_DOWN, n);
 	return SK_PASS;
 }
@@ -643,6 +678,15 @@ int zs_msg(struct sk_msg_md *msg)
 	struct zs_conn *c;
 	struct zs_peer *p;
 
+	/*
+	 * A run on what a split verdict left of the message (apply_bytes)
+	 * keeps the message's apply_bytes of the run before: the kernel copies
+	 * it to the psock after every run (sk_psock_msg_verdict in
+	 * net/core/skmsg.c, Linux 6.18), and the stale count then took the
+	 * next message's bytes past this program. Every run starts as a
+	 * fresh message's does: the verdict for all of it.
+	 */
+	bpf_msg_apply_bytes(msg, 0);
 	if (!sock_key_of(msg, &key))
 		return SK_PASS;
 	c = bpf_map_lookup_elem(&zs_conns, &key);

@@ -108,7 +108,7 @@ struct zs_conn {
 	__u32 kroute;	 /* the route it serves */
 	__u32 kpaired;	 /* kb is C's backend socket */
 	__u32 close_req; /* the kernel request in flight said "Connection: close" */
-	__u32 pad;	 /* to a multiple of 8 bytes */
+	__u32 tail;	 /* its answer's last bytes go to zeroserve: resp_left of them */
 };
 
 /* zs_ctl, keyed by C; written by zeroserve only. */
@@ -177,10 +177,18 @@ struct zs_lent {
 	__u32 pool;
 };
 
-/* zs_events (ring buffer): the kernel delivered the answer to a request
- * that said "Connection: close": zeroserve closes C's connection. */
+/*
+ * zs_events (ring buffer): the kernel delivered the answer to a request
+ * that said "Connection: close" but its last `tail` bytes, which it sends
+ * on B's TCP path to zeroserve instead: zeroserve writes them to C with
+ * its FIN, so the FIN comes after the answer and C's connection ends from
+ * the server's side (doc/architecture.md, "Connection: close"). gen: the
+ * pool lending B belongs to (zs_pool_ent), 0 when zeroserve paired C.
+ */
 struct zs_event {
 	struct zs_sock_key c;
+	__u32 gen;
+	__u32 tail;
 };
 
 /* zs_counters: per-CPU array of __u64 indexed by this enum. */
@@ -200,6 +208,7 @@ enum zs_counter {
 	ZS_C_POOL_TAKEN,    /* first requests carried on a pool connection */
 	ZS_C_POOL_EMPTY,    /* first requests passed up: no pool connection ready */
 	ZS_C_POOL_RETURNED, /* pool connections the kernel took back at a client's FIN */
+	ZS_C_CLOSE_TAIL,    /* answers to "close" requests whose last bytes went up for the FIN */
 	ZS_C__MAX,
 };
 
@@ -251,8 +260,8 @@ ZS_ABI_AT(zs_conn, kgen, 56 + sizeof(struct zs_sock_key));
 ZS_ABI_AT(zs_conn, kroute, 60 + sizeof(struct zs_sock_key));
 ZS_ABI_AT(zs_conn, kpaired, 64 + sizeof(struct zs_sock_key));
 ZS_ABI_AT(zs_conn, close_req, 68 + sizeof(struct zs_sock_key));
-ZS_ABI_AT(zs_conn, pad, 72 + sizeof(struct zs_sock_key));
-ZS_ABI_END(zs_conn, pad);
+ZS_ABI_AT(zs_conn, tail, 72 + sizeof(struct zs_sock_key));
+ZS_ABI_END(zs_conn, tail);
 
 _Static_assert(sizeof(struct zs_ctl) == 64, "zs_ctl size");
 ZS_ABI_AT(zs_ctl, done, 0);
@@ -275,7 +284,11 @@ ZS_ABI_AT(zs_lent, route, sizeof(struct zs_pool_ent));
 ZS_ABI_AT(zs_lent, pool, sizeof(struct zs_pool_ent) + 4);
 ZS_ABI_END(zs_lent, pool);
 
-_Static_assert(sizeof(struct zs_event) == sizeof(struct zs_sock_key), "zs_event size");
+_Static_assert(sizeof(struct zs_event) == sizeof(struct zs_sock_key) + 8, "zs_event size");
+ZS_ABI_AT(zs_event, c, 0);
+ZS_ABI_AT(zs_event, gen, sizeof(struct zs_sock_key));
+ZS_ABI_AT(zs_event, tail, sizeof(struct zs_sock_key) + 4);
+ZS_ABI_END(zs_event, tail);
 
 _Static_assert(sizeof(struct zs_peer) == 36, "zs_peer size");
 ZS_ABI_AT(zs_peer, client, 0);

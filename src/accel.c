@@ -40,10 +40,11 @@
 
 #define LENT_BUCKETS 256
 #define ORPHANS	     64
-/* How long a record waits for its client to be accepted. A client port is
+/* How long a tail waits for its client to be accepted. A client port is
  * not reused this soon (it cycles through the ephemeral range first). */
 #define ORPHAN_MS    1000
 #define CONN_BUCKETS 4096
+#define LENT_TAILS   8
 
 struct accel {
 	struct zs_bpf *skel;
@@ -69,13 +70,15 @@ struct accel {
 	/* Open client connections by C's key: who a record or a peer names. */
 	struct accel_conn *conn_by_key[CONN_BUCKETS];
 	struct ring_buffer *events;
-	void (*on_event)(void *owner, void *arg);
+	void (*on_event)(void *owner, uint32_t tail, void *arg);
 	void *on_event_arg;
-	/* Records for clients not accepted yet: the kernel may carry a first
+	/* Tails for clients not accepted yet: the kernel may carry a first
 	 * request and its answer before zeroserve accepts P1. */
 	struct {
 		struct zs_sock_key c;
 		uint64_t ms;
+		uint32_t n;
+		unsigned char tail[ACCEL_TAIL_MAX];
 	} orphan[ORPHANS];
 	unsigned int norphans, orphan_next;
 };
@@ -90,6 +93,14 @@ struct accel_lent {
 	unsigned int backend;
 	void *owner;
 	struct accel_lent *next; /* in lent_by_gen */
+	/* Tails the kernel sent up on B, oldest first (zs_events records come
+	 * before their bytes). More than one only when a client closed before
+	 * its tail was relayed and B went on to the next. */
+	struct {
+		struct zs_sock_key c;
+		uint32_t n;
+	} tails[LENT_TAILS];
+	unsigned int ntails;
 };
 
 static int make_pools(struct accel *a, const struct router *rt);
@@ -364,27 +375,7 @@ static uint64_t coarse_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static int event_record(void *ctx, void *data, size_t size)
-{
-	struct accel *a = ctx;
-	struct zs_event ev;
-	struct accel_conn *ac;
-
-	if (size < sizeof(ev) || a->on_event == NULL)
-		return 0;
-	memcpy(&ev, data, sizeof(ev));
-	ac = accel_conn_find(a, &ev.c);
-	if (ac != NULL) {
-		a->on_event(accel_conn_owner(ac), a->on_event_arg);
-		return 0;
-	}
-	a->orphan[a->orphan_next].c = ev.c;
-	a->orphan[a->orphan_next].ms = coarse_ms();
-	a->orphan_next = (a->orphan_next + 1) % ORPHANS;
-	if (a->norphans < ORPHANS)
-		a->norphans++;
-	return 0;
-}
+static int event_record(void *ctx, void *data, size_t size);
 
 struct accel *accel_start(const struct config *cfg, char *why, size_t whylen)
 {
@@ -582,7 +573,7 @@ void accel_log_counters(struct accel *a, const char *when)
 	log_info("kernel engine counters (%s): requests=%llu responses=%llu bytes_up=%llu "
 		 "bytes_down=%llu passed: user=%llu unpaired=%llu head=%llu feature=%llu "
 		 "route=%llu response=%llu redirect_fail=%llu guard=%llu pool_taken=%llu "
-		 "pool_empty=%llu pool_returned=%llu",
+		 "pool_empty=%llu pool_returned=%llu close_tails=%llu",
 		 when, (unsigned long long)c[ZS_C_REQ_KERNEL],
 		 (unsigned long long)c[ZS_C_RESP_KERNEL], (unsigned long long)c[ZS_C_BYTES_UP],
 		 (unsigned long long)c[ZS_C_BYTES_DOWN], (unsigned long long)c[ZS_C_PASS_USER],
@@ -591,7 +582,7 @@ void accel_log_counters(struct accel *a, const char *when)
 		 (unsigned long long)c[ZS_C_PASS_RESPONSE],
 		 (unsigned long long)c[ZS_C_REDIRECT_FAIL], (unsigned long long)c[ZS_C_PASS_GUARD],
 		 (unsigned long long)c[ZS_C_POOL_TAKEN], (unsigned long long)c[ZS_C_POOL_EMPTY],
-		 (unsigned long long)c[ZS_C_POOL_RETURNED]);
+		 (unsigned long long)c[ZS_C_POOL_RETURNED], (unsigned long long)c[ZS_C_CLOSE_TAIL]);
 }
 
 void accel_stop(struct accel *a)
@@ -675,6 +666,91 @@ struct accel_conn {
 	void *owner;
 	struct accel_conn *next; /* in conn_by_key */
 };
+
+static struct accel_lent *lent_find(struct accel *a, __u32 gen);
+
+static int event_record(void *ctx, void *data, size_t size)
+{
+	struct accel *a = ctx;
+	struct zs_event ev;
+	struct accel_conn *ac;
+	struct accel_lent *l;
+
+	if (size < sizeof(ev) || a->on_event == NULL)
+		return 0;
+	memcpy(&ev, data, sizeof(ev));
+	if (ev.tail == 0 || ev.tail > ACCEL_TAIL_MAX)
+		return 0;
+	ac = accel_conn_find(a, &ev.c);
+	/* B is the kernel's, lent: its tail comes on the lent connection. One
+	 * C's owner took over (claimed) is C's own paired connection. */
+	l = ev.gen != 0 && (ac == NULL || !ac->kpaired) ? lent_find(a, ev.gen) : NULL;
+	if (l != NULL) {
+		if (l->ntails < LENT_TAILS) {
+			l->tails[l->ntails].c = ev.c;
+			l->tails[l->ntails].n = ev.tail;
+			l->ntails++;
+		} else {
+			log_warnx("kernel engine: pool connection with %u answers' ends unread",
+				  l->ntails);
+		}
+		return 0;
+	}
+	if (ac != NULL)
+		a->on_event(accel_conn_owner(ac), ev.tail, a->on_event_arg);
+	return 0;
+}
+
+uint32_t accel_lent_tail(struct accel_lent *l)
+{
+	if (l == NULL)
+		return 0;
+	/* A record comes before its bytes: read those that wait. */
+	if (l->ntails == 0)
+		ring_buffer__consume(l->a->events);
+	return l->ntails > 0 ? l->tails[0].n : 0;
+}
+
+static void tail_pop(struct accel_lent *l)
+{
+	l->ntails--;
+	memmove(&l->tails[0], &l->tails[1], l->ntails * sizeof(l->tails[0]));
+}
+
+void accel_lent_tail_deliver(struct accel_lent *l, const void *buf, uint32_t n,
+			     void (*deliver)(void *owner, const void *buf, uint32_t n, void *arg),
+			     void *arg)
+{
+	struct accel *a = l->a;
+	struct zs_sock_key c = l->tails[0].c;
+	struct accel_conn *ac;
+
+	tail_pop(l);
+	ac = accel_conn_find(a, &c);
+	if (ac != NULL) {
+		deliver(accel_conn_owner(ac), buf, n, arg);
+		return;
+	}
+	/* Not accepted yet, or gone: kept a while, for accel_conn_open. */
+	a->orphan[a->orphan_next].c = c;
+	a->orphan[a->orphan_next].ms = coarse_ms();
+	a->orphan[a->orphan_next].n = n;
+	memcpy(a->orphan[a->orphan_next].tail, buf, n);
+	a->orphan_next = (a->orphan_next + 1) % ORPHANS;
+	if (a->norphans < ORPHANS)
+		a->norphans++;
+}
+
+uint32_t accel_lent_tail_take(struct accel_lent *l, const struct accel_conn *ac)
+{
+	uint32_t n;
+
+	if (l == NULL || l->ntails == 0 || memcmp(&l->tails[0].c, &ac->c, sizeof(ac->c)) != 0)
+		return 0;
+	n = l->tails[0].n;
+	tail_pop(l);
+	return n;
+}
 
 /* Can the kernel name this client in the forwarding fields (xf_client in
  * bpf/xf.bpf.h)? IPv4, or of IPv6 addresses ::1 only. */
@@ -783,19 +859,20 @@ struct accel_conn *accel_conn_open(struct accel *a, const struct sockaddr *local
 	return ac;
 }
 
-int accel_conn_was_answered(struct accel_conn *ac)
+uint32_t accel_conn_early_tail(struct accel_conn *ac, void *buf)
 {
 	struct accel *a = ac->a;
 	unsigned int i;
-	int fresh;
+	uint32_t n;
 
 	for (i = 0; i < ORPHANS && a->norphans > 0; i++) {
 		if (a->orphan[i].ms == 0 || memcmp(&a->orphan[i].c, &ac->c, sizeof(ac->c)) != 0)
 			continue;
-		fresh = coarse_ms() - a->orphan[i].ms < ORPHAN_MS;
+		n = coarse_ms() - a->orphan[i].ms < ORPHAN_MS ? a->orphan[i].n : 0;
+		memcpy(buf, a->orphan[i].tail, n);
 		a->orphan[i].ms = 0;
 		a->norphans--;
-		return fresh;
+		return n;
 	}
 	return 0;
 }
@@ -1368,7 +1445,7 @@ int accel_events_fd(struct accel *a)
 	return ring_buffer__epoll_fd(a->events);
 }
 
-void accel_events_set(struct accel *a, void (*fn)(void *owner, void *arg), void *arg)
+void accel_events_set(struct accel *a, void (*fn)(void *owner, uint32_t tail, void *arg), void *arg)
 {
 	a->on_event = fn;
 	a->on_event_arg = arg;

@@ -125,14 +125,34 @@ int accel_lent_client(struct accel_lent *l, struct accel_conn **ac);
  */
 int accel_conn_claim(struct accel_conn *ac, void **owner);
 void accel_conn_claim_none(struct accel_conn *ac);
-/* Had the kernel answered C's "close" request before accel_conn_open?
- * Its zs_events record came first then. */
-int accel_conn_was_answered(struct accel_conn *ac);
-/* zs_events: records of answers the kernel delivered to "close" requests.
- * fd is readable when some wait; read calls fn with each one's owner. */
+/*
+ * zs_events: the kernel answered a "close" request of C but for its last
+ * bytes (the tail), which come up on B's connection for zeroserve to write
+ * with its FIN (bpf/zs.bpf.c, close_tail). fd is readable when records
+ * wait; accel_events_read takes them all (no system call). A tail on a
+ * lent connection is queued with its lending (accel_lent_tail); one on a
+ * pairing zeroserve holds is told to C's owner: fn(owner, bytes, arg).
+ */
+#define ACCEL_TAIL_MAX 8
 int accel_events_fd(struct accel *a);
-void accel_events_set(struct accel *a, void (*fn)(void *owner, void *arg), void *arg);
+void accel_events_set(struct accel *a, void (*fn)(void *owner, uint32_t tail, void *arg),
+		      void *arg);
 void accel_events_read(struct accel *a);
+/* The tail bytes the lent connection's input must give next, for the
+ * oldest record on it: 0 if none. */
+uint32_t accel_lent_tail(struct accel_lent *l);
+/* Those bytes are read: to C's owner (deliver(owner, buf, n, arg)), or
+ * kept for C if zeroserve has not accepted it yet (accel_conn_early_tail),
+ * or dropped if C is gone. */
+void accel_lent_tail_deliver(struct accel_lent *l, const void *buf, uint32_t n,
+			     void (*deliver)(void *owner, const void *buf, uint32_t n, void *arg),
+			     void *arg);
+/* A tail queued on l for ac's C, now that ac's owner holds l's connection
+ * (adopted): taken off the queue and returned, 0 if none. */
+uint32_t accel_lent_tail_take(struct accel_lent *l, const struct accel_conn *ac);
+/* Tail bytes that came for C before accel_conn_open, moved into buf: their
+ * count, 0 if none. */
+uint32_t accel_conn_early_tail(struct accel_conn *ac, void *buf);
 /* The client connection is over: unpaired, and C's entries dropped
  * (zs_ctl, and zs_conns, normally gone with C already). NULL is fine. */
 void accel_conn_free(struct accel_conn *ac);

@@ -139,7 +139,7 @@ int session_new(struct server *srv, int fd, const struct sockaddr *sa, int salen
 	if (srv->accel != NULL) {
 		conn_read_enable(s->cc, 1);
 		session_enter(s);
-		session_accel_unpark(s);
+		session_accel_catch_up(s);
 		session_leave(s);
 		return 0;
 	}
@@ -270,12 +270,12 @@ void session_finish(struct session *s)
 }
 
 /*
- * The kernel delivered the answer to a "close" request. Its record is
- * written before the redirect's verdict takes effect (bpf/zs.bpf.c,
- * answer_end), and the backend's thread may be preempted in between
- * (lock_sock of the client's socket may sleep): a FIN sent at once could
- * reach the client before the answer. A client that asked to close closes
- * by itself first; one that waits for our FIN gets it after this pause.
+ * A client that half-closed behind a kernel request: the kernel says its
+ * answer is out (zs_conns[C]) before the redirect's verdict takes effect
+ * (bpf/zs.bpf.c, backend_msg), and the backend's thread may be preempted
+ * in between (lock_sock of the client's socket may sleep): a FIN sent at
+ * once could reach the client before the answer. The answer to a "close"
+ * request needs no pause: its tail brings the FIN (close_tail).
  */
 #define KCLOSE_MSEC 20
 

@@ -82,7 +82,8 @@ struct session {
 	unsigned int timer_armed : 1;
 	unsigned int head_timed : 1;  /* head deadline set for this request */
 	unsigned int replying : 1;    /* s->body or its tail still going out */
-	unsigned int kclose : 1;      /* the kernel answered a "close" request: end when idle */
+	unsigned int kclose : 1;      /* the kernel answered last: nothing to claim at close */
+	unsigned int ktail : 4;	      /* its tail's bytes, to come on the paired connection */
 	unsigned int asked_close : 1; /* the request said close (or HTTP/1.0 without keep-alive) */
 	int busy;		      /* callbacks of this session on the stack */
 	int client_minor;
@@ -139,7 +140,8 @@ void session_local_reply(struct session *s, int status, const char *ctype, const
 			 size_t len);
 void session_request_end(struct session *s);
 void session_finish(struct session *s);
-/* An idle session ends shortly (the kernel answered a "close" request). */
+/* An idle session ends shortly: a client that half-closed behind a kernel
+ * request, once the kernel's answer is out. */
 void session_close_soon(struct session *s);
 /* Process client bytes that arrived while a response was in flight. */
 void session_client_resume(struct session *s);
@@ -168,9 +170,9 @@ struct upstream_conn *session_accel_take(struct session *s, const struct upstrea
 void session_accel_close(struct session *s);
 /* The kernel engine's handle of a new client (local: see session_new). */
 void session_accel_open(struct session *s, const struct sockaddr *local);
-/* A lent connection whose backend spoke for this client before it was
- * accepted (parked) is taken up: its bytes wait in its input already. */
-void session_accel_unpark(struct session *s);
+/* What the kernel did for this client before it was accepted: the tail of
+ * an answer that came, a lent connection whose backend spoke (parked). */
+void session_accel_catch_up(struct session *s);
 /* Take over a pairing the kernel made from the pool, if there is one. */
 void session_accel_adopt(struct session *s);
 /* Does the kernel still owe the client an answer (it carried a request)?

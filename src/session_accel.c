@@ -61,6 +61,50 @@ static int paired_put(struct session *s)
 	return 0;
 }
 
+/*
+ * The tail of the kernel's answer to C's "close" request (bpf/zs.bpf.c,
+ * close_tail): its last bytes, all the rest in C's queue already. They go
+ * out with the FIN in one segment (MSG_MORE holds them for close, which
+ * sets FIN on them: tcp_send_fin, net/ipv4/tcp_output.c), so the client
+ * that reads the answer's end finds the connection closed, and closes
+ * without a TIME_WAIT of its own.
+ */
+static void tail_close(struct session *s, const void *buf, uint32_t n)
+{
+	ssize_t w = -1;
+
+	if (s->dead)
+		return;
+	s->ktail = 0;
+	/* Nothing to claim at close: the kernel takes its pool connection
+	 * back at C's FIN. A pairing zeroserve holds goes back now. */
+	s->kclose = 1;
+	s->client_keep = 0;
+	if (s->paired != NULL)
+		paired_put(s);
+	if (s->state == S_IDLE && evbuffer_get_length(conn_output(s->cc)) == 0 &&
+	    evbuffer_get_length(conn_input(s->cc)) == 0)
+		w = send(conn_fd(s->cc), buf, n, MSG_MORE | MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (w == (ssize_t)n) {
+		session_close(s, "done");
+		return;
+	}
+	if (w < 0)
+		w = 0;
+	evbuffer_add(s->scratch, (const char *)buf + w, n - (size_t)w);
+	conn_send(s->cc, s->scratch);
+	session_finish(s);
+}
+
+static void tail_deliver(void *owner, const void *buf, uint32_t n, void *arg)
+{
+	struct session *s = owner;
+
+	session_enter(s);
+	tail_close(s, buf, n);
+	session_leave(s);
+}
+
 static void retry_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct session *s = arg;
@@ -130,6 +174,22 @@ static void foreign_read(struct conn *conn, void *arg)
 	session_enter(s);
 	while (!s->dead && s->paired != NULL && evbuffer_get_length(in) > 0) {
 		if (s->fresp == NULL) {
+			if (s->ktail == 0) {
+				/* The tail's record comes before its bytes. */
+				accel_events_read(s->srv->accel);
+				if (s->ktail == 0)
+					s->ktail = accel_lent_tail_take(s->paired->lent, s->kc);
+			}
+			if (s->ktail > 0) {
+				unsigned char tail[ACCEL_TAIL_MAX];
+				uint32_t n = s->ktail;
+
+				if (evbuffer_get_length(in) < n)
+					break;
+				evbuffer_remove(in, tail, n);
+				tail_close(s, tail, n);
+				break;
+			}
 			if (!accel_conn_has_handed_up(s->kc, &head_req, &close_req)) {
 				/* Nothing was handed up: a backend speaking unasked
 				 * is about to close. */
@@ -307,10 +367,21 @@ void session_accel_handed_up(struct session *s)
  */
 static void lent_wake(struct upstream_conn *up, int eof, short what)
 {
+	struct evbuffer *in = conn_input(up->conn);
 	struct accel_conn *ac = NULL;
 	struct session *s;
+	uint32_t n;
 	int rc;
 
+	/* The ends of answers the kernel sent up for the FIN come first. */
+	while ((n = accel_lent_tail(up->lent)) > 0 && evbuffer_get_length(in) >= n) {
+		unsigned char tail[ACCEL_TAIL_MAX];
+
+		evbuffer_remove(in, tail, n);
+		accel_lent_tail_deliver(up->lent, tail, n, tail_deliver, NULL);
+	}
+	if (!eof && (evbuffer_get_length(in) == 0 || accel_lent_tail(up->lent) > 0))
+		return;
 	rc = accel_lent_client(up->lent, &ac);
 	if (rc == -ESRCH && nparked < PARK_MAX) {
 		/* Its client is not accepted yet: wait for session_accel_unpark.
@@ -382,14 +453,14 @@ void session_accel_retire(void *arg, struct upstream_conn *up)
 	accel_lent_retire((struct accel_lent **)&up->lent);
 }
 
-/* The kernel answered a "close" request: the connection ends, once the
- * answer is surely in the client's queue (session_close_soon). */
-static void kernel_closed(void *owner, void *arg)
+/* The kernel answered a "close" request on a pairing zeroserve holds: the
+ * tail comes on the paired connection (foreign_read). */
+static void kernel_tail(void *owner, uint32_t tail, void *arg)
 {
 	struct session *s = owner;
 
-	if (!s->dead && s->state == S_IDLE)
-		session_close_soon(s);
+	if (!s->dead)
+		s->ktail = tail;
 }
 
 void session_accel_events(struct server *srv)
@@ -417,7 +488,7 @@ void session_accel_start(struct server *srv)
 {
 	struct timeval tv = {srv->tv_upstream.tv_sec / 2, 0};
 
-	accel_events_set(srv->accel, kernel_closed, srv);
+	accel_events_set(srv->accel, kernel_tail, srv);
 	if (tv.tv_sec == 0)
 		tv.tv_sec = 1;
 	srv->ksweep = event_new(srv->base, -1, EV_PERSIST, sweep_cb, srv);
@@ -440,17 +511,22 @@ void session_accel_open(struct session *s, const struct sockaddr *local)
 	s->kc = accel_conn_open(s->srv->accel, local, (const struct sockaddr *)&s->client.ss, s);
 	if (s->kc == NULL)
 		return;
-	if (accel_conn_was_answered(s->kc))
-		kernel_closed(s, s->srv);
 }
 
-void session_accel_unpark(struct session *s)
+void session_accel_catch_up(struct session *s)
 {
+	unsigned char tail[ACCEL_TAIL_MAX];
 	struct accel_conn *ac;
 	unsigned int i;
+	uint32_t n;
 
 	if (s->kc == NULL)
 		return;
+	n = accel_conn_early_tail(s->kc, tail);
+	if (n > 0) {
+		tail_close(s, tail, n);
+		return;
+	}
 	for (i = 0; i < nparked; i++) {
 		struct upstream_conn *up = parked[i];
 
@@ -589,7 +665,7 @@ void session_accel_open(struct session *s, const struct sockaddr *local)
 {
 }
 
-void session_accel_unpark(struct session *s)
+void session_accel_catch_up(struct session *s)
 {
 }
 
