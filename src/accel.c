@@ -1440,11 +1440,6 @@ void accel_conn_claim_none(struct accel_conn *ac)
 	ac->claimed = 1;
 }
 
-int accel_events_fd(struct accel *a)
-{
-	return ring_buffer__epoll_fd(a->events);
-}
-
 void accel_events_set(struct accel *a, void (*fn)(void *owner, uint32_t tail, void *arg), void *arg)
 {
 	a->on_event = fn;

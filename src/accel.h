@@ -128,13 +128,13 @@ void accel_conn_claim_none(struct accel_conn *ac);
 /*
  * zs_events: the kernel answered a "close" request of C but for its last
  * bytes (the tail), which come up on B's connection for zeroserve to write
- * with its FIN (bpf/zs.bpf.c, close_tail). fd is readable when records
- * wait; accel_events_read takes them all (no system call). A tail on a
+ * with its FIN (bpf/zs.bpf.c, close_tail). The kernel wakes nobody: the
+ * record comes before its bytes, and accel_events_read, run when bytes
+ * come, takes all that wait (no system call). A tail on a
  * lent connection is queued with its lending (accel_lent_tail); one on a
  * pairing zeroserve holds is told to C's owner: fn(owner, bytes, arg).
  */
 #define ACCEL_TAIL_MAX 8
-int accel_events_fd(struct accel *a);
 void accel_events_set(struct accel *a, void (*fn)(void *owner, uint32_t tail, void *arg),
 		      void *arg);
 void accel_events_read(struct accel *a);

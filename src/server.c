@@ -178,11 +178,6 @@ static void accel_hangup_hook(void *arg, int fd, const struct sockaddr *to)
 	accel_hangup(srv->accel, fd, to);
 }
 
-static void accel_events_cb(evutil_socket_t fd, short what, void *arg)
-{
-	session_accel_events(arg);
-}
-
 void server_set_accel(struct server *srv, struct accel *a)
 {
 	struct upstream_hooks hooks = {accel_dial_hook,	      accel_hangup_hook,
@@ -204,10 +199,6 @@ void server_set_accel(struct server *srv, struct accel *a)
 			accel_pool_bind(a, (unsigned int)i, upstream_backend_id(be));
 	}
 	session_accel_start(srv);
-	srv->kevents =
-	    event_new(srv->base, accel_events_fd(a), EV_READ | EV_PERSIST, accel_events_cb, srv);
-	if (srv->kevents != NULL)
-		event_add(srv->kevents, NULL);
 #else
 	(void)i;
 #endif
@@ -304,8 +295,6 @@ void server_free(struct server *srv)
 		evconnlistener_free(srv->listeners[i]);
 	free(srv->listeners);
 	free(srv->listen_local);
-	if (srv->kevents)
-		event_free(srv->kevents);
 	if (srv->ksweep)
 		event_free(srv->ksweep);
 	if (srv->sig_term)

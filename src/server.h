@@ -29,8 +29,7 @@ struct server {
 	struct evconnlistener **listeners;
 	struct addr *listen_local; /* each one's bound address; AF_UNSPEC: a wildcard */
 	size_t nlisteners;
-	struct event *kevents; /* the kernel engine's zs_events records */
-	struct event *ksweep;  /* closes connections idle in the kernel's pool */
+	struct event *ksweep; /* closes connections idle in the kernel's pool */
 	struct session_list sessions;
 	unsigned int nsessions;
 	int paused;   /* listeners disabled at max_conns */

@@ -184,8 +184,7 @@ void session_accel_handed_up(struct session *s);
 int session_accel_lend(void *arg, struct upstream_conn *up);
 void session_accel_retire(void *arg, struct upstream_conn *up);
 struct upstream_conn *session_accel_reclaim(void *arg, struct upstream_backend *be);
-/* The engine is ready; read its zs_events records. */
+/* The engine is ready: its records' reader and the pool's sweep. */
 void session_accel_start(struct server *srv);
-void session_accel_events(struct server *srv);
 
 #endif

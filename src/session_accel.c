@@ -463,11 +463,6 @@ static void kernel_tail(void *owner, uint32_t tail, void *arg)
 		s->ktail = tail;
 }
 
-void session_accel_events(struct server *srv)
-{
-	accel_events_read(srv->accel);
-}
-
 static void pool_expire(void *owner)
 {
 	upstream_close(owner);
@@ -704,10 +699,6 @@ struct upstream_conn *session_accel_reclaim(void *arg, struct upstream_backend *
 }
 
 void session_accel_start(struct server *srv)
-{
-}
-
-void session_accel_events(struct server *srv)
 {
 }
 
