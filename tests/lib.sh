@@ -602,6 +602,14 @@ cg_setup() {
 	export ZS_CG
 }
 
+# Before zeroserve starts on ENGINE (user or kernel), in a test that runs
+# on both: the kernel engine's cgroup (cg_setup) and kernel-log mark.
+engine_setup() {
+	[ "$1" = kernel ] || return 0
+	cg_setup
+	kmsg_mark
+}
+
 # At exit: stop what is left in $CG (processes this test started there and
 # did not track), move what survives to the parent, remove the directory.
 _zs_cg_teardown() {

@@ -9,10 +9,7 @@
 . "$ZS_TESTS/lib.sh"
 
 for engine in user kernel; do
-	if [ $engine = kernel ]; then
-		cg_setup
-		kmsg_mark
-	fi
+	engine_setup $engine
 	PA=$(backend_start a)
 	zs_start_on $engine "/=127.0.0.1:$PA"
 	[ $engine = kernel ] && before=$(zs_counters)

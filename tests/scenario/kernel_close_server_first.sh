@@ -15,10 +15,7 @@
 mkdir -p "$T/www"
 head -c 1024 /dev/urandom >"$T/www/1k.bin"
 for engine in user kernel; do
-	if [ $engine = kernel ]; then
-		cg_setup
-		kmsg_mark
-	fi
+	engine_setup $engine
 	PN=$(nginx_start "$T/www")
 	zs_start_on $engine "/=127.0.0.1:$PN"
 	[ $engine = kernel ] && before=$(zs_counters)

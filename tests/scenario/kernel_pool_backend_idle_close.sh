@@ -12,10 +12,7 @@
 
 BACKEND_ARGS="--keepalive-timeout 1"
 for engine in user kernel; do
-	if [ $engine = kernel ]; then
-		cg_setup
-		kmsg_mark
-	fi
+	engine_setup $engine
 	PA=$(backend_start a)
 	zs_start_on $engine "/=127.0.0.1:$PA"
 	zs_python - "$ZS_PORT" $engine <<'PY' || fail "$engine engine: one-request connections across idle gaps"

@@ -10,10 +10,7 @@
 . "$ZS_TESTS/lib.sh"
 
 for engine in user kernel; do
-	if [ $engine = kernel ]; then
-		cg_setup
-		kmsg_mark
-	fi
+	engine_setup $engine
 	PA=$(backend_start a)
 	PB=$(backend_start b)
 	PC=$(backend_start c)

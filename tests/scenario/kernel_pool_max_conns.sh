@@ -9,10 +9,7 @@
 . "$ZS_TESTS/lib.sh"
 
 for engine in user kernel; do
-	if [ $engine = kernel ]; then
-		cg_setup
-		kmsg_mark
-	fi
+	engine_setup $engine
 	PA=$(backend_start a)
 	zs_start_on $engine --backend-max-conns 8 "/=127.0.0.1:$PA"
 	zs_python - "$ZS_PORT" "$PA" $engine <<'PY' || fail "$engine engine: bursts behind --backend-max-conns 8"

@@ -11,10 +11,7 @@
 . "$ZS_TESTS/lib.sh"
 
 for engine in user kernel; do
-	if [ $engine = kernel ]; then
-		cg_setup
-		kmsg_mark
-	fi
+	engine_setup $engine
 	PA=$(backend_start a)
 	PB=$(backend_start b)
 	zs_start_on $engine "/echo/b=127.0.0.1:$PB" "/=127.0.0.1:$PA"

@@ -10,10 +10,7 @@
 . "$ZS_TESTS/lib.sh"
 
 for engine in user kernel; do
-	if [ $engine = kernel ]; then
-		cg_setup
-		kmsg_mark
-	fi
+	engine_setup $engine
 	PA=$(backend_start a)
 	zs_start_on $engine "/=127.0.0.1:$PA"
 	zs_python "$ZS_TESTS/oneshot.py" --port "$ZS_PORT" --n 2 --tag warm \
