@@ -384,8 +384,8 @@ static void lent_wake(struct upstream_conn *up, int eof, short what)
 		return;
 	rc = accel_lent_client(up->lent, &ac);
 	if (rc == -ESRCH && nparked < PARK_MAX) {
-		/* Its client is not accepted yet: wait for session_accel_unpark.
-		 * Bytes and EOF in one read park it once. */
+		/* Its client is not accepted yet: wait for
+		 * session_accel_catch_up. Bytes and EOF in one read park it once. */
 		conn_read_enable(up->conn, 0);
 		unpark(up);
 		parked[nparked++] = up;
@@ -510,8 +510,6 @@ void session_accel_open(struct session *s, const struct sockaddr *local)
 		local = (const struct sockaddr *)&ss;
 	}
 	s->kc = accel_conn_open(s->srv->accel, local, (const struct sockaddr *)&s->client.ss, s);
-	if (s->kc == NULL)
-		return;
 }
 
 void session_accel_catch_up(struct session *s)
