@@ -273,6 +273,13 @@ static __always_inline struct zs_sock_key *pool_take(struct sk_msg_md *msg, stru
 		gen = bpf_map_lookup_elem(&zs_lent_b, &lent.ent.b);
 		if (gen == NULL || *gen != lent.ent.gen)
 			continue;
+		/* The first live one is the freshest: if it is not fresh,
+		 * none is. Back on top, for userspace (zs_abi.h). */
+		if ((__u32)(bpf_ktime_get_coarse_ns() / 1000000) - lent.ent.ms >=
+		    ZS_POOL_FRESH_MS) {
+			bpf_map_push_elem(q, &lent.ent, 0);
+			return NULL;
+		}
 		if (bpf_map_update_elem(&zs_peers, &lent.ent.b, &peer, BPF_ANY) < 0 ||
 		    bpf_map_update_elem(&zs_lent, key, &lent, BPF_ANY) < 0) {
 			bpf_map_delete_elem(&zs_peers, &lent.ent.b);
@@ -727,7 +734,7 @@ static __always_inline void pool_return(struct zs_sock_key *key)
 	if (bpf_map_delete_elem(&zs_lent, key) < 0)
 		return;
 	c->kpaired = 0;
-	ent.sec = (__u32)(bpf_ktime_get_coarse_ns() / 1000000000);
+	ent.ms = (__u32)(bpf_ktime_get_coarse_ns() / 1000000);
 	bpf_map_delete_elem(&zs_peers, &ent.b);
 	gen = bpf_map_lookup_elem(&zs_lent_b, &ent.b);
 	if (gen == NULL || *gen != ent.gen)

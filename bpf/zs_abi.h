@@ -157,15 +157,19 @@ struct zs_allow_key {
  * connection: zs_lent_b[B] (hash, written by zeroserve) holds the gen of
  * B's current lending and is deleted before zeroserve closes or takes back
  * B, so a stale entry, even one whose four-tuple a new socket reuses, is
- * never used. sec: when it went into the pool, in seconds of
- * CLOCK_MONOTONIC_COARSE (bpf_ktime_get_coarse_ns): zeroserve closes
- * connections idle there longer than --upstream-timeout.
+ * never used. ms: when it went into the pool, in milliseconds of
+ * CLOCK_MONOTONIC_COARSE (bpf_ktime_get_coarse_ns), wrapping: zeroserve
+ * closes connections idle there longer than --upstream-timeout, and the
+ * kernel takes only those idle less than ZS_POOL_FRESH_MS. An older one
+ * may be closing at the backend as the request reaches it; userspace,
+ * which keeps the request, can send it again, the kernel cannot.
  */
-#define ZS_POOL_SLOTS 256 /* per stack; zeroserve lends at most half of it */
+#define ZS_POOL_FRESH_MS 500
+#define ZS_POOL_SLOTS	 256 /* per stack; zeroserve lends at most half of it */
 struct zs_pool_ent {
 	struct zs_sock_key b;
 	__u32 gen;
-	__u32 sec;
+	__u32 ms;
 };
 
 /* zs_lent, keyed by C: the kernel paired C with a pool connection. Whoever
@@ -275,8 +279,8 @@ ZS_ABI_END(zs_ctl, foreign_done);
 _Static_assert(sizeof(struct zs_pool_ent) == sizeof(struct zs_sock_key) + 8, "zs_pool_ent size");
 ZS_ABI_AT(zs_pool_ent, b, 0);
 ZS_ABI_AT(zs_pool_ent, gen, sizeof(struct zs_sock_key));
-ZS_ABI_AT(zs_pool_ent, sec, sizeof(struct zs_sock_key) + 4);
-ZS_ABI_END(zs_pool_ent, sec);
+ZS_ABI_AT(zs_pool_ent, ms, sizeof(struct zs_sock_key) + 4);
+ZS_ABI_END(zs_pool_ent, ms);
 
 _Static_assert(sizeof(struct zs_lent) == sizeof(struct zs_pool_ent) + 8, "zs_lent size");
 ZS_ABI_AT(zs_lent, ent, 0);

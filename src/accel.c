@@ -1265,7 +1265,7 @@ static void pool_refill(struct accel *a, unsigned int backend, unsigned int idle
 			size_t *nold)
 {
 	struct zs_pool_ent keep[ZS_POOL_SLOTS], e;
-	__u32 now = (__u32)(coarse_ms() / 1000);
+	__u32 now = (__u32)coarse_ms();
 	struct accel_lent *l;
 	size_t n = 0, i;
 
@@ -1275,7 +1275,7 @@ static void pool_refill(struct accel *a, unsigned int backend, unsigned int idle
 		l = lent_of(a, &e);
 		if (l == NULL)
 			continue;
-		if (now - e.sec >= idle_sec)
+		if (now - e.ms >= idle_sec * 1000U)
 			old[(*nold)++] = l->owner;
 		else
 			keep[n++] = e;
@@ -1325,7 +1325,7 @@ int accel_lend(struct accel *a, unsigned int backend, int p2_fd, void *owner,
 		a->nlent[backend]++;
 		*lp = l;
 	}
-	l->ent.sec = (__u32)(coarse_ms() / 1000);
+	l->ent.ms = (__u32)coarse_ms();
 	if (bpf_map_update_elem(a->queue[backend], NULL, &l->ent, BPF_ANY) == 0)
 		return 0;
 	if (errno != E2BIG)

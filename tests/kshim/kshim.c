@@ -147,10 +147,11 @@ static long bpf_map_pop_elem(void *map, void *value)
 	return 0;
 }
 
-/* sockops only: never run here. */
+/* The pool's clock: the shim's one entry (bpf_map_pop_elem) went in at 0
+ * ms and is always fresh. */
 static __u64 bpf_ktime_get_coarse_ns(void)
 {
-	abort();
+	return 0;
 }
 
 /* Response path only: never run here. */
