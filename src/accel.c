@@ -223,8 +223,10 @@ unsigned int accel_route_table(const struct router *rt, struct zs_route tbl[ZS_M
 			zr->host_len = len < ZS_HOST_MAX ? (__u32)len : ZS_HOST_MAX;
 			memcpy(zr->host, r->host, zr->host_len);
 		}
-		zr->prefix_len =
-		    r->prefix_len < ZS_PREFIX_MAX ? (__u32)r->prefix_len : ZS_PREFIX_MAX;
+		/* A program's route matches nothing: route_one skips an empty prefix. */
+		zr->prefix_len = r->program_only		 ? 0
+				 : r->prefix_len < ZS_PREFIX_MAX ? (__u32)r->prefix_len
+								 : ZS_PREFIX_MAX;
 		memcpy(zr->prefix, r->prefix, zr->prefix_len);
 		zr->kernel = router_kernel_refusal(rt, i, &kernel_limits) == NULL;
 	}

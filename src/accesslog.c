@@ -114,7 +114,7 @@ size_t accesslog_escape(char *buf, size_t len, const char *s, size_t slen, int j
 
 void accesslog_write(struct accesslog *al, const struct accesslog_entry *e)
 {
-	char line[4096], path[2048], method[64], route[512], when[64];
+	char line[4096], path[2048], method[64], route[512], when[64], tag[128];
 	struct timespec ts;
 	struct tm tm;
 	int n;
@@ -126,21 +126,26 @@ void accesslog_write(struct accesslog *al, const struct accesslog_entry *e)
 	accesslog_escape(path, sizeof(path), e->path, e->path_len, al->json);
 	accesslog_escape(method, sizeof(method), e->method, strlen(e->method), al->json);
 	accesslog_escape(route, sizeof(route), e->route, strlen(e->route), al->json);
+	/* A program's bytes: escaped like a client's. */
+	accesslog_escape(tag, sizeof(tag), e->tag ? e->tag : "", e->tag ? strlen(e->tag) : 0,
+			 al->json);
 	/* A reason is one of zeroserve's own words: nothing to escape. */
 	if (al->json)
 		n = snprintf(line, sizeof(line),
 			     "{\"time\":\"%s\",\"client\":\"%s\",\"method\":\"%s\",\"path\":\"%s\","
 			     "\"status\":%d,\"bytes\":%llu,\"duration_ms\":%.3f,\"route\":\"%s\","
-			     "\"engine\":\"%s\"%s%s%s}\n",
+			     "\"engine\":\"%s\"%s%s%s%s%s%s}\n",
 			     when, e->client, method, path, e->status, (unsigned long long)e->bytes,
 			     e->duration_ms, route, e->engine, e->reason ? ",\"reason\":\"" : "",
-			     e->reason ? e->reason : "", e->reason ? "\"" : "");
+			     e->reason ? e->reason : "", e->reason ? "\"" : "",
+			     tag[0] ? ",\"tag\":\"" : "", tag, tag[0] ? "\"" : "");
 	else
 		n = snprintf(line, sizeof(line),
-			     "%s %s \"%s %s\" %d %llu %.3fms route=%s engine=%s%s%s\n", when,
+			     "%s %s \"%s %s\" %d %llu %.3fms route=%s engine=%s%s%s%s%s%s\n", when,
 			     e->client, method, path, e->status, (unsigned long long)e->bytes,
 			     e->duration_ms, route, e->engine, e->reason ? " reason=" : "",
-			     e->reason ? e->reason : "");
+			     e->reason ? e->reason : "", tag[0] ? " tag=\"" : "", tag,
+			     tag[0] ? "\"" : "");
 	if (n < 0)
 		return;
 	if ((size_t)n >= sizeof(line))

@@ -19,6 +19,7 @@ struct accesslog_entry {
 	const char *route;  /* route spec, or "-" */
 	const char *engine; /* "user" or "kernel" */
 	const char *reason; /* why it was refused ("host-not-allowed"), or NULL */
+	const char *tag;    /* the routing program's tag, or NULL */
 };
 
 /* path "-" is stdout. json: one JSON object per line. NULL with errno. */

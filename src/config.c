@@ -55,6 +55,8 @@ enum {
 	OPT_NO_GZIP,
 	OPT_ALLOW_HOST,
 	OPT_ALLOW_ORIGIN,
+	OPT_PROGRAM,
+	OPT_VERIFIER_LOG,
 };
 
 /* Leading ':' so that a missing argument returns ':' instead of '?'. */
@@ -90,6 +92,8 @@ static const struct option long_options[] = {
     {"no-gzip", no_argument, NULL, OPT_NO_GZIP},
     {"allow-host", required_argument, NULL, OPT_ALLOW_HOST},
     {"allow-origin", required_argument, NULL, OPT_ALLOW_ORIGIN},
+    {"program", required_argument, NULL, OPT_PROGRAM},
+    {"verifier-log", required_argument, NULL, OPT_VERIFIER_LOG},
     {NULL, 0, NULL, 0},
 };
 
@@ -107,7 +111,7 @@ void config_usage(FILE *f)
 {
 	fputs("usage: zeroserve [-l ADDR:PORT]... [options] [ROUTE]...\n"
 	      "\n"
-	      "  ROUTE  := [HOST][/PREFIX]=TARGET      (no '=': TARGET for /)\n"
+	      "  ROUTE  := [NAME@][HOST][/PREFIX]=TARGET  (no '=': TARGET for /)\n"
 	      "  TARGET := PORT | :PORT | HOST:PORT | http://HOST:PORT[/PATH] | DIRECTORY\n"
 	      "  PORT alone is :PORT (127.0.0.1): zeroserve 3000, zeroserve /api=3001 3000\n"
 	      "\n"
@@ -120,6 +124,9 @@ void config_usage(FILE *f)
 	      "  -q, --quiet                  errors only\n"
 	      "      --no-bpf                 userspace engine only\n"
 	      "      --cgroup PATH            cgroup v2 for the kernel engine\n"
+	      "      --program FILE.bpf.o     a routing program decides each request\n"
+	      "                               (man zeroserve-program.7)\n"
+	      "      --verifier-log FILE      the verifier's whole log, when it refuses it\n"
 	      "      --check                  say which engine would run here and why, exit\n"
 	      "      --user NAME              started as root, run as NAME once the listeners\n"
 	      "                               are bound (default: SUDO_USER, else nobody)\n"
@@ -567,6 +574,12 @@ static int parse_option(struct config *cfg, int c, int argc, char **argv, char *
 	case OPT_CGROUP:
 		return set_string(&cfg->cgroup, "--cgroup", optarg, "a cgroup v2 path", err,
 				  errlen);
+	case OPT_PROGRAM:
+		return set_string(&cfg->program, "--program", optarg, "a BPF object file", err,
+				  errlen);
+	case OPT_VERIFIER_LOG:
+		return set_string(&cfg->verifier_log, "--verifier-log", optarg, "a file name", err,
+				  errlen);
 	case OPT_ACCESS_LOG:
 		return set_string(&cfg->access_log, "--access-log", optarg, "a file name or -", err,
 				  errlen);
@@ -660,6 +673,13 @@ int config_parse(struct config *cfg, int argc, char **argv, char *err, size_t er
 		rc = -EINVAL;
 		goto out;
 	}
+	if (cfg->verifier_log != NULL && cfg->program == NULL) {
+		log_seterr(err, errlen,
+			   "--verifier-log without --program: it is the log of a "
+			   "routing program the verifier refuses");
+		rc = -EINVAL;
+		goto out;
+	}
 	if (cfg->nlistens == 0)
 		rc = add_listen(cfg, DEFAULT_LISTEN, err, errlen);
 	if (rc == 0)
@@ -682,6 +702,8 @@ void config_free(struct config *cfg)
 	router_free(&cfg->router);
 	allow_free(&cfg->allow);
 	free(cfg->cgroup);
+	free(cfg->program);
+	free(cfg->verifier_log);
 	free(cfg->user);
 	free(cfg->access_log);
 	free(cfg->cache_control);

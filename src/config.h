@@ -22,10 +22,12 @@ struct config {
 	struct allow allow;
 	int verbosity; /* -1 quiet, 0 normal, 1+ verbose */
 	int no_bpf;
-	int check;	  /* --check: say which engine would run, then exit */
-	char *cgroup;	  /* --cgroup PATH (kernel engine) */
-	char *user;	  /* --user NAME (src/privdrop.h); NULL: the default */
-	char *access_log; /* NULL: none; "-": stdout */
+	int check;	    /* --check: say which engine would run, then exit */
+	char *cgroup;	    /* --cgroup PATH (kernel engine) */
+	char *program;	    /* --program FILE: a routing program (src/program.h) */
+	char *verifier_log; /* --verifier-log FILE: where a refused program's log goes */
+	char *user;	    /* --user NAME (src/privdrop.h); NULL: the default */
+	char *access_log;   /* NULL: none; "-": stdout */
 	enum log_format log_format;
 	unsigned int upstream_timeout_ms; /* default 60 s */
 	unsigned int connect_timeout_ms;  /* default 1 s */

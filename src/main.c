@@ -24,7 +24,11 @@
 #include "config.h"
 #include "log.h"
 #include "privdrop.h"
+#ifdef HAVE_BPF_ENGINE
+#include "program.h"
+#endif
 #include "server.h"
+struct program;
 #include "static.h"
 
 #ifdef HAVE_BPF_ENGINE
@@ -72,6 +76,11 @@ static const char *engine_skipped(const struct config *cfg)
 
 	if (cfg->no_bpf)
 		return "kernel engine off: --no-bpf";
+	/* Its tail call into the program is not built yet: every request a
+	 * program decides goes through the userspace engine, so both decide
+	 * alike (doc/architecture.md, "Routing programs"). */
+	if (cfg->program != NULL)
+		return "kernel engine off: --program decides on the userspace engine for now";
 	for (i = 0; i < cfg->router.n; i++)
 		if (cfg->router.routes[i].kind == ROUTE_BACKEND)
 			return NULL;
@@ -276,12 +285,48 @@ static int check_cgroup_opt(const struct config *cfg, char *err, size_t errlen)
 }
 #endif
 
+#ifdef HAVE_BPF_ENGINE
+static int load_program(const struct config *cfg, struct program **p)
+{
+	char err[1024];
+	int rc;
+
+	rc = program_load(p, cfg->program, &cfg->router, cfg->verifier_log, err, sizeof(err));
+	if (rc < 0)
+		fprintf(stderr, "zeroserve: --program %s\n", err);
+	else
+		log_info("routing program %s loaded", cfg->program);
+	return rc;
+}
+
+static void free_program(struct program *p)
+{
+	program_free(p);
+}
+#else
+static int load_program(const struct config *cfg, struct program **p)
+{
+	*p = NULL;
+	fprintf(stderr,
+		"zeroserve: --program %s: this zeroserve was built without BPF "
+		"(--disable-bpf)\n",
+		cfg->program);
+	return -ENOTSUP;
+}
+
+static void free_program(struct program *p)
+{
+	(void)p;
+}
+#endif
+
 int main(int argc, char **argv)
 {
 	struct config cfg;
 	struct server srv;
 	struct engine_loader loader;
 	struct privdrop pd;
+	struct program *program = NULL;
 	struct event_base *base;
 	struct event_config *ecfg;
 	const char *dir;
@@ -317,6 +362,12 @@ int main(int argc, char **argv)
 	}
 	log_init(cfg.verbosity);
 	log_bridge_libevent();
+	/* A program that does not load is a start error, before anything
+	 * binds, with the privileges of the start. */
+	if (cfg.program != NULL && load_program(&cfg, &program) < 0) {
+		config_free(&cfg);
+		return 2;
+	}
 	signal(SIGPIPE, SIG_IGN);
 	raise_fd_limit(cfg.max_conns);
 
@@ -329,6 +380,7 @@ int main(int argc, char **argv)
 		fatalx("cannot create the event loop");
 
 	rc = server_init(&srv, base, &cfg) < 0 ? 1 : 0;
+	srv.program = program;
 	/*
 	 * Listeners bound (ports below 1024 too) and files opened (access log,
 	 * directory roots, mime.types) with the start's privileges: now the
@@ -354,6 +406,7 @@ int main(int argc, char **argv)
 	}
 	if (rc != 0) {
 		server_free(&srv);
+		free_program(program);
 		event_base_free(base);
 		config_free(&cfg);
 		return rc;
@@ -374,6 +427,7 @@ int main(int argc, char **argv)
 	rc = server_run(&srv);
 	engine_load_finish(&loader);
 	server_free(&srv);
+	free_program(program);
 	event_base_free(base);
 	config_free(&cfg);
 	return rc;

@@ -404,9 +404,32 @@ static int parse_target(const char *arg, const char *t, struct route *r, char *e
 	return parse_dir(arg, t, r, err, errlen);
 }
 
+/* NAME of NAME@...: a C identifier, for ZS_ROUTE(NAME) in a program. */
+static int parse_name(const char *arg, size_t len, struct route *r, char *err, size_t errlen)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		char c = arg[i];
+
+		if (!(isalpha((unsigned char)c) || c == '_' ||
+		      (i > 0 && isdigit((unsigned char)c))))
+			break;
+	}
+	if (len == 0 || i < len) {
+		log_seterr(err, errlen,
+			   "bad route '%s': a route name is letters, digits and '_', not starting "
+			   "with a digit",
+			   arg);
+		return -EINVAL;
+	}
+	r->name = xstrndup(arg, len);
+	return r->name == NULL ? nomem(arg, err, errlen) : 0;
+}
+
 int route_parse(const char *arg, struct route *r, char *err, size_t errlen)
 {
-	const char *eq, *target;
+	const char *eq, *target, *left, *at;
 	int rc;
 
 	memset(r, 0, sizeof(*r));
@@ -417,7 +440,18 @@ int route_parse(const char *arg, struct route *r, char *err, size_t errlen)
 		return nomem(arg, err, errlen);
 	eq = strchr(arg, '=');
 	target = eq ? eq + 1 : arg;
-	rc = parse_match(arg, arg, eq ? (size_t)(eq - arg) : 0, r, err, errlen);
+	left = arg;
+	at = eq ? memchr(arg, '@', (size_t)(eq - arg)) : NULL;
+	if (at != NULL) {
+		rc = parse_name(arg, (size_t)(at - arg), r, err, errlen);
+		if (rc < 0) {
+			route_free(r);
+			return rc;
+		}
+		left = at + 1;
+		r->program_only = left == eq;
+	}
+	rc = parse_match(arg, left, eq ? (size_t)(eq - left) : 0, r, err, errlen);
 	if (rc == 0)
 		rc = parse_target(arg, target, r, err, errlen);
 	if (rc < 0)
@@ -428,6 +462,7 @@ int route_parse(const char *arg, struct route *r, char *err, size_t errlen)
 void route_free(struct route *r)
 {
 	free(r->spec);
+	free(r->name);
 	free(r->host);
 	free(r->prefix);
 	free(r->authority);
@@ -456,6 +491,14 @@ int router_add(struct router *rt, struct route *r, char *err, size_t errlen)
 	for (i = 0; i < rt->n; i++) {
 		const struct route *o = &rt->routes[i];
 
+		if (r->name != NULL && o->name != NULL && strcmp(o->name, r->name) == 0) {
+			log_seterr(err, errlen, "duplicate route name '%s': '%s' and '%s'", r->name,
+				   o->spec, r->spec);
+			route_free(r);
+			return -EEXIST;
+		}
+		if (r->program_only || o->program_only)
+			continue;
 		if (same_host(o->host, r->host) && strcmp(o->prefix, r->prefix) == 0) {
 			log_seterr(err, errlen, "duplicate route '%s': same %s as '%s'", r->spec,
 				   r->host ? "host and prefix" : "prefix", o->spec);
@@ -478,6 +521,19 @@ int router_add(struct router *rt, struct route *r, char *err, size_t errlen)
 	rt->routes[rt->n++] = *r;
 	memset(r, 0, sizeof(*r));
 	return 0;
+}
+
+const struct route *router_find_name(const struct router *rt, const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < rt->n; i++) {
+		const struct route *r = &rt->routes[i];
+
+		if (r->name != NULL && strlen(r->name) == len && memcmp(r->name, name, len) == 0)
+			return r;
+	}
+	return NULL;
 }
 
 void router_free(struct router *rt)
@@ -546,6 +602,8 @@ const struct route *router_match(const struct router *rt, const char *host, size
 	for (i = 0; i < rt->n; i++) {
 		const struct route *r = &rt->routes[i];
 
+		if (r->program_only)
+			continue;
 		if (r->host) {
 			if (hl <= 0 || strlen(r->host) != (size_t)hl ||
 			    memcmp(r->host, name, (size_t)hl) != 0)
@@ -604,6 +662,8 @@ static int starts_with(const char *s, const char *p)
 
 int router_may_outrank(const struct route *r, const struct route *k)
 {
+	if (r->program_only || k->program_only)
+		return 0;
 	if (r->host != NULL && k->host != NULL && strcmp(r->host, k->host) != 0)
 		return 0;
 	/* "/api" and "/apix" count as overlapping: too careful, never wrong. */

@@ -9,7 +9,11 @@
 enum route_kind { ROUTE_BACKEND, ROUTE_DIRECTORY };
 
 struct route {
-	char *spec;   /* the argument as given, for logs */
+	char *spec; /* the argument as given, for logs */
+	char *name; /* NAME@...: what routing programs call it; NULL: unnamed */
+	/* NAME@=TARGET: no Host, no prefix. Only a routing program sends
+	 * requests there (zeroserve-program.7); router_match never picks it. */
+	int program_only;
 	char *host;   /* lower case, no port; NULL matches any Host */
 	char *prefix; /* starts with '/' */
 	size_t prefix_len;
@@ -30,7 +34,8 @@ struct router {
 };
 
 /*
- * ROUTE := [HOST][/PREFIX]=TARGET, TARGET := HOST:PORT | :PORT |
+ * ROUTE := [NAME@][HOST][/PREFIX]=TARGET, NAME := [A-Za-z_][A-Za-z0-9_]*
+ * (a C identifier: routing programs name it in code), TARGET := HOST:PORT | :PORT |
  * http://HOST:PORT[/PATH] | DIRECTORY | PORT. An argument without '=' is a
  * TARGET for "/". PORT (digits alone) is ":PORT"; HOST:PORT with only a
  * trailing '/' is HOST:PORT, when no such directory exists. Returns 0 or
@@ -41,9 +46,12 @@ int route_parse(const char *arg, struct route *r, char *err, size_t errlen);
 void route_free(struct route *r);
 
 void router_init(struct router *rt);
-/* Takes ownership of *r. -EEXIST (message in err) when HOST+PREFIX is already routed. */
+/* Takes ownership of *r. -EEXIST (message in err) when HOST+PREFIX is
+ * already routed, or NAME names another route. */
 int router_add(struct router *rt, struct route *r, char *err, size_t errlen);
 void router_free(struct router *rt);
+/* The route named name (len bytes), or NULL. */
+const struct route *router_find_name(const struct router *rt, const char *name, size_t len);
 
 /* The longest host name a route may name: a DNS name's 253 characters. */
 #define ROUTER_HOST_MAX 253

@@ -23,7 +23,8 @@ struct server {
 	const struct config *cfg;
 	struct upstream_pool *pool;
 	struct accesslog *alog;
-	struct accel *accel; /* the kernel engine; NULL: userspace only */
+	struct accel *accel;	 /* the kernel engine; NULL: userspace only */
+	struct program *program; /* --program (program.h); NULL: none */
 	/* Directory routes' roots and file cache (static.c). */
 	struct static_files *files;
 	struct evconnlistener **listeners;

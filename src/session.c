@@ -30,6 +30,9 @@
 #include "static.h"
 #include "upstream.h"
 #include "welcome.h"
+#ifdef HAVE_BPF_ENGINE
+#include "program.h"
+#endif
 
 /* A closing connection waits this long for the client's FIN (lingering close). */
 #define LINGER_SEC 2
@@ -176,6 +179,7 @@ static void log_request(struct session *s)
 	e.route = s->route ? s->route->spec : "-";
 	e.engine = "user";
 	e.reason = s->refusal;
+	e.tag = s->tag[0] ? s->tag : NULL;
 	accesslog_write(s->srv->alog, &e);
 }
 
@@ -631,6 +635,71 @@ static int guard_request(struct session *s)
 	return 1;
 }
 
+#ifdef HAVE_BPF_ENGINE
+/* The listen port the client came to: the ABI's local_port. */
+static uint16_t local_port(struct session *s)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (s->local_port == 0 && getsockname(conn_fd(s->cc), (struct sockaddr *)&ss, &len) == 0)
+		s->local_port = ss.ss_family == AF_INET
+				    ? ntohs(((struct sockaddr_in *)&ss)->sin_port)
+				    : ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	return s->local_port;
+}
+
+/*
+ * The routing program's decision (man zeroserve-program.7), after the
+ * framing checks and the guard, as the kernel engine takes it: *route
+ * is the command line's pick, replaced by the program's. 1 when the
+ * request was answered (refused), else 0.
+ */
+static int program_request(struct session *s, const struct route **route, const char *target,
+			   size_t tlen)
+{
+	const struct router *rt = &s->srv->cfg->router;
+	const struct http_head *h = &s->req.head;
+	struct progreq_in in = {0};
+	struct zs_request req;
+	struct zs_verdict v;
+	const char *hv;
+	size_t hvlen;
+	int action;
+
+	hv = http_head_get(h, "host", &hvlen);
+	router_request_host(hv, hvlen, h->buf + h->url_off, h->url_len, &in.host, &in.hostlen);
+	in.method = s->req.parser.method;
+	in.target = target;
+	in.tlen = tlen;
+	in.head = h;
+	in.fields = program_fields(s->srv->program);
+	in.client = (const struct sockaddr *)&s->client.ss;
+	in.local_port = local_port(s);
+	in.builtin_route = *route != NULL ? (uint32_t)(*route)->id : ZS_NO_ROUTE;
+	progreq_build(&req, &in);
+	action = program_decide(s->srv->program, &req, &v);
+	if (action < 0) {
+		log_warnx("%s: the routing program gave no decision: %s", s->client_text,
+			  action == -EPROTO ? "a route or status it may not use"
+					    : strerror(-action));
+		s->refusal = "program-failed";
+		session_error_reply(s, 500, "the routing program gave no decision");
+		return 1;
+	}
+	memcpy(s->tag, v.tag, sizeof(s->tag));
+	s->tag[sizeof(s->tag) - 1] = '\0';
+	if (action == ZS_REFUSE) {
+		s->refusal = "program";
+		session_error_reply(s, (int)v.status, "refused by the routing program");
+		return 1;
+	}
+	if (action == ZS_ROUTE)
+		*route = &rt->routes[v.route];
+	return 0;
+}
+#endif
+
 /* The head is complete: check, route, and start the backend half. */
 static void request_start(struct session *s, int ev)
 {
@@ -654,6 +723,7 @@ static void request_start(struct session *s, int ev)
 	s->status = 0;
 	s->bytes_out = 0;
 	s->refusal = NULL;
+	s->tag[0] = '\0';
 	s->client_minor = s->req.parser.http_major == 1 ? s->req.parser.http_minor : 0;
 	s->asked_close = !http_msg_keep_alive(&s->req);
 	/* A client that half-closed gets this answer, then the close. */
@@ -682,6 +752,10 @@ static void request_start(struct session *s, int ev)
 	if (guard_request(s))
 		return;
 	s->route = route_request(s, &target, &tlen);
+#ifdef HAVE_BPF_ENGINE
+	if (srv->program != NULL && program_request(s, &s->route, target, tlen))
+		return;
+#endif
 	if (s->route == NULL) {
 		if (srv->cfg->router.n == 0 && tlen == 1 && target[0] == '/' &&
 		    (s->req.parser.method == HTTP_GET || s->req.parser.method == HTTP_HEAD)) {

@@ -95,6 +95,8 @@ struct session {
 	uint64_t timer_fire_ms;	 /* when the armed timer fires */
 	const char *method;	 /* llhttp's static name, for the log */
 	const char *refusal;	 /* why the guard refused it (allow_reason), for the log */
+	char tag[16];		 /* the routing program's tag (ZS_TAG_MAX), "" for none */
+	uint16_t local_port;	 /* the listen port it came to, 0 until asked */
 	char *path;		 /* request target, for the access log */
 	size_t path_len;
 

@@ -463,7 +463,8 @@ START_TEST(test_host_errors)
 	parse_bad("..=:3000", "empty label");
 	parse_bad("a b=:3000", "bad character ' '");
 	parse_bad("a\tb=:3000", "bad character '\\x09'");
-	parse_bad("a@b=:3000", "bad character '@'");
+	/* NAME@ comes first: an '@' after it is the host's. */
+	parse_bad("a@b@c=:3000", "bad character '@'");
 	parse_bad("[zz]=:3000", "bad IPv6 host");
 	parse_bad("[::1=:3000", "missing ']'");
 	parse_bad("[]=:3000", "bad IPv6 host");
@@ -576,6 +577,55 @@ START_TEST(test_router_duplicates)
 	add_dup(&rt, "/=:5174", ":5173");
 	add_dup(&rt, "=http://127.0.0.1:1/", ":5173");
 	ck_assert_uint_eq(rt.n, 4);
+	router_free(&rt);
+}
+END_TEST
+
+/* NAME@: a route routing programs name (zeroserve-program.7). */
+START_TEST(test_route_names)
+{
+	struct router rt;
+	struct route r;
+
+	parse_ok("api@/api=:3001", &r);
+	ck_assert_str_eq(r.name, "api");
+	ck_assert_str_eq(r.prefix, "/api");
+	ck_assert_int_eq(r.program_only, 0);
+	route_free(&r);
+	parse_ok("canary@=127.0.0.1:3002", &r);
+	ck_assert_str_eq(r.name, "canary");
+	ck_assert_int_eq(r.program_only, 1);
+	ck_assert_str_eq(r.authority, "127.0.0.1:3002");
+	route_free(&r);
+	parse_ok("web_2@app.localhost/x=:3003", &r);
+	ck_assert_str_eq(r.name, "web_2");
+	ck_assert_str_eq(r.host, "app.localhost");
+	route_free(&r);
+	/* No '=': a target, '@' and all. */
+	parse_ok("/tmp", &r);
+	ck_assert_ptr_null(r.name);
+	route_free(&r);
+	parse_bad("9lives@=:3000", "a route name is letters, digits and '_'");
+	parse_bad("a-b@=:3000", "a route name is letters, digits and '_'");
+	parse_bad("@=:3000", "a route name is letters, digits and '_'");
+
+	router_init(&rt);
+	add(&rt, "/=:3001");
+	/* A program's route overlaps nothing: "/" twice is no duplicate. */
+	add(&rt, "canary@=:3002");
+	add(&rt, "other@=:3003");
+	add_dup(&rt, "canary@/x=:3004", "canary@=:3002");
+	ck_assert_ptr_eq(router_find_name(&rt, "canary", 6), &rt.routes[1]);
+	ck_assert_ptr_eq(router_find_name(&rt, "other", 5), &rt.routes[2]);
+	ck_assert_ptr_null(router_find_name(&rt, "canar", 5));
+	ck_assert_ptr_null(router_find_name(&rt, "canaryx", 7));
+	/* The command line's routing never picks it. */
+	ck_assert_ptr_eq(router_match(&rt, NULL, 0, "/x", 2), &rt.routes[0]);
+	ck_assert_int_eq(router_may_outrank(&rt.routes[1], &rt.routes[0]), 0);
+	router_free(&rt);
+	router_init(&rt);
+	add(&rt, "only@=:3002");
+	ck_assert_ptr_null(router_match(&rt, NULL, 0, "/", 1));
 	router_free(&rt);
 }
 END_TEST
@@ -965,6 +1015,7 @@ static Suite *router_suite(void)
 	tc = tcase_create("router");
 	tcase_add_test(tc, test_router_add_ids);
 	tcase_add_test(tc, test_router_duplicates);
+	tcase_add_test(tc, test_route_names);
 	tcase_add_test(tc, test_match_longest_prefix);
 	tcase_add_test(tc, test_match_no_catch_all);
 	tcase_add_test(tc, test_match_host);
