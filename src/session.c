@@ -31,6 +31,7 @@
 #include "upstream.h"
 #include "welcome.h"
 #ifdef HAVE_BPF_ENGINE
+#include "peercg.h"
 #include "program.h"
 #endif
 
@@ -636,17 +637,28 @@ static int guard_request(struct session *s)
 }
 
 #ifdef HAVE_BPF_ENGINE
-/* The listen port the client came to: the ABI's local_port. */
-static uint16_t local_port(struct session *s)
+/* The connection as a routing program sees it, asked once: the listen
+ * port it came to and the client's cgroup. */
+static void program_conn(struct session *s, struct progreq_in *in)
 {
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
+	int rc;
 
-	if (s->local_port == 0 && getsockname(conn_fd(s->cc), (struct sockaddr *)&ss, &len) == 0)
-		s->local_port = ss.ss_family == AF_INET
-				    ? ntohs(((struct sockaddr_in *)&ss)->sin_port)
-				    : ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-	return s->local_port;
+	if (!s->cgroup_asked) {
+		s->cgroup_asked = 1;
+		s->local.len = sizeof(s->local.ss);
+		if (getsockname(conn_fd(s->cc), (struct sockaddr *)&s->local.ss, &s->local.len) < 0)
+			s->local.len = 0;
+		rc = s->local.len
+			 ? peercg_lookup((const struct sockaddr *)&s->client.ss,
+					 (const struct sockaddr *)&s->local.ss, &s->cgroup_id)
+			 : -ENOTCONN;
+		if (rc < 0) {
+			log_debug("%s: its cgroup is unknown: %s", s->client_text, strerror(-rc));
+			s->cgroup_id = 0;
+		}
+	}
+	in->local_port = s->local.len ? (uint16_t)addr_port(&s->local) : 0;
+	in->cgroup_id = s->cgroup_id;
 }
 
 /*
@@ -675,7 +687,7 @@ static int program_request(struct session *s, const struct route **route, const 
 	in.head = h;
 	in.fields = program_fields(s->srv->program);
 	in.client = (const struct sockaddr *)&s->client.ss;
-	in.local_port = local_port(s);
+	program_conn(s, &in);
 	in.builtin_route = *route != NULL ? (uint32_t)(*route)->id : ZS_NO_ROUTE;
 	progreq_build(&req, &in);
 	action = program_decide(s->srv->program, &req, &v);

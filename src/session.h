@@ -96,7 +96,10 @@ struct session {
 	const char *method;	 /* llhttp's static name, for the log */
 	const char *refusal;	 /* why the guard refused it (allow_reason), for the log */
 	char tag[16];		 /* the routing program's tag (ZS_TAG_MAX), "" for none */
-	uint16_t local_port;	 /* the listen port it came to, 0 until asked */
+	/* What a routing program sees of the connection, asked once. */
+	struct addr local;  /* where it came to; len 0 until asked */
+	uint64_t cgroup_id; /* the client's (peercg.h); 0: unknown */
+	unsigned int cgroup_asked : 1;
 	char *path;		 /* request target, for the access log */
 	size_t path_len;
 
