@@ -100,7 +100,7 @@ struct session {
 	struct addr local;  /* where it came to; len 0 until asked */
 	uint64_t cgroup_id; /* the client's (peercg.h); 0: unknown */
 	unsigned int cgroup_asked : 1;
-	char *path;		 /* request target, for the access log */
+	char *path; /* request target, for the access log */
 	size_t path_len;
 
 	TAILQ_ENTRY(session) entry;
