@@ -8,6 +8,8 @@
 #include <bpf/bpf_helpers.h>
 
 #include "zs_abi.h"
+#define ZS_PROGRAM_ABI_ONLY
+#include "zeroserve/program.h"
 
 /* Parser state lives in a per-CPU map value, not in registers: the loop
  * callback is then verified once, with no per-byte state to explore
@@ -40,6 +42,11 @@ struct scan {
 	__u32 conn_close;	  /* its value is "close" */
 	__u32 origin_off, origin_len;
 	__u32 have_cl, have_host, have_origin, is_head, status, resp;
+	__u32 method; /* enum zs_method */
+	/* the fields a routing program asked for (zs.bpf.c, head_field):
+	 * bit k of fld_have when field k was seen, its value's place */
+	__u32 fld_have;
+	__u32 fld_off[ZS_REQ_FIELDS], fld_len[ZS_REQ_FIELDS];
 	/* route search */
 	__u32 best, best_len, best_host;
 	/* a zs_allow lookup's key: map memory, not stack */
@@ -490,20 +497,28 @@ static __always_inline int request_line(struct scan *s, __u32 i, __u32 e)
 
 	if (e < i + 14)
 		return -1;
-	if (first_bytes(x, 4) == C8('G', 'E', 'T', ' ', 0, 0, 0, 0) ||
-	    first_bytes(x, 4) == C8('P', 'U', 'T', ' ', 0, 0, 0, 0)) {
+	if (first_bytes(x, 4) == C8('G', 'E', 'T', ' ', 0, 0, 0, 0)) {
 		m = 3;
+		s->method = ZS_METHOD_GET;
+	} else if (first_bytes(x, 4) == C8('P', 'U', 'T', ' ', 0, 0, 0, 0)) {
+		m = 3;
+		s->method = ZS_METHOD_PUT;
 	} else if (first_bytes(x, 5) == C8('P', 'O', 'S', 'T', ' ', 0, 0, 0)) {
 		m = 4;
+		s->method = ZS_METHOD_POST;
 	} else if (first_bytes(x, 5) == C8('H', 'E', 'A', 'D', ' ', 0, 0, 0)) {
 		m = 4;
 		s->is_head = 1;
+		s->method = ZS_METHOD_HEAD;
 	} else if (first_bytes(x, 6) == C8('P', 'A', 'T', 'C', 'H', ' ', 0, 0)) {
 		m = 5;
+		s->method = ZS_METHOD_PATCH;
 	} else if (first_bytes(x, 7) == C8('D', 'E', 'L', 'E', 'T', 'E', ' ', 0)) {
 		m = 6;
+		s->method = ZS_METHOD_DELETE;
 	} else if (x == C8('O', 'P', 'T', 'I', 'O', 'N', 'S', ' ')) {
 		m = 7;
+		s->method = ZS_METHOD_OPTIONS;
 	} else {
 		return -1;
 	}
@@ -533,6 +548,41 @@ static __always_inline int status_line(struct scan *s, __u32 i, __u32 e)
 		if (c < '0' || c > '9')
 			return -1;
 		s->status = s->status * 10 + (c - '0');
+	}
+	return 0;
+}
+
+/* The fields a routing program asked for (ZS_FIELDS), as tok holds a
+ * name: lower case, zero-padded; set through the skeleton before load. */
+#ifndef ZS_TUNABLE
+#define ZS_TUNABLE const volatile
+#endif
+ZS_TUNABLE __u32 nfields = 0;
+ZS_TUNABLE __u32 field_len[ZS_REQ_FIELDS];
+ZS_TUNABLE __u64 field_tok[ZS_REQ_FIELDS][3];
+
+/* Where the first value of a field the program asked for is, when the
+ * line's name (in tok) is one; blanks around it trimmed, as userspace
+ * trims them (src/http.c). Names are unique (src/program.c). */
+__noinline int head_field(__u32 v, __u32 e)
+{
+	struct scan *s = scan_state();
+	struct trim t = {.v = v, .e = e};
+	__u32 k;
+
+	if (s == NULL)
+		return 0;
+	for (k = 0; k < ZS_REQ_FIELDS; k++) {
+		if (field_len[k] == 0 || (s->fld_have & (1u << k)) ||
+		    !tok_is(s, field_len[k], field_tok[k][0], field_tok[k][1], field_tok[k][2]))
+			continue;
+		bpf_loop(XF_HOST_MAX, trim_byte, &t, 0);
+		if (t.v < t.e && (blank_at(s, t.v) || blank_at(s, t.e - 1)))
+			s->bad = 1;
+		s->fld_have |= 1u << k;
+		s->fld_off[k] = t.v;
+		s->fld_len[k] = t.e > t.v ? t.e - t.v : 0;
+		break;
 	}
 	return 0;
 }
@@ -587,6 +637,8 @@ static long head_line(__u32 n, void *ctx)
 		}
 		return s->bad ? 1 : 0;
 	}
+	if (nfields)
+		head_field(v, e);
 	switch (classify(s)) {
 	case H_BAD:
 		s->bad = 2; /* understood, but userspace's to handle */

@@ -8,6 +8,8 @@
 #include <bpf/bpf_helpers.h>
 
 #include "zs_abi.h"
+#define ZS_PROGRAM_ABI_ONLY
+#include "zeroserve/program.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -124,5 +126,24 @@ static __always_inline void count(__u32 idx, __u64 n)
 	if (v)
 		*v += n;
 }
+
+/*
+ * Routing programs (include/zeroserve/program.h): the request the kernel
+ * read, for the program (zs_kreq, the program's own map, shared with it by
+ * fd), and the program's kernel entry, which client_msg tail-calls (zs_prog).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct zs_scratch);
+} zs_kreq SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} zs_prog SEC(".maps");
 
 #endif /* ZS_MAPS_BPF_H */

@@ -40,6 +40,8 @@ ZS_TUNABLE __u32 guard_origin = 1;
 /* Some listen port has ZS_PORT_V4_MAPPED: only then does an IPv4 client's
  * name in the forwarding fields depend on its port (xf_client). */
 ZS_TUNABLE __u32 listen_mapped = 0;
+/* A routing program is in zs_prog: client_msg asks it (zeroserve-program.7). */
+ZS_TUNABLE __u32 program_on = 0;
 
 /* Responses delivered whole, and the most a held head's message may carry:
  * 32 KiB fill at most 9 of a message's 17 slots even in 4 KiB pages, so the
@@ -144,9 +146,27 @@ struct tcp_sock___zs {
 	__u32 write_seq;
 } __attribute__((preserve_access_index));
 
+/* include/linux/kernfs.h, include/linux/cgroup-defs.h: a cgroup's id is
+ * its kernfs node's (cgroup_id(), since 743210386c03, Linux 5.5), the
+ * inode number of its directory. */
+struct kernfs_node___zs {
+	__u64 id;
+} __attribute__((preserve_access_index));
+
+struct cgroup___zs {
+	struct kernfs_node___zs *kn;
+} __attribute__((preserve_access_index));
+
+/* The socket's cgroup, set when it was made (sock_cgroup_ptr(), a plain
+ * pointer since 8520e224f547, Linux 5.15). */
+struct sock_cgroup_data___zs {
+	struct cgroup___zs *cgroup;
+} __attribute__((preserve_access_index));
+
 /* include/net/sock.h, struct sock. */
 struct sock___zs {
 	void *sk_user_data;
+	struct sock_cgroup_data___zs sk_cgrp_data;
 } __attribute__((preserve_access_index));
 
 /* include/linux/skmsg.h, struct sk_psock. msg_tot_len, the bytes queued on
@@ -229,6 +249,26 @@ static __always_inline void passed_sync(struct sk_msg_md *msg, struct zs_conn *c
 	seq = tp->write_seq;
 	c->passed += (__u32)(seq - c->seq);
 	c->seq = seq;
+}
+
+/* The cgroup of the process that made C, as sock_diag tells userspace
+ * (src/peercg.c: INET_DIAG_CGROUP_ID reads the same pointer); 0 if none. */
+static __always_inline __u64 client_cgroup(struct sk_msg_md *msg)
+{
+	struct sock___zs *sk;
+	struct cgroup___zs *cg;
+	struct kernfs_node___zs *kn;
+
+	if (msg->sk == NULL || !bpf_core_field_exists(struct sock___zs, sk_cgrp_data))
+		return 0;
+	sk = (struct sock___zs *)bpf_skc_to_tcp_sock(msg->sk);
+	if (sk == NULL)
+		return 0;
+	cg = sk->sk_cgrp_data.cgroup;
+	if (cg == NULL)
+		return 0;
+	kn = cg->kn;
+	return kn != NULL ? kn->id : 0;
 }
 
 static __always_inline int pass_up(struct zs_conn *c, __u32 why)
@@ -329,6 +369,8 @@ __noinline int request_read(struct sk_msg_md *msg)
 	s->best_len = 0;
 	s->best_host = 0;
 	bpf_loop(ZS_MAX_ROUTES, route_one, NULL, 0);
+	/* Only a route the kernel carries is surely the router's answer
+	 * (router_kernel_refusal): a routing program sees that one too. */
 	rt = bpf_map_lookup_elem(&zs_routes, &s->best);
 	if (rt == NULL || !rt->kernel)
 		return -1 - ZS_C_PASS_ROUTE;
@@ -346,8 +388,112 @@ __noinline int request_read(struct sk_msg_md *msg)
 	return (int)(s->best & (ZS_MAX_ROUTES - 1));
 }
 
+/*
+ * The request as a routing program sees it (include/zeroserve/program.h),
+ * written into zs_kreq from the head just read, as src/progreq.c writes it
+ * from userspace's parse. Only for an origin-form target (client_msg).
+ */
+__noinline int prog_fill(const struct zs_sock_key *key, __u32 builtin, __u64 cgroup)
+{
+	struct scan *s = scan_state();
+	struct zs_scratch *z;
+	__u32 zero = 0, j, k, n, off;
+
+	z = bpf_map_lookup_elem(&zs_kreq, &zero);
+	if (s == NULL || z == NULL || key == NULL)
+		return -1;
+	z->req.method = s->method;
+	z->req.path_len = s->path_len;
+	z->req.host_len = s->host_len;
+	z->req.builtin_route = builtin;
+	n = s->path_len < ZS_REQ_PATH_MAX ? s->path_len : ZS_REQ_PATH_MAX;
+	for (j = 0; j < ZS_REQ_PATH_MAX / 8; j++) {
+		off = 8 * j;
+		*(__u64 *)&z->req.path[off] =
+		    off < n ? first_bytes(word_at(s->buf, s->path_off + off), n - off) : 0;
+	}
+	n = s->host_len < ZS_REQ_HOST_MAX ? s->host_len : ZS_REQ_HOST_MAX;
+	for (j = 0; j < ZS_REQ_HOST_MAX / 8; j++) {
+		off = 8 * j;
+		*(__u64 *)&z->req.host[off] =
+		    off < n ? first_bytes(lower8(word_at(s->buf, s->host_off + off)), n - off) : 0;
+	}
+	for (k = 0; k < ZS_REQ_FIELDS; k++) {
+		struct zs_field *f = &z->req.field[k];
+
+		f->present = (s->fld_have >> k) & 1;
+		f->len = f->present ? s->fld_len[k] : 0;
+		n = f->len < ZS_REQ_FIELD_MAX ? f->len : ZS_REQ_FIELD_MAX;
+		for (j = 0; j < ZS_REQ_FIELD_MAX / 8; j++) {
+			off = 8 * j;
+			*(__u64 *)&f->value[off] =
+			    off < n ? first_bytes(word_at(s->buf, s->fld_off[k] + off), n - off)
+				    : 0;
+		}
+	}
+	/* C's own side: its address is the client's, its peer zeroserve's. */
+	for (j = 0; j < 4; j++)
+		z->req.client_ip[j] = key->local_ip[j];
+	z->req.client_port = key->local_port;
+	z->req.local_port = key->remote_port;
+	z->req.reserved = 0;
+	z->req.cgroup_id = cgroup;
+	__builtin_memset(&z->v, 0, sizeof(z->v));
+	z->action = -1;
+	z->reserved = 0;
+	return 0;
+}
+
+/*
+ * Ask the routing program about the request just read, routed to r by the
+ * command line: the request into zs_kreq, then a tail call into the
+ * program, which comes back through zs_resume to zs_msg_resume. It runs
+ * on origin-form targets only: userspace gives a program an absolute-form
+ * target's path, so it decides those. An empty zs_prog (no program, or
+ * not inserted yet) sends the request up, where userspace asks it.
+ */
+static __always_inline int program_ask(struct sk_msg_md *msg, struct zs_sock_key *key,
+				       struct zs_conn *c, int r)
+{
+	struct scan *s = scan_state();
+
+	if (s == NULL || s->path_len == 0 || s->buf[s->path_off & (ZS_HEAD_MAX - 1)] != '/')
+		return pass_up(c, ZS_C_PASS_PROGRAM);
+	if (prog_fill(key, (__u32)r, client_cgroup(msg)) < 0)
+		return pass_up(c, ZS_C_PASS_PROGRAM);
+	bpf_tail_call(msg, &zs_prog, 0);
+	return pass_up(c, ZS_C_PASS_PROGRAM);
+}
+
+/*
+ * Back from the program: its decision, kept with C for a request that goes
+ * up all the same (refused, or a route or moment the kernel cannot serve),
+ * so userspace takes it rather than asking again. The route to carry the
+ * request to, or -(1 + the zs_counter of why it goes up).
+ */
+static __always_inline int program_answer(struct zs_conn *c)
+{
+	struct zs_scratch *z;
+	__u32 zero = 0;
+
+	z = bpf_map_lookup_elem(&zs_kreq, &zero);
+	if (z == NULL)
+		return -1 - ZS_C_PASS_PROGRAM;
+	c->prog_at = c->passed;
+	c->prog_action = z->action;
+	c->prog_route = z->v.route;
+	c->prog_status = z->v.status;
+	__builtin_memcpy(c->prog_tag, z->v.tag, sizeof(c->prog_tag));
+	c->prog_set = 1;
+	if (z->action == ZS_DEFAULT && z->req.builtin_route < ZS_MAX_ROUTES)
+		return (int)z->req.builtin_route;
+	if (z->action == ZS_ROUTE && z->v.route < nroutes)
+		return (int)(z->v.route & (ZS_MAX_ROUTES - 1));
+	return -1 - ZS_C_PASS_PROGRAM;
+}
+
 static __always_inline int client_msg(struct sk_msg_md *msg, struct zs_sock_key *key,
-				      struct zs_conn *c)
+				      struct zs_conn *c, int resumed)
 {
 	struct zs_ctl *ctl = bpf_map_lookup_elem(&zs_ctl, key);
 	struct zs_sock_key *bk = NULL;
@@ -402,9 +548,21 @@ static __always_inline int client_msg(struct sk_msg_md *msg, struct zs_sock_key 
 		return pass_up(c, ZS_C_PASS_USER);
 	if (c->inflight || !client_caught_up(msg, out))
 		return pass_up(c, ZS_C_PASS_USER);
-	r = request_read(msg);
-	if (r < 0)
-		return pass_up(c, (__u32)(-1 - r));
+	if (!resumed) {
+		c->prog_set = 0;
+		r = request_read(msg);
+		if (r < 0)
+			return pass_up(c, (__u32)(-1 - r));
+		if (program_on)
+			return program_ask(msg, key, c, r);
+	} else {
+		r = program_answer(c);
+		if (r < 0)
+			return pass_up(c, (__u32)(-1 - r));
+		rt = bpf_map_lookup_elem(&zs_routes, &r);
+		if (rt == NULL || !rt->kernel)
+			return pass_up(c, ZS_C_PASS_ROUTE);
+	}
 	if (bk != NULL && (__u32)r != route)
 		return pass_up(c, ZS_C_PASS_ROUTE);
 	s = scan_state();
@@ -446,6 +604,7 @@ static __always_inline int client_msg(struct sk_msg_md *msg, struct zs_sock_key 
 	if (s->conn_len)
 		bpf_msg_pop_data(msg, s->conn_off, s->conn_len, 0);
 	c->mode = ZS_MODE_KERNEL;
+	c->prog_set = 0; /* carried: no decision for userspace to take */
 	c->req_left = size >= total ? 0 : total - size;
 	c->inflight = 1;
 	c->kreqs++;
@@ -700,11 +859,31 @@ int zs_msg(struct sk_msg_md *msg)
 		return SK_PASS;
 	c = bpf_map_lookup_elem(&zs_conns, &key);
 	if (c != NULL)
-		return client_msg(msg, &key, c);
+		return client_msg(msg, &key, c, 0);
 	p = bpf_map_lookup_elem(&zs_peers, &key);
 	if (p != NULL)
 		return backend_msg(msg, p);
 	return SK_PASS;
+}
+
+/*
+ * Where a routing program's kernel entry comes back to (its zs_resume
+ * slot): the same message, C's state as zs_msg left it, the decision in
+ * zs_kreq. client_msg's checks before the head run again; none changed
+ * but by another CPU's hand, which then sends the request up.
+ */
+SEC("sk_msg")
+int zs_msg_resume(struct sk_msg_md *msg)
+{
+	struct zs_sock_key key = {};
+	struct zs_conn *c;
+
+	if (!sock_key_of(msg, &key))
+		return SK_PASS;
+	c = bpf_map_lookup_elem(&zs_conns, &key);
+	if (c == NULL)
+		return SK_PASS;
+	return client_msg(msg, &key, c, 1);
 }
 
 /*

@@ -109,6 +109,18 @@ struct zs_conn {
 	__u32 kpaired;	 /* kb is C's backend socket */
 	__u32 close_req; /* the kernel request in flight said "Connection: close" */
 	__u32 tail;	 /* its answer's last bytes go to zeroserve: resp_left of them */
+	/*
+	 * The routing program's decision on a request the kernel then passed
+	 * up (prog_set), which starts at byte prog_at of what C passed:
+	 * zeroserve takes it instead of running the program again, so a
+	 * request is decided once (doc/architecture.md, "Routing programs").
+	 */
+	__u64 prog_at;
+	__s32 prog_action; /* enum zs_action, or what the program returned */
+	__u32 prog_set;
+	__u32 prog_route;
+	__u32 prog_status;
+	__u8 prog_tag[16]; /* ZS_TAG_MAX */
 };
 
 /* zs_ctl, keyed by C; written by zeroserve only. */
@@ -213,6 +225,7 @@ enum zs_counter {
 	ZS_C_POOL_EMPTY,    /* first requests passed up: no pool connection ready */
 	ZS_C_POOL_RETURNED, /* pool connections the kernel took back at a client's FIN */
 	ZS_C_CLOSE_TAIL,    /* answers to "close" requests whose last bytes went up for the FIN */
+	ZS_C_PASS_PROGRAM,  /* the routing program refused it, or could not decide in the kernel */
 	ZS_C__MAX,
 };
 
@@ -248,7 +261,7 @@ ZS_ABI_AT(zs_route, kernel, ZS_HOST_MAX + ZS_PREFIX_MAX + 8);
 ZS_ABI_AT(zs_route, pool, ZS_HOST_MAX + ZS_PREFIX_MAX + 12);
 ZS_ABI_END(zs_route, pool);
 
-_Static_assert(sizeof(struct zs_conn) == 56 + sizeof(struct zs_sock_key) + 20, "zs_conn size");
+_Static_assert(sizeof(struct zs_conn) == 56 + sizeof(struct zs_sock_key) + 60, "zs_conn size");
 ZS_ABI_AT(zs_conn, passed, 0);
 ZS_ABI_AT(zs_conn, req_left, 8);
 ZS_ABI_AT(zs_conn, resp_left, 16);
@@ -265,7 +278,13 @@ ZS_ABI_AT(zs_conn, kroute, 60 + sizeof(struct zs_sock_key));
 ZS_ABI_AT(zs_conn, kpaired, 64 + sizeof(struct zs_sock_key));
 ZS_ABI_AT(zs_conn, close_req, 68 + sizeof(struct zs_sock_key));
 ZS_ABI_AT(zs_conn, tail, 72 + sizeof(struct zs_sock_key));
-ZS_ABI_END(zs_conn, tail);
+ZS_ABI_AT(zs_conn, prog_at, 76 + sizeof(struct zs_sock_key));
+ZS_ABI_AT(zs_conn, prog_action, 84 + sizeof(struct zs_sock_key));
+ZS_ABI_AT(zs_conn, prog_set, 88 + sizeof(struct zs_sock_key));
+ZS_ABI_AT(zs_conn, prog_route, 92 + sizeof(struct zs_sock_key));
+ZS_ABI_AT(zs_conn, prog_status, 96 + sizeof(struct zs_sock_key));
+ZS_ABI_AT(zs_conn, prog_tag, 100 + sizeof(struct zs_sock_key));
+ZS_ABI_END(zs_conn, prog_tag);
 
 _Static_assert(sizeof(struct zs_ctl) == 64, "zs_ctl size");
 ZS_ABI_AT(zs_ctl, done, 0);

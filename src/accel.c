@@ -28,6 +28,7 @@
 #include "accel_env.h"
 #include "config.h"
 #include "log.h"
+#include "program.h"
 #include "router.h"
 #include "zs.skel.h"
 
@@ -233,6 +234,55 @@ unsigned int accel_route_table(const struct router *rt, struct zs_route tbl[ZS_M
 	return (unsigned int)i;
 }
 
+/*
+ * A routing program in the request path (doc/architecture.md, "Routing
+ * programs"), before the load: the program's zs_kreq becomes the engine's,
+ * so both see one request, and the reader looks for the fields it asked
+ * for.
+ */
+static int program_plug(struct accel *a, const struct program *prog)
+{
+	const struct progreq_fields *f = program_fields(prog);
+	unsigned int k;
+	int err;
+
+	err = bpf_map__reuse_fd(a->skel->maps.zs_kreq, program_kreq_fd(prog));
+	if (err < 0) {
+		errno = -err;
+		return err;
+	}
+	a->skel->rodata->program_on = 1;
+	for (k = 0; k < f->n && k < ZS_REQ_FIELDS; k++) {
+		size_t len = strlen(f->name[k]);
+
+		/* As the reader keeps a name: its first 24 bytes, lower case. */
+		a->skel->rodata->field_len[k] = (__u32)len;
+		memset((void *)a->skel->rodata->field_tok[k], 0,
+		       sizeof(a->skel->rodata->field_tok[k]));
+		memcpy((void *)a->skel->rodata->field_tok[k], f->name[k], len);
+		if (len > 0)
+			a->skel->rodata->nfields = 1;
+	}
+	return 0;
+}
+
+/*
+ * After the load: the program's way back (zs_resume) first, then the way
+ * in (zs_prog), so no request reaches the program before it can return.
+ */
+static int program_wire(struct accel *a, const struct program *prog)
+{
+	__u32 zero = 0;
+	int fd = bpf_program__fd(a->skel->progs.zs_msg_resume);
+
+	if (bpf_map_update_elem(program_resume_fd(prog), &zero, &fd, BPF_ANY) < 0)
+		return -errno;
+	fd = program_msg_fd(prog);
+	if (bpf_map_update_elem(bpf_map__fd(a->skel->maps.zs_prog), &zero, &fd, BPF_ANY) < 0)
+		return -errno;
+	return 0;
+}
+
 /* Before loading anything: which routes the kernel serves, and how many. */
 static size_t decide_routes(struct accel *a, const struct router *rt)
 {
@@ -379,7 +429,8 @@ static uint64_t coarse_ms(void)
 
 static int event_record(void *ctx, void *data, size_t size);
 
-struct accel *accel_start(const struct config *cfg, char *why, size_t whylen)
+struct accel *accel_start(const struct config *cfg, const struct program *prog, char *why,
+			  size_t whylen)
 {
 	struct accel *a = NULL;
 	struct timespec t0;
@@ -431,6 +482,8 @@ struct accel *accel_start(const struct config *cfg, char *why, size_t whylen)
 	a->skel->rodata->guard_host = !cfg->allow.any_host;
 	a->skel->rodata->guard_origin = !cfg->allow.any_origin;
 	a->skel->rodata->listen_mapped = listen_mapped(cfg);
+	if (prog != NULL && program_plug(a, prog) < 0)
+		UNAVAILABLE("cannot share zs_kreq with the routing program: %s", strerror(errno));
 	saw_verifier_log = 0;
 	err = zs_bpf__load(a->skel);
 	if (err < 0) {
@@ -454,6 +507,8 @@ struct accel *accel_start(const struct config *cfg, char *why, size_t whylen)
 	if (a->events == NULL)
 		UNAVAILABLE("cannot read zs_events: %s", strerror(errno));
 
+	if (prog != NULL && program_wire(a, prog) < 0)
+		UNAVAILABLE("cannot reach the routing program: %s", strerror(errno));
 	err = make_pools(a, &cfg->router);
 	if (err < 0)
 		UNAVAILABLE("cannot make the pool's queues: %s", strerror(-err));
@@ -575,7 +630,7 @@ void accel_log_counters(struct accel *a, const char *when)
 	log_info("kernel engine counters (%s): requests=%llu responses=%llu bytes_up=%llu "
 		 "bytes_down=%llu passed: user=%llu unpaired=%llu head=%llu feature=%llu "
 		 "route=%llu response=%llu redirect_fail=%llu guard=%llu pool_taken=%llu "
-		 "pool_empty=%llu pool_returned=%llu close_tails=%llu",
+		 "pool_empty=%llu pool_returned=%llu close_tails=%llu program=%llu",
 		 when, (unsigned long long)c[ZS_C_REQ_KERNEL],
 		 (unsigned long long)c[ZS_C_RESP_KERNEL], (unsigned long long)c[ZS_C_BYTES_UP],
 		 (unsigned long long)c[ZS_C_BYTES_DOWN], (unsigned long long)c[ZS_C_PASS_USER],
@@ -584,7 +639,8 @@ void accel_log_counters(struct accel *a, const char *when)
 		 (unsigned long long)c[ZS_C_PASS_RESPONSE],
 		 (unsigned long long)c[ZS_C_REDIRECT_FAIL], (unsigned long long)c[ZS_C_PASS_GUARD],
 		 (unsigned long long)c[ZS_C_POOL_TAKEN], (unsigned long long)c[ZS_C_POOL_EMPTY],
-		 (unsigned long long)c[ZS_C_POOL_RETURNED], (unsigned long long)c[ZS_C_CLOSE_TAIL]);
+		 (unsigned long long)c[ZS_C_POOL_RETURNED], (unsigned long long)c[ZS_C_CLOSE_TAIL],
+		 (unsigned long long)c[ZS_C_PASS_PROGRAM]);
 }
 
 void accel_stop(struct accel *a)
@@ -1092,6 +1148,20 @@ int accel_conn_is_settled(struct accel_conn *ac)
 		return 0;
 	return zc.inflight == 0 && zc.req_left == 0 && zc.resp_left == 0 && zc.corked == 0 &&
 	       zc.foreign == ac->ctl.foreign_done;
+}
+
+int accel_conn_decision(struct accel_conn *ac, uint64_t at, int *action, struct zs_verdict *v)
+{
+	struct zs_conn zc;
+
+	if (ac == NULL || kernel_view(ac, &zc) < 0 || !zc.prog_set || zc.prog_at != at)
+		return 0;
+	*action = zc.prog_action;
+	memset(v, 0, sizeof(*v));
+	v->route = zc.prog_route;
+	v->status = zc.prog_status;
+	memcpy(v->tag, zc.prog_tag, sizeof(v->tag));
+	return 1;
 }
 
 enum accel_loss accel_conn_loss(struct accel_conn *ac)

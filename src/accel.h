@@ -24,15 +24,19 @@
 struct config;
 struct accel;
 struct accel_conn;
+struct program;
+struct zs_verdict;
 
 #ifdef HAVE_BPF_ENGINE
 
 /*
- * Load and attach the kernel engine for cfg, after the listeners are bound.
+ * Load and attach the kernel engine for cfg, after the listeners are bound,
+ * with the routing program prog (NULL: none) plugged into its request path.
  * NULL with a one-line reason in why when it does not run; zeroserve then
  * serves everything in userspace.
  */
-struct accel *accel_start(const struct config *cfg, char *why, size_t whylen);
+struct accel *accel_start(const struct config *cfg, const struct program *prog, char *why,
+			  size_t whylen);
 /* Logs the counters, detaches and frees everything. NULL is fine. */
 void accel_stop(struct accel *a);
 /*
@@ -203,10 +207,18 @@ enum accel_loss {
 	ACCEL_LOSS_PART,   /* one in flight, part of its answer sent */
 };
 enum accel_loss accel_conn_loss(struct accel_conn *ac);
+/*
+ * The routing program's decision the kernel took on the request that
+ * starts at byte at of what the client sent zeroserve, before it sent the
+ * request up (zs_conn.prog_*): 1 with *action and *v, else 0 (ask the
+ * program).
+ */
+int accel_conn_decision(struct accel_conn *ac, uint64_t at, int *action, struct zs_verdict *v);
 
 #else /* !HAVE_BPF_ENGINE: built with --disable-bpf */
 
-static inline struct accel *accel_start(const struct config *cfg, char *why, size_t whylen)
+static inline struct accel *accel_start(const struct config *cfg, const struct program *prog,
+					char *why, size_t whylen)
 {
 	if (whylen > 0)
 		snprintf(why, whylen, "kernel engine not built (--disable-bpf)");

@@ -76,11 +76,6 @@ static const char *engine_skipped(const struct config *cfg)
 
 	if (cfg->no_bpf)
 		return "kernel engine off: --no-bpf";
-	/* Its tail call into the program is not built yet: every request a
-	 * program decides goes through the userspace engine, so both decide
-	 * alike (doc/architecture.md, "Routing programs"). */
-	if (cfg->program != NULL)
-		return "kernel engine off: --program decides on the userspace engine for now";
 	for (i = 0; i < cfg->router.n; i++)
 		if (cfg->router.routes[i].kind == ROUTE_BACKEND)
 			return NULL;
@@ -92,7 +87,7 @@ static void *engine_load(void *arg)
 	struct engine_loader *l = arg;
 	uint64_t one = 1;
 
-	l->accel = accel_start(l->cfg, l->why, sizeof(l->why));
+	l->accel = accel_start(l->cfg, l->srv->program, l->why, sizeof(l->why));
 	(void)!write(l->efd, &one, sizeof(one));
 	return NULL;
 }
@@ -109,7 +104,7 @@ static void engine_ready(evutil_socket_t fd, short what, void *arg)
 		l->running = 0;
 	} else if (l->efd < 0 && !l->skip) {
 		/* No thread could be made: load here. */
-		l->accel = accel_start(l->cfg, l->why, sizeof(l->why));
+		l->accel = accel_start(l->cfg, l->srv->program, l->why, sizeof(l->why));
 	}
 	/* The loader thread is gone: what is dropped now is dropped for the process. */
 	if (privdrop_finish(l->pd, l->accel, err, sizeof(err)) < 0)
@@ -270,7 +265,7 @@ static int check_report(const struct config *cfg, const struct privdrop *pd)
 		printf("kernel: %s %s (uname)\n", u.sysname, u.release);
 	privdrop_describe(pd, line, sizeof(line));
 	printf("user: %s\n", line);
-	accel_start(cfg, why, sizeof(why));
+	accel_start(cfg, NULL, why, sizeof(why));
 	printf("engine: userspace (%s)\n", why);
 	return 1;
 }

@@ -99,6 +99,13 @@ static int read_fields(struct program *p, const char *path, const char *names, s
 		for (j = 0; j < len; j++)
 			p->fields.name[i][j] = (char)tolower((unsigned char)n[j]);
 		p->fields.name[i][len] = '\0';
+		/* The kernel's reader fills the first slot a name has. */
+		for (j = 0; j < i; j++)
+			if (strcmp(p->fields.name[j], p->fields.name[i]) == 0) {
+				log_seterr(err, errlen, "%s: ZS_FIELDS names '%s' twice", path,
+					   p->fields.name[i]);
+				return -EPROTO;
+			}
 	}
 	return 0;
 }
@@ -393,7 +400,6 @@ int program_decide(struct program *p, const struct zs_request *req, struct zs_ve
 {
 	LIBBPF_OPTS(bpf_test_run_opts, opts);
 	struct zs_scratch *s = p->ureq;
-	int action;
 
 	s->req = *req;
 	memset(&s->v, 0, sizeof(s->v));
@@ -402,8 +408,12 @@ int program_decide(struct program *p, const struct zs_request *req, struct zs_ve
 		return -errno;
 	if ((int)opts.retval != 0)
 		return -EPROTO;
-	action = s->action;
 	*v = s->v;
+	return program_check(p, s->action, v);
+}
+
+int program_check(const struct program *p, int action, struct zs_verdict *v)
+{
 	v->tag[ZS_TAG_MAX - 1] = '\0';
 	switch (action) {
 	case ZS_DEFAULT:
@@ -417,6 +427,26 @@ int program_decide(struct program *p, const struct zs_request *req, struct zs_ve
 	default:
 		return -EPROTO;
 	}
+}
+
+static int map_fd(const struct program *p, const char *name)
+{
+	return bpf_map__fd(bpf_object__find_map_by_name(p->obj, name));
+}
+
+int program_kreq_fd(const struct program *p)
+{
+	return map_fd(p, "zs_kreq");
+}
+
+int program_resume_fd(const struct program *p)
+{
+	return map_fd(p, "zs_resume");
+}
+
+int program_msg_fd(const struct program *p)
+{
+	return bpf_program__fd(bpf_object__find_program_by_name(p->obj, "zs_program_msg"));
 }
 
 void program_free(struct program *p)

@@ -36,6 +36,16 @@ const struct progreq_fields *program_fields(const struct program *p);
  */
 int program_decide(struct program *p, const struct zs_request *req, struct zs_verdict *v);
 
+/* What a verdict the kernel engine recorded is worth, checked as
+ * program_decide checks the program's own. */
+int program_check(const struct program *p, int action, struct zs_verdict *v);
+
+/* The kernel engine's way in (src/accel.c): the program's zs_kreq map and
+ * zs_resume prog array, and its kernel entry. */
+int program_kreq_fd(const struct program *p);
+int program_resume_fd(const struct program *p);
+int program_msg_fd(const struct program *p);
+
 void program_free(struct program *p);
 
 #endif

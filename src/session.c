@@ -31,6 +31,7 @@
 #include "upstream.h"
 #include "welcome.h"
 #ifdef HAVE_BPF_ENGINE
+#include "accel.h"
 #include "peercg.h"
 #include "program.h"
 #endif
@@ -679,18 +680,24 @@ static int program_request(struct session *s, const struct route **route, const 
 	size_t hvlen;
 	int action;
 
-	hv = http_head_get(h, "host", &hvlen);
-	router_request_host(hv, hvlen, h->buf + h->url_off, h->url_len, &in.host, &in.hostlen);
-	in.method = s->req.parser.method;
-	in.target = target;
-	in.tlen = tlen;
-	in.head = h;
-	in.fields = program_fields(s->srv->program);
-	in.client = (const struct sockaddr *)&s->client.ss;
-	program_conn(s, &in);
-	in.builtin_route = *route != NULL ? (uint32_t)(*route)->id : ZS_NO_ROUTE;
-	progreq_build(&req, &in);
-	action = program_decide(s->srv->program, &req, &v);
+	/* Decided once: the kernel may have asked it before sending it up. */
+	if (accel_conn_decision(s->kc, s->req_at, &action, &v)) {
+		action = program_check(s->srv->program, action, &v);
+	} else {
+		hv = http_head_get(h, "host", &hvlen);
+		router_request_host(hv, hvlen, h->buf + h->url_off, h->url_len, &in.host,
+				    &in.hostlen);
+		in.method = s->req.parser.method;
+		in.target = target;
+		in.tlen = tlen;
+		in.head = h;
+		in.fields = program_fields(s->srv->program);
+		in.client = (const struct sockaddr *)&s->client.ss;
+		program_conn(s, &in);
+		in.builtin_route = *route != NULL ? (uint32_t)(*route)->id : ZS_NO_ROUTE;
+		progreq_build(&req, &in);
+		action = program_decide(s->srv->program, &req, &v);
+	}
 	if (action < 0) {
 		log_warnx("%s: the routing program gave no decision: %s", s->client_text,
 			  action == -EPROTO ? "a route or status it may not use"
@@ -859,6 +866,7 @@ static void client_process(struct session *s)
 			if (session_accel_is_busy(s))
 				break;
 			s->state = S_HEAD;
+			s->req_at = conn_bytes_read(s->cc) - avail;
 			s->up_paused = s->c_paused = 0;
 			/* Errors before the request line is parsed answer in HTTP/1.1. */
 			s->client_minor = 1;

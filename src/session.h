@@ -99,6 +99,7 @@ struct session {
 	/* What a routing program sees of the connection, asked once. */
 	struct addr local;  /* where it came to; len 0 until asked */
 	uint64_t cgroup_id; /* the client's (peercg.h); 0: unknown */
+	uint64_t req_at;    /* where the request in hand starts in what the client sent */
 	unsigned int cgroup_asked : 1;
 	char *path; /* request target, for the access log */
 	size_t path_len;

@@ -109,7 +109,8 @@ _Static_assert(__builtin_offsetof(struct zs_request, cgroup_id) == 648, "zs_requ
 _Static_assert(sizeof(struct zs_verdict) == 24, "zs_verdict size");
 _Static_assert(sizeof(struct zs_scratch) == 688, "zs_scratch size");
 
-#ifdef __bpf__
+/* zeroserve's own BPF object takes the structs only (ZS_PROGRAM_ABI_ONLY). */
+#if defined(__bpf__) && !defined(ZS_PROGRAM_ABI_ONLY)
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
@@ -201,6 +202,6 @@ struct {
 		s->action = fn(&s->req, &s->v);                                                    \
 		return 0;                                                                          \
 	}
-#endif /* __bpf__ */
+#endif /* __bpf__ && !ZS_PROGRAM_ABI_ONLY */
 
 #endif /* ZEROSERVE_PROGRAM_H */

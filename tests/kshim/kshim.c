@@ -187,6 +187,13 @@ static long bpf_sock_ops_cb_flags_set(struct bpf_sock_ops *skops, int argval)
 	return -EPERM;
 }
 
+/* No routing program here (program_on stays 0): zs_prog is empty, and a
+ * tail call into an empty slot returns, as the kernel's does. */
+static long bpf_tail_call(void *ctx, void *map, __u32 index)
+{
+	return -ENOENT;
+}
+
 /* kernel/bpf/bpf_iter.c: at most 1 << 23 steps; returns the steps run. */
 static long bpf_loop(__u32 nr_loops, long (*callback)(__u32 index, void *ctx), void *ctx,
 		     __u64 flags)

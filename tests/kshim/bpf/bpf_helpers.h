@@ -39,5 +39,6 @@ static long bpf_msg_push_data(struct sk_msg_md *msg, __u32 start, __u32 len, __u
 static long bpf_msg_pop_data(struct sk_msg_md *msg, __u32 start, __u32 len, __u64 flags);
 static long bpf_sock_hash_update(struct bpf_sock_ops *skops, void *map, void *key, __u64 flags);
 static long bpf_sock_ops_cb_flags_set(struct bpf_sock_ops *skops, int argval);
+static long bpf_tail_call(void *ctx, void *map, __u32 index);
 
 #endif
