@@ -336,7 +336,9 @@ int program_load(struct program **out, const char *path, const struct router *rt
 		goto fail_print;
 	}
 	msg = entry(p->obj, path, "zs_program_msg", BPF_PROG_TYPE_SK_MSG, err, errlen);
-	user = entry(p->obj, path, "zs_program_user", BPF_PROG_TYPE_RAW_TRACEPOINT, err, errlen);
+	user = msg != NULL ? entry(p->obj, path, "zs_program_user", BPF_PROG_TYPE_RAW_TRACEPOINT,
+				   err, errlen)
+			   : NULL;
 	if (msg == NULL || user == NULL) {
 		rc = -EPROTO;
 		goto fail_print;

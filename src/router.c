@@ -707,7 +707,7 @@ int router_rewrite(const struct route *r, const char *target, size_t len, char *
 	size_t restlen = len, rlen, total;
 	int slash = 0;
 
-	if (r->replace == NULL) {
+	if (r == NULL || r->replace == NULL) {
 		if (len >= outlen || len > INT_MAX)
 			return -ENOSPC;
 		if (len > 0)

@@ -128,7 +128,7 @@ const char *router_kernel_refusal(const struct router *rt, size_t id,
 /*
  * The request-target to send upstream: target (path and query) with the
  * route's prefix replaced when the route has a replacement path, without
- * doubling a '/' at the join. Returns the length written (NUL terminated) or
+ * doubling a '/' at the join; r NULL: target as it is. Returns the length written (NUL terminated) or
  * -ENOSPC.
  */
 int router_rewrite(const struct route *r, const char *target, size_t len, char *out, size_t outlen);

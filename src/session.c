@@ -669,7 +669,7 @@ static void program_conn(struct session *s, struct progreq_in *in)
  * request was answered (refused), else 0.
  */
 static int program_request(struct session *s, const struct route **route, const char *target,
-			   size_t tlen)
+			   size_t tlen, int *as_is)
 {
 	const struct router *rt = &s->srv->cfg->router;
 	const struct http_head *h = &s->req.head;
@@ -713,8 +713,14 @@ static int program_request(struct session *s, const struct route **route, const 
 		session_error_reply(s, (int)v.status, "refused by the routing program");
 		return 1;
 	}
-	if (action == ZS_ROUTE)
+	if (action == ZS_ROUTE) {
 		*route = &rt->routes[v.route];
+		/* A prefix the target does not start with has nothing to
+		 * replace: the target goes as it came. */
+		*as_is = (*route)->replace != NULL &&
+			 (tlen < (*route)->prefix_len ||
+			  memcmp(target, (*route)->prefix, (*route)->prefix_len) != 0);
+	}
 	return 0;
 }
 #endif
@@ -729,7 +735,7 @@ static void request_start(struct session *s, int ev)
 	const char *target;
 	char tbuf[2048], *rewritten = tbuf;
 	size_t tlen, need;
-	int status, n;
+	int status, n, as_is = 0;
 
 	deadline_clear(s);
 	s->req_done = (ev & HTTP_EV_DONE) != 0;
@@ -772,7 +778,7 @@ static void request_start(struct session *s, int ev)
 		return;
 	s->route = route_request(s, &target, &tlen);
 #ifdef HAVE_BPF_ENGINE
-	if (srv->program != NULL && program_request(s, &s->route, target, tlen))
+	if (srv->program != NULL && program_request(s, &s->route, target, tlen, &as_is))
 		return;
 #endif
 	if (s->route == NULL) {
@@ -800,8 +806,10 @@ static void request_start(struct session *s, int ev)
 			return;
 		}
 	}
-	n = router_rewrite(s->route, target, tlen, rewritten,
-			   need > sizeof(tbuf) ? need : sizeof(tbuf));
+	n = as_is ? router_rewrite(NULL, target, tlen, rewritten,
+				   need > sizeof(tbuf) ? need : sizeof(tbuf))
+		  : router_rewrite(s->route, target, tlen, rewritten,
+				   need > sizeof(tbuf) ? need : sizeof(tbuf));
 	if (n < 0) {
 		if (rewritten != tbuf)
 			free(rewritten);

@@ -292,7 +292,7 @@ static void declines(char **argv, const char *reason)
 		argc++;
 	ck_assert_msg(config_parse(&cfg, argc, argv, err, sizeof(err)) == CONFIG_RUN, "%s", err);
 	why[0] = '\0';
-	ck_assert_ptr_null(accel_start(&cfg, why, sizeof(why)));
+	ck_assert_ptr_null(accel_start(&cfg, NULL, why, sizeof(why)));
 	ck_assert_msg(strcmp(why, reason) == 0, "why: \"%s\", want \"%s\"", why, reason);
 	config_free(&cfg);
 }
@@ -448,7 +448,7 @@ START_TEST(test_maps)
 	ck_assert_int_eq(config_parse(&cfg, 5, ARGV("-l", lspec, route, "/x/=http://127.0.0.1:1/"),
 				      err, sizeof(err)),
 			 CONFIG_RUN);
-	a = accel_start(&cfg, why, sizeof(why));
+	a = accel_start(&cfg, NULL, why, sizeof(why));
 	if (a == NULL) {
 		fprintf(stderr, "check_accel: map tests skipped: %s\n", why);
 		goto out;

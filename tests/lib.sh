@@ -602,6 +602,19 @@ cg_setup() {
 	export ZS_CG
 }
 
+# program_need NAME: PROG is the routing program NAME.bpf.o, from
+# contrib/programs (ZS_PROGRAMS) or tests/programs (ZS_TEST_PROGRAMS), which
+# make check builds. Loading one takes root and CAP_BPF on either engine.
+program_need() {
+	[ "$(id -u)" = 0 ] || skip "routing programs need root (uid $(id -u))"
+	[ "$(_zs_cap_bpf)" = 1 ] || skip "no CAP_BPF or CAP_SYS_ADMIN in the effective set"
+	PROG=
+	for _d in "$ZS_PROGRAMS" "$ZS_TEST_PROGRAMS"; do
+		[ -n "$_d" ] && [ -f "$_d/$1.bpf.o" ] && PROG="$_d/$1.bpf.o"
+	done
+	[ -n "$PROG" ] || fail "no $1.bpf.o in ${ZS_PROGRAMS:-?} or ${ZS_TEST_PROGRAMS:-?}: make check builds it"
+}
+
 # Before zeroserve starts on ENGINE (user or kernel), in a test that runs
 # on both: the kernel engine's cgroup (cg_setup) and kernel-log mark.
 engine_setup() {

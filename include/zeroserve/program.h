@@ -70,8 +70,10 @@ struct zs_request {
 	__u32 path_len;	     /* the request-target's length, query included */
 	__u32 host_len;	     /* the host name's length */
 	__u32 builtin_route; /* the route the command line's routes pick, or ZS_NO_ROUTE */
-	/* The request-target as the client sent it ("/api/v1?x=1"): not
-	 * decoded, not normalised; always starting with '/'. */
+	/* The request-target in origin form, as the client sent it
+	 * ("/api/v1?x=1"): not decoded, not normalised. An absolute-form
+	 * target ("http://host/x") gives its path and query; "*" (OPTIONS)
+	 * and other forms come as they are. */
 	__u8 path[ZS_REQ_PATH_MAX];
 	/* The name routes compare: the Host value without its port and one
 	 * trailing '.', in lower case. */
@@ -88,11 +90,11 @@ struct zs_request {
 	__u64 cgroup_id;
 };
 
-/* What decide() fills in for its answer. */
+/* What decide() fills in for its answer: it comes zeroed. */
 struct zs_verdict {
 	__u32 route;	      /* ZS_ROUTE: a ZS_ROUTE_ID */
 	__u32 status;	      /* ZS_REFUSE: 403, 404, 429 or 503 */
-	char tag[ZS_TAG_MAX]; /* shown in the access log; NUL-padded, "" for none */
+	char tag[ZS_TAG_MAX]; /* for the access log: at most 15 bytes, NUL-padded */
 };
 
 /* Where a decision is made: map values, shared with zeroserve by name. */
