@@ -1150,6 +1150,16 @@ int accel_conn_is_settled(struct accel_conn *ac)
 	       zc.foreign == ac->ctl.foreign_done;
 }
 
+int accel_program_kreq(const struct accel *a)
+{
+	return bpf_map__fd(a->skel->maps.zs_kreq);
+}
+
+int accel_program_swap(struct accel *a, const struct program *prog)
+{
+	return program_wire(a, prog);
+}
+
 int accel_conn_decision(struct accel_conn *ac, uint64_t at, int *action, struct zs_verdict *v)
 {
 	struct zs_conn zc;

@@ -214,6 +214,14 @@ enum accel_loss accel_conn_loss(struct accel_conn *ac);
  * program).
  */
 int accel_conn_decision(struct accel_conn *ac, uint64_t at, int *action, struct zs_verdict *v);
+/* The map a reloaded program must share with the kernel engine (zs_kreq). */
+int accel_program_kreq(const struct accel *a);
+/*
+ * From now on the kernel asks prog, loaded on accel_program_kreq: one
+ * update of zs_prog, so each request meets the old program or the new one
+ * (doc/architecture.md, "Routing programs"). 0 / -errno.
+ */
+int accel_program_swap(struct accel *a, const struct program *prog);
 
 #else /* !HAVE_BPF_ENGINE: built with --disable-bpf */
 

@@ -82,6 +82,8 @@ static const char *engine_skipped(const struct config *cfg)
 	return "kernel engine not needed: no backend routes";
 }
 
+static const struct privdrop_keep *program_keep(struct program *p, struct privdrop_keep *k);
+
 static void *engine_load(void *arg)
 {
 	struct engine_loader *l = arg;
@@ -96,6 +98,7 @@ static void *engine_load(void *arg)
 static void engine_ready(evutil_socket_t fd, short what, void *arg)
 {
 	struct engine_loader *l = arg;
+	struct privdrop_keep keep;
 	char err[256];
 	size_t i;
 
@@ -107,7 +110,8 @@ static void engine_ready(evutil_socket_t fd, short what, void *arg)
 		l->accel = accel_start(l->cfg, l->srv->program, l->why, sizeof(l->why));
 	}
 	/* The loader thread is gone: what is dropped now is dropped for the process. */
-	if (privdrop_finish(l->pd, l->accel, err, sizeof(err)) < 0)
+	if (privdrop_finish(l->pd, l->accel, program_keep(l->srv->program, &keep), err,
+			    sizeof(err)) < 0)
 		fatalx("%s", err);
 	server_set_accel(l->srv, l->accel);
 	/* One line saying why, --no-bpf included: users compare engines. */
@@ -286,7 +290,7 @@ static int load_program(const struct config *cfg, struct program **p)
 	char err[1024];
 	int rc;
 
-	rc = program_load(p, cfg->program, &cfg->router, cfg->verifier_log, err, sizeof(err));
+	rc = program_load(p, cfg->program, &cfg->router, cfg->verifier_log, -1, err, sizeof(err));
 	if (rc < 0)
 		fprintf(stderr, "zeroserve: --program %s\n", err);
 	else
@@ -297,6 +301,17 @@ static int load_program(const struct config *cfg, struct program **p)
 static void free_program(struct program *p)
 {
 	program_free(p);
+}
+
+/* What the program needs of the start's privileges once it is over. */
+static const struct privdrop_keep *program_keep(struct program *p, struct privdrop_keep *k)
+{
+	if (p == NULL)
+		return NULL;
+	k->usable = program_usable;
+	k->arg = p;
+	k->reload = 1;
+	return k;
 }
 #else
 static int load_program(const struct config *cfg, struct program **p)
@@ -312,6 +327,13 @@ static int load_program(const struct config *cfg, struct program **p)
 static void free_program(struct program *p)
 {
 	(void)p;
+}
+
+static const struct privdrop_keep *program_keep(struct program *p, struct privdrop_keep *k)
+{
+	(void)p;
+	(void)k;
+	return NULL;
 }
 #endif
 
@@ -383,8 +405,9 @@ int main(int argc, char **argv)
 	 * loader thread exists (capabilities are per thread). It keeps what
 	 * the kernel engine needs to load, if it is to load.
 	 */
-	if (rc == 0 && privdrop_switch(&pd, HAVE_ENGINE && engine_skipped(&cfg) == NULL, err,
-				       sizeof(err)) < 0) {
+	if (rc == 0 &&
+	    privdrop_switch(&pd, HAVE_ENGINE && (engine_skipped(&cfg) == NULL || program != NULL),
+			    err, sizeof(err)) < 0) {
 		log_warnx("%s", err);
 		rc = 1;
 	}
@@ -421,6 +444,8 @@ int main(int argc, char **argv)
 
 	rc = server_run(&srv);
 	engine_load_finish(&loader);
+	/* A reload (SIGHUP) may have replaced it. */
+	program = srv.program;
 	server_free(&srv);
 	free_program(program);
 	event_base_free(base);

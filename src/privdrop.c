@@ -235,19 +235,20 @@ static int switch_user(struct privdrop *pd, uint64_t keep, char *err, size_t err
 }
 
 /* Effective and permitted to keep, inheritable and ambient empty, checked. */
-static int caps_limit(uint64_t keep, char *err, size_t errlen)
+static int caps_limit(uint64_t keep, uint64_t keep_prm, char *err, size_t errlen)
 {
 	uint64_t eff, prm, inh;
 	int rc;
 
-	rc = caps_set(keep, keep, 0);
+	keep_prm |= keep;
+	rc = caps_set(keep, keep_prm, 0);
 	/* Ambient capabilities must be permitted and inheritable: gone with them. */
 	if (rc == 0 && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 &&
 	    errno != EINVAL)
 		rc = -errno;
 	if (rc == 0)
 		rc = privdrop_caps(&eff, &prm, &inh);
-	if (rc == 0 && (eff != keep || prm != keep || inh != 0))
+	if (rc == 0 && (eff != keep || prm != keep_prm || inh != 0))
 		rc = -EPERM;
 	if (rc < 0)
 		log_seterr(err, errlen, "cannot drop capabilities: %s", strerror(-rc));
@@ -278,7 +279,7 @@ int privdrop_switch(struct privdrop *pd, int keep_engine, char *err, size_t errl
 		if (rc < 0)
 			return rc;
 	}
-	rc = caps_limit(keep, err, errlen);
+	rc = caps_limit(keep, keep, err, errlen);
 	if (rc < 0)
 		return rc;
 	/*
@@ -308,9 +309,10 @@ int privdrop_lower(struct privdrop *pd)
 	return rc;
 }
 
-int privdrop_finish(struct privdrop *pd, struct accel *a, char *err, size_t errlen)
+int privdrop_finish(struct privdrop *pd, struct accel *a, const struct privdrop_keep *k, char *err,
+		    size_t errlen)
 {
-	uint64_t eff, prm, inh, keep = 0;
+	uint64_t eff, prm, inh, keep = 0, keep_prm = 0;
 	int rc;
 
 	if (!pd->root && !pd->caps)
@@ -331,19 +333,52 @@ int privdrop_finish(struct privdrop *pd, struct accel *a, char *err, size_t errl
 	 * program loads do. So ask the kernel, with nothing effective: a map
 	 * lookup refused with EPERM keeps CAP_BPF.
 	 */
-	if (a != NULL && (prm & (CAPBIT(CAP_BPF) | CAPBIT(CAP_SYS_ADMIN))) != 0 &&
-	    accel_maps_usable(a) == -EPERM) {
+	if ((prm & (CAPBIT(CAP_BPF) | CAPBIT(CAP_SYS_ADMIN))) != 0 &&
+	    ((a != NULL && accel_maps_usable(a) == -EPERM) ||
+	     (k != NULL && k->usable != NULL && k->usable(k->arg) == -EPERM))) {
 		keep = prm & CAPBIT(CAP_BPF) ? CAPBIT(CAP_BPF) : CAPBIT(CAP_SYS_ADMIN);
 		log_info("keeping %s: this kernel refuses bpf(2) on the kernel engine's maps "
-			 "without it (kernel.unprivileged_bpf_disabled before Linux 6.5)",
+			 "and programs without it (kernel.unprivileged_bpf_disabled before Linux "
+			 "6.5)",
 			 keep == CAPBIT(CAP_BPF) ? "CAP_BPF" : "CAP_SYS_ADMIN");
 	}
-	rc = caps_limit(keep, err, errlen);
+	/* A routing program's reload loads one: what the engine's load
+	 * took, never effective but while SIGHUP reloads (privdrop_raise). */
+	if (k != NULL && k->reload)
+		keep_prm = engine_caps(prm);
+	rc = caps_limit(keep, keep_prm, err, errlen);
 	if (rc < 0)
 		return rc;
-	log_info("running as %s (uid %u; %s), %s", pd->name, (unsigned int)pd->uid, pd->source,
+	log_info("running as %s (uid %u; %s), %s%s", pd->name, (unsigned int)pd->uid, pd->source,
 		 keep == 0		   ? "no capabilities left"
 		 : keep == CAPBIT(CAP_BPF) ? "only CAP_BPF left"
-					   : "only CAP_SYS_ADMIN left");
+					   : "only CAP_SYS_ADMIN left",
+		 keep_prm & ~keep ? "; what loading a routing program takes stays permitted, for "
+				    "SIGHUP"
+				  : "");
 	return 0;
+}
+
+int privdrop_raise(uint64_t *saved)
+{
+	uint64_t eff, prm, inh;
+	int rc;
+
+	rc = privdrop_caps(&eff, &prm, &inh);
+	if (rc == 0)
+		rc = caps_set(prm, prm, inh);
+	if (rc == 0)
+		*saved = eff;
+	return rc;
+}
+
+int privdrop_restore(uint64_t saved)
+{
+	uint64_t eff, prm, inh;
+	int rc;
+
+	rc = privdrop_caps(&eff, &prm, &inh);
+	if (rc == 0)
+		rc = caps_set(saved, prm, inh);
+	return rc;
 }

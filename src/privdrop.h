@@ -64,10 +64,30 @@ int privdrop_switch(struct privdrop *pd, int keep_engine, char *err, size_t errl
  */
 int privdrop_lower(struct privdrop *pd);
 /*
+ * What a routing program (src/program.h) needs once the start is over:
+ * usable() says -EPERM when its bpf(2) calls (BPF_PROG_TEST_RUN) need
+ * CAP_BPF; reload keeps what loading one takes permitted, not effective,
+ * for SIGHUP (privdrop_raise). NULL fields: none.
+ */
+struct privdrop_keep {
+	int (*usable)(void *arg);
+	void *arg;
+	int reload;
+};
+
+/*
  * The kernel engine's load ended (a, or NULL when it does not run), and no
  * other thread is left: drop every capability, except CAP_BPF when the
- * engine's maps refuse bpf(2) without it (privdrop.c says when).
+ * engine's maps or the program (k, may be NULL) refuse bpf(2) without it
+ * (privdrop.c says when), and those k->reload keeps permitted.
  */
-int privdrop_finish(struct privdrop *pd, struct accel *a, char *err, size_t errlen);
+int privdrop_finish(struct privdrop *pd, struct accel *a, const struct privdrop_keep *k, char *err,
+		    size_t errlen);
+/*
+ * Around a program's reload: make the permitted set effective, then back
+ * (*saved: the effective set before). 0 / -errno.
+ */
+int privdrop_raise(uint64_t *saved);
+int privdrop_restore(uint64_t saved);
 
 #endif

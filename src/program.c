@@ -296,7 +296,7 @@ static int refused(const char *path, const char *entry_name, const char *what, c
 }
 
 int program_load(struct program **out, const char *path, const struct router *rt,
-		 const char *vlog_path, char *err, size_t errlen)
+		 const char *vlog_path, int kreq_fd, char *err, size_t errlen)
 {
 	struct bpf_program *msg, *user;
 	libbpf_print_fn_t old;
@@ -353,6 +353,12 @@ int program_load(struct program **out, const char *path, const struct router *rt
 	if (rc == 0)
 		rc = check_map(p->obj, path, "zs_resume", BPF_MAP_TYPE_PROG_ARRAY, sizeof(__u32),
 			       err, errlen);
+	if (rc == 0 && kreq_fd >= 0) {
+		rc = bpf_map__reuse_fd(bpf_object__find_map_by_name(p->obj, "zs_kreq"), kreq_fd);
+		if (rc < 0)
+			log_seterr(err, errlen, "%s: cannot share the kernel engine's zs_kreq: %s",
+				   path, strerror(-rc));
+	}
 	if (rc < 0)
 		goto fail_print;
 	bpf_program__set_log_buf(msg, log_msg, VLOG_SIZE);
@@ -398,6 +404,16 @@ const struct progreq_fields *program_fields(const struct program *p)
 	return &p->fields;
 }
 
+int program_same_fields(const struct program *a, const struct program *b)
+{
+	unsigned int k;
+
+	for (k = 0; k < ZS_REQ_FIELDS; k++)
+		if (strcmp(a->fields.name[k], b->fields.name[k]) != 0)
+			return 0;
+	return 1;
+}
+
 int program_decide(struct program *p, const struct zs_request *req, struct zs_verdict *v)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, opts);
@@ -429,6 +445,18 @@ int program_check(const struct program *p, int action, struct zs_verdict *v)
 	default:
 		return -EPROTO;
 	}
+}
+
+static int map_fd(const struct program *p, const char *name);
+
+int program_usable(void *arg)
+{
+	struct program *p = arg;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(map_fd(p, "zs_ureq"), &zero, p->ureq) < 0)
+		return -errno;
+	return 0;
 }
 
 static int map_fd(const struct program *p, const char *name)

@@ -18,13 +18,18 @@
 struct program;
 
 /*
- * Open, check and load path against the routes (ZS_ROUTE names). On a
- * verifier refusal the whole log goes to vlog_path when given, and err
- * says which entry point, the reason, and where the log is; the log's
- * tail is printed to stderr. 0 or -errno with one line in err.
+ * Open, check and load path against the routes (ZS_ROUTE names), its
+ * zs_kreq being the map kreq_fd (a reload's: the kernel engine's), or its
+ * own (-1). On a verifier refusal the whole log goes to vlog_path when
+ * given, and err says which entry point, the reason, and where the log
+ * is; the log's tail is printed to stderr. 0 or -errno with one line in
+ * err.
  */
 int program_load(struct program **out, const char *path, const struct router *rt,
-		 const char *vlog_path, char *err, size_t errlen);
+		 const char *vlog_path, int kreq_fd, char *err, size_t errlen);
+
+/* Do a and b ask for the same fields, in the same slots? */
+int program_same_fields(const struct program *a, const struct program *b);
 
 /* The field names it asked for (ZS_FIELDS). */
 const struct progreq_fields *program_fields(const struct program *p);
@@ -45,6 +50,13 @@ int program_check(const struct program *p, int action, struct zs_verdict *v);
 int program_kreq_fd(const struct program *p);
 int program_resume_fd(const struct program *p);
 int program_msg_fd(const struct program *p);
+
+/*
+ * 0 when bpf(2) on it works with the calling thread's capabilities as
+ * they are, -EPERM when it needs CAP_BPF (src/privdrop.c); arg: the
+ * program. A map lookup: no run the program would count.
+ */
+int program_usable(void *arg);
 
 void program_free(struct program *p);
 

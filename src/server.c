@@ -14,6 +14,10 @@
 #include "accesslog.h"
 #include "config.h"
 #include "log.h"
+#include "privdrop.h"
+#ifdef HAVE_BPF_ENGINE
+#include "program.h"
+#endif
 #include "server.h"
 #include "session.h"
 #include "static.h"
@@ -164,6 +168,73 @@ static void usr1_cb(evutil_socket_t sig, short what, void *arg)
 	accel_log_counters(srv->accel, "SIGUSR1");
 }
 
+#ifdef HAVE_BPF_ENGINE
+/*
+ * SIGHUP: the routing program's file again (zeroserve-program.7, "RELOAD"),
+ * checked and loaded as at start, then swapped in on both engines: the
+ * kernel's by one update of zs_prog, userspace's here, between two events.
+ * A request already decided keeps its decision. Whatever fails leaves the
+ * running program in place, and says why.
+ */
+static void program_reload(struct server *srv)
+{
+	const struct config *cfg = srv->cfg;
+	struct program *p, *old = srv->program;
+	char err[1024];
+	uint64_t saved = 0;
+	int rc, raised;
+
+	if (cfg->program == NULL || old == NULL) {
+		log_info("SIGHUP: no --program to reload");
+		return;
+	}
+	if (!srv->engine_known) {
+		log_warnx("SIGHUP: the kernel engine is still loading; the program stays");
+		return;
+	}
+	raised = privdrop_raise(&saved) == 0;
+	rc = program_load(&p, cfg->program, &cfg->router, cfg->verifier_log,
+			  srv->accel != NULL ? accel_program_kreq(srv->accel) : -1, err,
+			  sizeof(err));
+	if (raised)
+		privdrop_restore(saved);
+	if (rc < 0) {
+		log_warnx("SIGHUP: kept the running program: %s", err);
+		return;
+	}
+	/* The kernel's reader looks for the fields of the program it was
+	 * loaded with (its .rodata): others would reach the program empty. */
+	if (srv->accel != NULL && !program_same_fields(p, old)) {
+		log_warnx("SIGHUP: kept the running program: %s asks for other fields (ZS_FIELDS) "
+			  "than the kernel engine reads; restart zeroserve to change them",
+			  cfg->program);
+		program_free(p);
+		return;
+	}
+	if (srv->accel != NULL && (rc = accel_program_swap(srv->accel, p)) < 0) {
+		log_warnx("SIGHUP: kept the running program: cannot plug %s into the kernel "
+			  "engine: %s",
+			  cfg->program, strerror(-rc));
+		program_free(p);
+		return;
+	}
+	srv->program = p;
+	program_free(old);
+	log_info("SIGHUP: routing program %s reloaded", cfg->program);
+}
+#else
+static void program_reload(struct server *srv)
+{
+	(void)srv;
+	log_info("SIGHUP: no --program to reload");
+}
+#endif
+
+static void hup_cb(evutil_socket_t sig, short what, void *arg)
+{
+	program_reload(arg);
+}
+
 static int accel_dial_hook(void *arg, int fd, const struct sockaddr *to, socklen_t len)
 {
 	struct server *srv = arg;
@@ -186,6 +257,7 @@ void server_set_accel(struct server *srv, struct accel *a)
 	size_t i;
 
 	srv->accel = a;
+	srv->engine_known = 1;
 	upstream_pool_set_hooks(srv->pool, a != NULL ? &hooks : NULL);
 #ifdef HAVE_BPF_ENGINE
 	if (a == NULL)
@@ -264,13 +336,15 @@ int server_init(struct server *srv, struct event_base *base, const struct config
 	srv->sig_term = evsignal_new(base, SIGTERM, shutdown_cb, srv);
 	srv->sig_int = evsignal_new(base, SIGINT, shutdown_cb, srv);
 	srv->sig_usr1 = evsignal_new(base, SIGUSR1, usr1_cb, srv);
+	srv->sig_hup = evsignal_new(base, SIGHUP, hup_cb, srv);
 	srv->drain_timer = evtimer_new(base, drain_timeout_cb, srv);
 	if (srv->sig_term == NULL || srv->sig_int == NULL || srv->sig_usr1 == NULL ||
-	    srv->drain_timer == NULL)
+	    srv->sig_hup == NULL || srv->drain_timer == NULL)
 		return -ENOMEM;
 	evsignal_add(srv->sig_term, NULL);
 	evsignal_add(srv->sig_int, NULL);
 	evsignal_add(srv->sig_usr1, NULL);
+	evsignal_add(srv->sig_hup, NULL);
 	return 0;
 }
 
@@ -303,6 +377,8 @@ void server_free(struct server *srv)
 		event_free(srv->sig_int);
 	if (srv->sig_usr1)
 		event_free(srv->sig_usr1);
+	if (srv->sig_hup)
+		event_free(srv->sig_hup);
 	if (srv->drain_timer)
 		event_free(srv->drain_timer);
 	/* After the sessions, which drop their map entries; before the pool's sockets go. */

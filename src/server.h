@@ -35,7 +35,8 @@ struct server {
 	unsigned int nsessions;
 	int paused;   /* listeners disabled at max_conns */
 	int draining; /* SIGTERM seen: finish in-flight work, then exit */
-	struct event *sig_term, *sig_int, *sig_usr1, *drain_timer;
+	struct event *sig_term, *sig_int, *sig_usr1, *sig_hup, *drain_timer;
+	int engine_known; /* server_set_accel was called: the engine's load is over */
 	struct timeval tv_upstream, tv_connect, tv_idle, tv_header, tv_queue;
 	int exit_status;
 };

@@ -119,7 +119,7 @@ START_TEST(switch_drops_all)
 	ck_assert_int_eq(prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0), 1);
 	ck_assert_int_eq(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 0);
 	ck_assert_int_eq(setresuid(0, 0, 0), -1);
-	ck_assert_int_eq(privdrop_finish(&pd, NULL, err, sizeof(err)), 0);
+	ck_assert_int_eq(privdrop_finish(&pd, NULL, NULL, err, sizeof(err)), 0);
 }
 END_TEST
 
@@ -144,7 +144,7 @@ START_TEST(switch_keeps_engine_caps)
 	caps(&eff, &prm, &inh);
 	ck_assert_uint_eq(eff, 0);
 	ck_assert_uint_eq(prm, start & ENGINE_CAPS);
-	ck_assert_msg(privdrop_finish(&pd, NULL, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(privdrop_finish(&pd, NULL, NULL, err, sizeof(err)) == 0, "%s", err);
 	caps(&eff, &prm, &inh);
 	ck_assert_uint_eq(eff | prm | inh, 0);
 }
@@ -161,7 +161,7 @@ START_TEST(switch_root_user)
 		return;
 	ck_assert_int_eq(privdrop_plan(&pd, "root", err, sizeof(err)), 0);
 	ck_assert_msg(privdrop_switch(&pd, 1, err, sizeof(err)) == 0, "%s", err);
-	ck_assert_msg(privdrop_finish(&pd, NULL, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(privdrop_finish(&pd, NULL, NULL, err, sizeof(err)) == 0, "%s", err);
 	assert_uid(0);
 	caps(&eff, &prm, &inh);
 	ck_assert_uint_eq(eff | prm | inh, 0);
