@@ -457,7 +457,10 @@ static __always_inline int program_ask(struct sk_msg_md *msg, struct zs_sock_key
 {
 	struct scan *s = scan_state();
 
-	if (s == NULL || s->path_len == 0 || s->buf[s->path_off & (ZS_HEAD_MAX - 1)] != '/')
+	/* A Host value the kernel does not carry (xf_build) is userspace's
+	 * to name: head_host looks for its port in XF_HOST_MAX bytes only. */
+	if (s == NULL || s->path_len == 0 || s->buf[s->path_off & (ZS_HEAD_MAX - 1)] != '/' ||
+	    s->host_vlen > XF_HOST_MAX)
 		return pass_up(c, ZS_C_PASS_PROGRAM);
 	if (prog_fill(key, (__u32)r, client_cgroup(msg)) < 0)
 		return pass_up(c, ZS_C_PASS_PROGRAM);

@@ -3,7 +3,8 @@
  * The engines agree: the kernel's head reader (bpf/zs.bpf.c, run through
  * tests/kshim) and userspace (src/http.c, src/router.c) on a seeded corpus
  * of request heads, valid and odd, on several route sets (tests/kshim/parity.h
- * states the rule). A disagreement prints the head and the seed's case number.
+ * states the rule), with a routing program asking for header fields. A
+ * disagreement prints the head and the seed's case number.
  */
 #include <check.h>
 #include <stdint.h>
@@ -14,7 +15,8 @@
 #include "kshim/kshim.h"
 #include "kshim/parity.h"
 
-#define CORPUS 20000 /* heads per route set */
+#define CORPUS	     20000 /* heads per route set */
+#define FIELD_CORPUS 5000  /* heads made for the program's fields, per route set */
 
 static uint64_t rng;
 
@@ -440,17 +442,211 @@ static const char *show(const char *b, size_t n)
 	return out;
 }
 
+/*
+ * A head for a routing program's fields: every method the kernel reads,
+ * targets near ZS_REQ_PATH_MAX, Host values with ports, trailing dots and
+ * upper case, and the fields asked for (or look-alikes) in any case,
+ * repeated, with blanks around their values, values past ZS_REQ_FIELD_MAX.
+ */
+static void gen_fields(struct head *h)
+{
+	static const char *const methods[] = {"GET",	"HEAD",	 "POST",   "PUT",
+					      "DELETE", "PATCH", "OPTIONS"};
+	static const char *const host_values[] = {
+	    "app.test",	      "APP.TEST",      "App.Test.", "app.test:8080",
+	    "APP.test.:8080", "app.test:",     "127.0.0.1", "127.0.0.1:8080",
+	    "localhost",      "LocalHost.:80", "[::1]:8080"};
+	static const char *const names[] = {"X-Canary",
+					    "x-canary",
+					    "X-CANARY",
+					    "User-Agent",
+					    "user-agent",
+					    "USER-AGENT",
+					    "X-Tenant",
+					    "x-TeNaNt",
+					    "Accept",
+					    "accept",
+					    "X-Request-Id-Of-The-User",
+					    "x-request-id-of-the-user",
+					    "Origin",
+					    "X-Canaryx",
+					    "X-Canar",
+					    "X-Request-Id-Of-The-Users",
+					    "X-Request-Id-Of-The-Usex",
+					    "Accept-Language",
+					    "X-Other"};
+	static const char *const values[] = {"",
+					     "1",
+					     "beta",
+					     "a b",
+					     "a\tb",
+					     "*/*",
+					     "curl/8.5.0",
+					     "caf\xc3\xa9",
+					     "\x80\xff",
+					     "a,b",
+					     "x: y",
+					     "\"q\"",
+					     "http://app.test",
+					     "http://localhost:5173"};
+	static const char *const blanks[] = {"", " ", "\t", "  ", " \t ", "\t\t"};
+	unsigned int i, k, n, nf, at;
+	long cl = -1;
+
+	h->n = 0;
+	wild = 0;
+	puts_(h, PICK(methods));
+	putc_(h, ' ');
+	if (chance(4)) {
+		put_target(h);
+	} else {
+		/* Around ZS_REQ_PATH_MAX, or short, with a query now and then. */
+		n = chance(3) ? 240 + pick(40) : pick(40);
+		putc_(h, '/');
+		for (i = 0; i < n; i++)
+			putc_(h, i % 9 == 8 ? '/' : (char)('a' + pick(26)));
+		if (chance(4))
+			puts_(h, "?q=1&r=%20");
+	}
+	puts_(h, " HTTP/1.1\r\n");
+	nf = pick(7);
+	at = pick(nf + 1);
+	for (k = 0; k <= nf; k++) {
+		if (k == at) {
+			puts_(h, "Host: ");
+			puts_(h, PICK(host_values));
+			puts_(h, "\r\n");
+		}
+		if (k == nf)
+			break;
+		puts_(h, PICK(names));
+		putc_(h, ':');
+		if (chance(30)) {
+			/* More blanks than the kernel trims. */
+			for (i = 120 + pick(20); i > 0; i--)
+				putc_(h, chance(3) ? '\t' : ' ');
+		} else {
+			puts_(h, PICK(blanks));
+		}
+		if (chance(6)) {
+			/* Past ZS_REQ_FIELD_MAX, or at it. */
+			for (i = 60 + pick(80); i > 0; i--)
+				putc_(h, (char)('A' + pick(26)));
+		} else {
+			puts_(h, PICK(values));
+		}
+		puts_(h, PICK(blanks));
+		puts_(h, "\r\n");
+	}
+	if (chance(4)) {
+		cl = pick(3) == 0 ? 0 : 1 + pick(8);
+		puts_(h, "Content-Length: ");
+		putc_(h, (char)('0' + cl));
+		puts_(h, "\r\n");
+	}
+	puts_(h, "\r\n");
+	for (i = 0; cl > 0 && i < (unsigned long)cl; i++)
+		putc_(h, 'b');
+}
+
+/* The fields of the routing program most route sets run with. */
+static const char *const prog_fields[ZS_REQ_FIELDS] = {"x-canary", "user-agent", "x-tenant",
+						       "accept"};
+/* An empty slot, a name of ZS_REQ_FIELD_NAME_MAX bytes, one the guard reads. */
+static const char *const prog_fields_gap[ZS_REQ_FIELDS] = {"x-canary", "",
+							   "x-request-id-of-the-user", "origin"};
+
+#define LONG_64	 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+#define LONG_100 LONG_64 "0123456789abcdef0123456789abcdef0123"
+#define PATH_256                                                                                   \
+	"/p23456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef" LONG_64 LONG_64 LONG_64
+
+/* The program's fields in the shapes a reader may get wrong, with the
+ * hosts, targets and methods around them. */
+static const char *const field_heads[] = {
+    "GET /api HTTP/1.1\r\nHost: app.test\r\nX-Canary: beta\r\nUser-Agent: curl/8.5.0\r\n"
+    "X-Tenant: acme\r\nAccept: */*\r\nOrigin: http://app.test\r\n"
+    "X-Request-Id-Of-The-User: r1\r\n\r\n",
+    /* The first of each counts. */
+    "GET / HTTP/1.1\r\nHost: app.test\r\nX-Canary: first\r\nX-Canary: second\r\n"
+    "x-canary: third\r\nAccept: a\r\nAccept: b\r\n\r\n",
+    "GET / HTTP/1.1\r\nX-Canary: before-host\r\nHost: app.test\r\nX-Canary: after\r\n\r\n",
+    /* Blanks around values, and in them. */
+    "GET / HTTP/1.1\r\nHost: app.test\r\nX-Canary: \t beta \t \r\nX-Tenant:\tacme\t\r\n"
+    "Accept:   \r\nUser-Agent:\t\r\n\r\n",
+    "GET / HTTP/1.1\r\nHost: app.test\r\nX-Canary:beta\r\nX-Tenant: a b\tc\r\n"
+    "User-Agent: x  y\r\n\r\n",
+    "GET / HTTP/1.1\r\nHost: app.test\r\nX-Canary:\r\nX-Tenant: \r\n\r\n",
+    "GET / HTTP/1.1\r\nHost: app.test\r\nX-Canary:                                          "
+    "                                                                                     "
+    "                    v\r\n\r\n",
+    /* Values at and past ZS_REQ_FIELD_MAX. */
+    "GET / HTTP/1.1\r\nHost: app.test\r\nX-Canary: " LONG_64 "\r\nUser-Agent: " LONG_64
+    "x\r\nX-Tenant: " LONG_100 "\r\nAccept: " LONG_64 "\t \r\n\r\n",
+    "GET / HTTP/1.1\r\nHost: app.test\r\nX-Tenant: 0123456789abcdef0123456789abcdef0123456789abc"
+    "def0123456789abcde\r\n\r\n",
+    /* Names in any case; names that only look like them. */
+    "GET / HTTP/1.1\r\nHost: app.test\r\nX-CANARY: up\r\nuSeR-aGeNt: mixed\r\nACCEPT: text/html\r\n"
+    "x-tenant: low\r\n\r\n",
+    "GET / HTTP/1.1\r\nHost: app.test\r\nX-Canaryx: no\r\nX-Canar: no\r\nX-Canary-: no\r\n"
+    "Accept-Encoding: gzip\r\nUser-Agents: no\r\nX-Request-Id-Of-The-Userx: no\r\n"
+    "X-Request-Id-Of-The-Use: no\r\nX-Request-Id-Of-The-Usex: no\r\n\r\n",
+    "GET / HTTP/1.1\r\nHost: app.test\r\nX-REQUEST-ID-OF-THE-USER: upper\r\n\r\n",
+    /* Odd bytes a value may hold. */
+    "GET / HTTP/1.1\r\nHost: app.test\r\nX-Tenant: caf\xc3\xa9:1\r\nX-Canary: \x80\xff\r\n"
+    "Accept: \"q\", a;b=c\r\n\r\n",
+    /* Targets around ZS_REQ_PATH_MAX, with queries. */
+    "GET " PATH_256 " HTTP/1.1\r\nHost: app.test\r\nX-Canary: 256\r\n\r\n",
+    "GET " PATH_256 "7 HTTP/1.1\r\nHost: app.test\r\nX-Canary: 257\r\n\r\n",
+    "GET /p23456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef" LONG_64 LONG_64
+    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde HTTP/1.1\r\n"
+    "Host: app.test\r\n\r\n",
+    "GET " PATH_256 "?q=" LONG_64 " HTTP/1.1\r\nHost: app.test\r\n\r\n",
+    "GET /api?x=1&y=%20 HTTP/1.1\r\nHost: app.test\r\nX-Tenant: q\r\n\r\n",
+    "GET /api/v1/x HTTP/1.1\r\nHost: app.test\r\n\r\n",
+    /* Hosts: ports, trailing dots, upper case, addresses. */
+    "GET / HTTP/1.1\r\nHost: APP.Test.:8080\r\nX-Canary: h\r\n\r\n",
+    "GET / HTTP/1.1\r\nHost: app.test.\r\n\r\n",
+    "GET / HTTP/1.1\r\nHost: App.Test:80\r\n\r\n",
+    "GET / HTTP/1.1\r\nHost: app.test:\r\n\r\n",
+    "GET / HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n",
+    "GET / HTTP/1.1\r\nHost: LOCALHOST\r\n\r\n",
+    "GET /api HTTP/1.1\r\nHost: app2.test.\r\n\r\n",
+    "GET /x/ HTTP/1.1\r\nHost: OTHER.test\r\n\r\n",
+    /* Past ZS_REQ_HOST_MAX: a port past the reader's first 128 bytes, a
+     * name past ROUTER_HOST_MAX (only a guard that takes any Host lets
+     * these reach a route). */
+    "GET / HTTP/1.1\r\nHost: App.Test." LONG_64 "\r\n\r\n",
+    "GET / HTTP/1.1\r\nHost: " LONG_64 LONG_64 "aa:8080\r\n\r\n",
+    "GET / HTTP/1.1\r\nHost: " LONG_64 LONG_64 LONG_64 LONG_64 "\r\n\r\n",
+    /* Each method the kernel reads. */
+    "HEAD / HTTP/1.1\r\nHost: app.test\r\nX-Canary: head\r\n\r\n",
+    "POST /api HTTP/1.1\r\nHost: app.test\r\nX-Canary: post\r\nContent-Length: 3\r\n\r\nabc",
+    "POST /api HTTP/1.1\r\nHost: app.test\r\nContent-Length: 0\r\n\r\n",
+    "PUT /api HTTP/1.1\r\nHost: app.test\r\nContent-Length: 2\r\nX-Tenant: put\r\n\r\nab",
+    "DELETE /api/x HTTP/1.1\r\nHost: app.test\r\nAccept: */*\r\n\r\n",
+    "PATCH /api HTTP/1.1\r\nHost: app.test\r\nContent-Length: 1\r\n\r\n{",
+    "OPTIONS /api HTTP/1.1\r\nHost: app.test\r\nOrigin: http://localhost:5173\r\n\r\n",
+    "OPTIONS * HTTP/1.1\r\nHost: app.test\r\n\r\n",
+    "GET http://app.test/api HTTP/1.1\r\nHost: app.test\r\nX-Canary: abs\r\n\r\n",
+};
+static const size_t nfield_heads = sizeof(field_heads) / sizeof(field_heads[0]);
+
 static void check_heads(const char *const *routes, size_t nroutes, uint64_t max_body, uint64_t seed,
-			const char *const *fixed, size_t nfixed)
+			const char *const *fixed, size_t nfixed,
+			const char *const fields[ZS_REQ_FIELDS], int any_host)
 {
 	struct parity p;
 	struct head h;
 	char err[512], why[4096];
-	unsigned int c;
+	unsigned int c, f;
 	size_t i;
 	int rc;
 
 	ck_assert_msg(parity_init(&p, routes, nroutes, max_body, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(parity_program(&p, fields, err, sizeof(err)) == 0, "%s", err);
+	if (any_host)
+		parity_any_host(&p);
 	/* The fixed heads from every client, the random ones from each in turn. */
 	for (c = 0; c < PARITY_CLIENTS; c++) {
 		p.client = c;
@@ -459,6 +655,12 @@ static void check_heads(const char *const *routes, size_t nroutes, uint64_t max_
 					  sizeof(why));
 			ck_assert_msg(rc == 0, "fixed head %zu: %s\nhead: %s", i, why,
 				      show(fixed[i], strlen(fixed[i])));
+		}
+		for (i = 0; i < nfield_heads; i++) {
+			rc = parity_check(&p, (const uint8_t *)field_heads[i],
+					  strlen(field_heads[i]), why, sizeof(why));
+			ck_assert_msg(rc == 0, "field head %zu: %s\nhead: %s", i, why,
+				      show(field_heads[i], strlen(field_heads[i])));
 		}
 		/* The fields named ::1 and v4-mapped clients as userspace does. */
 		if (parity_client_carried(c))
@@ -473,16 +675,32 @@ static void check_heads(const char *const *routes, size_t nroutes, uint64_t max_
 		ck_assert_msg(rc == 0, "seed %llu head %zu: %s\nhead: %s", (unsigned long long)seed,
 			      i, why, show(h.b, h.n));
 	}
+	for (i = 0; i < FIELD_CORPUS; i++) {
+		gen_fields(&h);
+		p.client = (unsigned int)(i % PARITY_CLIENTS);
+		rc = parity_check(&p, (const uint8_t *)h.b, h.n, why, sizeof(why));
+		ck_assert_msg(rc == 0, "seed %llu field head %zu: %s\nhead: %s",
+			      (unsigned long long)seed, i, why, show(h.b, h.n));
+	}
 	fprintf(stderr,
 		"check_parity: %lu heads, userspace accepts %lu, refuses %lu; kernel carries %lu, "
-		"refuses %lu, passes up: head %lu feature %lu route %lu other %lu\n",
+		"refuses %lu, passes up: head %lu feature %lu route %lu other %lu; "
+		"asks the program %lu (fields %s %lu, %s %lu, %s %lu, %s %lu)\n",
 		p.heads, p.user_ok, p.user_bad, p.carried, p.dropped, p.up[ZS_C_PASS_HEAD],
 		p.up[ZS_C_PASS_FEATURE], p.up[ZS_C_PASS_ROUTE],
-		p.up[ZS_C_PASS_USER] + p.up[ZS_C_PASS_UNPAIRED] + p.up[ZS_C__MAX]);
+		p.up[ZS_C_PASS_USER] + p.up[ZS_C_PASS_UNPAIRED] + p.up[ZS_C__MAX], p.asked,
+		fields[0], p.asked_with[0], fields[1], p.asked_with[1], fields[2], p.asked_with[2],
+		fields[3], p.asked_with[3]);
 	/* A reader that passed everything up would agree with anything. Of
 	 * the heads userspace accepts, many have a Host or Origin the kernel
 	 * cannot route by or carry (IPv6, too long, rewritten routes). */
 	ck_assert_uint_ge(p.carried, p.user_ok / 8);
+	/* Nor would a kernel that never asks the program, or finds no field. */
+	ck_assert_uint_ge(p.asked, p.carried / 8);
+	for (f = 0; f < ZS_REQ_FIELDS; f++)
+		if (fields[f][0] != '\0')
+			ck_assert_msg(p.asked_with[f] > 0, "no head asked about holds %s",
+				      fields[f]);
 	parity_free(&p);
 }
 
@@ -508,7 +726,8 @@ START_TEST(test_host_and_catch_all)
 {
 	static const char *const routes[] = {"app.test=127.0.0.1:3001", "/=127.0.0.1:3002"};
 
-	check_heads(routes, 2, 0, 1, fixed_heads, sizeof(fixed_heads) / sizeof(fixed_heads[0]));
+	check_heads(routes, 2, 0, 1, fixed_heads, sizeof(fixed_heads) / sizeof(fixed_heads[0]),
+		    prog_fields, 0);
 }
 END_TEST
 
@@ -535,7 +754,7 @@ START_TEST(test_mixed_routes)
 	};
 
 	check_heads(routes, sizeof(routes) / sizeof(routes[0]), 0, 2, fixed_heads,
-		    sizeof(fixed_heads) / sizeof(fixed_heads[0]));
+		    sizeof(fixed_heads) / sizeof(fixed_heads[0]), prog_fields, 0);
 }
 END_TEST
 
@@ -551,7 +770,7 @@ START_TEST(test_host_shapes)
 
 	/* And --max-body 20: bodies of 21 to 40 bytes are userspace's 413. */
 	check_heads(routes, sizeof(routes) / sizeof(routes[0]), 20, 4, fixed_heads,
-		    sizeof(fixed_heads) / sizeof(fixed_heads[0]));
+		    sizeof(fixed_heads) / sizeof(fixed_heads[0]), prog_fields_gap, 0);
 }
 END_TEST
 
@@ -568,7 +787,21 @@ START_TEST(test_past_the_map)
 	};
 
 	check_heads(routes, sizeof(routes) / sizeof(routes[0]), 0, 3, fixed_heads,
-		    sizeof(fixed_heads) / sizeof(fixed_heads[0]));
+		    sizeof(fixed_heads) / sizeof(fixed_heads[0]), prog_fields, 0);
+}
+END_TEST
+
+/* Routes only a program reaches (NAME@=TARGET) beside named ones, and
+ * --allow-host '*': no guard keeps the Host values the kernel reads short. */
+START_TEST(test_program_routes)
+{
+	static const char *const routes[] = {
+	    "canary@=127.0.0.1:3020",	   "/=127.0.0.1:3001",	     "api@/api=127.0.0.1:3002",
+	    "app@app.test=127.0.0.1:3003", "stable@=127.0.0.1:3021", "/x/y=127.0.0.1:3004",
+	};
+
+	check_heads(routes, sizeof(routes) / sizeof(routes[0]), 0, 5, fixed_heads,
+		    sizeof(fixed_heads) / sizeof(fixed_heads[0]), prog_fields, 1);
 }
 END_TEST
 
@@ -582,6 +815,7 @@ static Suite *parity_suite(void)
 	tcase_add_test(tc, test_mixed_routes);
 	tcase_add_test(tc, test_host_shapes);
 	tcase_add_test(tc, test_past_the_map);
+	tcase_add_test(tc, test_program_routes);
 	suite_add_tcase(s, tc);
 	return s;
 }

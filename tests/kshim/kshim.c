@@ -33,10 +33,12 @@ static struct zs_route kroutes[ZS_MAX_ROUTES];
 static struct zs_conn kconn;
 static struct zs_ctl kctl;
 static __u8 kstale;
-static int kfirst;		  /* a first request: no zs_ctl[C], a pool with B in it */
-static int kpool_full;		  /* B is still in the pool (popped once) */
-static __u32 kgen = 7;		  /* the lending of B the pool holds */
+static int kfirst;		    /* a first request: no zs_ctl[C], a pool with B in it */
+static int kpool_full;		    /* B is still in the pool (popped once) */
+static __u32 kgen = 7;		    /* the lending of B the pool holds */
 static struct zs_pool_queue kqueue; /* zs_pool's one queue, by address */
+static struct zs_scratch kkreq;	    /* zs_kreq, one CPU */
+static int kasked;		    /* the program was tail-called */
 
 /* B, the backend socket zs_ctl pairs C with; the only entry of zs_socks.
  * ::ffff:127.0.0.1, network order on little endian. */
@@ -100,11 +102,13 @@ static void *bpf_map_lookup_elem(void *map, const void *key)
 
 	if (map == &zs_scan)
 		return &kscan;
+	if (map == &zs_kreq)
+		return &kkreq;
 	if (map == &zs_ports) {
 		__u16 port;
 
 		memcpy(&port, key, sizeof(port));
-		return port == 8080 && kcli.port_role != 0 ? &kcli.port_role : NULL;
+		return port == KSHIM_LISTEN_PORT && kcli.port_role != 0 ? &kcli.port_role : NULL;
 	}
 	if (map == &zs_conns)
 		return &kconn;
@@ -187,10 +191,13 @@ static long bpf_sock_ops_cb_flags_set(struct bpf_sock_ops *skops, int argval)
 	return -EPERM;
 }
 
-/* No routing program here (program_on stays 0): zs_prog is empty, and a
- * tail call into an empty slot returns, as the kernel's does. */
+/* zs_prog stays empty (kshim_set_program): a tail call into an empty
+ * slot returns, as the kernel's does, after the ask is noted. */
 static long bpf_tail_call(void *ctx, void *map, __u32 index)
 {
+	if (map != &zs_prog || index != 0)
+		abort();
+	kasked = 1;
 	return -ENOENT;
 }
 
@@ -309,6 +316,12 @@ void kshim_set_routes(const struct zs_route *tbl, unsigned int n)
 	nroutes = n;
 }
 
+void kshim_set_guard(int host, int origin)
+{
+	guard_host = host != 0;
+	guard_origin = origin != 0;
+}
+
 void kshim_set_req_max(uint64_t n)
 {
 	req_max = n;
@@ -318,6 +331,29 @@ void kshim_set_client(const struct kshim_client *c)
 {
 	kcli = *c;
 	listen_mapped = c->listen_mapped;
+}
+
+void kshim_set_program(const char *const names[ZS_REQ_FIELDS])
+{
+	__u64 tok[3];
+	size_t len;
+	int k, j;
+
+	program_on = names != NULL;
+	nfields = 0;
+	for (k = 0; k < ZS_REQ_FIELDS; k++) {
+		len = names != NULL ? strlen(names[k]) : 0;
+		if (len > sizeof(tok))
+			abort();
+		/* As accel.c's program_plug writes them. */
+		memset(tok, 0, sizeof(tok));
+		memcpy(tok, names != NULL ? names[k] : "", len);
+		field_len[k] = (__u32)len;
+		for (j = 0; j < 3; j++)
+			field_tok[k][j] = tok[j];
+		if (len > 0)
+			nfields = 1;
+	}
 }
 
 void kshim_set_stale(uint8_t byte)
@@ -337,6 +373,7 @@ const char *kshim_counter_name(int c)
 	    [ZS_C_REDIRECT_FAIL] = "redirect_fail",
 	    [ZS_C_PASS_GUARD] = "guard",
 	    [ZS_C_POOL_EMPTY] = "pool_empty",
+	    [ZS_C_PASS_PROGRAM] = "program",
 	};
 
 	if (c < 0 || c >= ZS_C__MAX || names[c] == NULL)
@@ -362,6 +399,10 @@ void kshim_read_head(const uint8_t *buf, size_t len, unsigned int paired, struct
 	m.redirected = 0;
 
 	memset(&kscan, kstale, sizeof(kscan));
+	/* What earlier requests and their programs left in zs_kreq: never
+	 * zero, so a byte prog_fill does not write shows against userspace's. */
+	memset(&kkreq, 0xa5 ^ kstale, sizeof(kkreq));
+	kasked = 0;
 	memset(kcounters, 0, sizeof(kcounters));
 	/* C as sockops creates it, and zs_ctl as userspace leaves it once it
 	 * has answered everything and paired C with B. */
@@ -376,7 +417,7 @@ void kshim_read_head(const uint8_t *buf, size_t len, unsigned int paired, struct
 	kpool_full = kfirst;
 	kclient.word = SK_USER_DATA_PSOCK;
 
-	/* C's end of its connection to zeroserve's port 8080: the address
+	/* C's end of its connection to zeroserve's listen port: the address
 	 * set, loopback for the other end (its name goes nowhere). */
 	memset(&kmsg, 0, sizeof(kmsg));
 	kmsg.family = (__u32)kcli.family;
@@ -387,8 +428,8 @@ void kshim_read_head(const uint8_t *buf, size_t len, unsigned int paired, struct
 		memcpy(kmsg.local_ip6, kcli.ip, sizeof(kmsg.local_ip6));
 		memcpy(kmsg.remote_ip6, kcli.ip, sizeof(kmsg.remote_ip6));
 	}
-	kmsg.local_port = 40000;
-	kmsg.remote_port = bpf_htonl(8080);
+	kmsg.local_port = KSHIM_CLIENT_PORT;
+	kmsg.remote_port = bpf_htonl(KSHIM_LISTEN_PORT);
 	kmsg.sk = (struct bpf_sock *)&kclient;
 	msg_pointers(0, 0);
 
@@ -396,6 +437,7 @@ void kshim_read_head(const uint8_t *buf, size_t len, unsigned int paired, struct
 
 	memset(res, 0, sizeof(*res));
 	res->why = -1;
+	res->asked = kasked ? &kkreq : NULL;
 	if (rc == SK_DROP) {
 		res->verdict = KSHIM_DROP;
 	} else if (m.redirected) {

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "zeroserve/program.h"
 #include "zs_abi.h"
 
 enum kshim_verdict {
@@ -28,6 +29,9 @@ struct kshim_result {
 	const uint8_t *out;
 	size_t out_len;
 	uint64_t req_left; /* KSHIM_CARRY: body bytes still to come */
+	/* The kernel asked the routing program (kshim_set_program): zs_kreq
+	 * as prog_fill left it for the tail call, else NULL. */
+	const struct zs_scratch *asked;
 };
 
 /* zs_routes and nroutes, as zeroserve fills them (accel_route_table). */
@@ -37,8 +41,21 @@ void kshim_set_routes(const struct zs_route *tbl, unsigned int n);
  * zeroserve's guard would have put it there (accel_allow). */
 void kshim_set_allow(int (*allowed)(__u32 kind, const __u8 *value, __u32 len));
 
+/* guard_host, guard_origin: off for --allow-host '*' and --allow-origin
+ * '*' (accel.c). Until set: both on. */
+void kshim_set_guard(int host, int origin);
+
 /* req_max: longer request bodies go up (accel_req_max). */
 void kshim_set_req_max(uint64_t n);
+
+/*
+ * A routing program in zs_prog asking for these fields (lower case, as
+ * src/program.c keeps them; "" for an empty slot), set as accel.c sets
+ * the tunables: program_on, nfields, field_len, field_tok. names NULL: no
+ * program. The slot stays empty, so the kernel passes up every request it
+ * asks about (counter program), having filled zs_kreq.
+ */
+void kshim_set_program(const char *const names[ZS_REQ_FIELDS]);
 
 /* The byte the per-CPU scan state is filled with before each run: what
  * earlier messages leave there must not change a decision. */
@@ -55,6 +72,10 @@ void kshim_read_head(const uint8_t *buf, size_t len, unsigned int paired, struct
  * socket waiting in every kernel route's pool (doc/architecture.md,
  * "Kernel from the first request"). */
 #define KSHIM_FIRST ((unsigned int)-1)
+
+/* C's own port, and the zeroserve listen port it connected to. */
+#define KSHIM_CLIENT_PORT 40000
+#define KSHIM_LISTEN_PORT 8080
 
 /*
  * The client connection C the next heads come from, as the kernel sees it:

@@ -80,27 +80,36 @@ static void kernel_client(unsigned int i, struct kshim_client *k)
 	k->listen_mapped = c->listen_mapped;
 }
 
-/* What userspace names client i in the forwarding fields: buf. */
-static void user_client(unsigned int i, char *buf, size_t len, int *v6)
+/* Client i as userspace holds it: its P1's peer, from the port C has. */
+static void user_peer(unsigned int i, struct addr *a)
 {
 	const struct client *c = &clients[i];
-	struct addr a;
 
-	memset(&a, 0, sizeof(a));
-	a.ss.ss_family = (sa_family_t)c->p1_family;
+	memset(a, 0, sizeof(*a));
+	a->ss.ss_family = (sa_family_t)c->p1_family;
 	if (c->p1_family == AF_INET) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)&a.ss;
+		struct sockaddr_in *sin = (struct sockaddr_in *)&a->ss;
 
+		sin->sin_port = htons(KSHIM_CLIENT_PORT);
 		if (inet_pton(AF_INET, c->p1_peer, &sin->sin_addr) != 1)
 			abort();
 	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&a.ss;
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&a->ss;
 
+		sin6->sin6_port = htons(KSHIM_CLIENT_PORT);
 		if (inet_pton(AF_INET6, c->p1_peer, &sin6->sin6_addr) != 1)
 			abort();
 	}
+}
+
+/* What userspace names client i in the forwarding fields: buf. */
+static void user_client(unsigned int i, char *buf, size_t len, int *v6)
+{
+	struct addr a;
+
+	user_peer(i, &a);
 	addr_format_host(&a, buf, len);
-	*v6 = c->p1_family == AF_INET6;
+	*v6 = clients[i].p1_family == AF_INET6;
 }
 
 static void __attribute__((format(printf, 3, 4)))
@@ -145,6 +154,50 @@ int parity_init(struct parity *p, const char *const *routes, size_t n, uint64_t 
 		say(err, errlen, "out of memory");
 		return -1;
 	}
+	return 0;
+}
+
+void parity_any_host(struct parity *p)
+{
+	char err[256];
+
+	if (allow_add_host(&p->al, "*", err, sizeof(err)) < 0)
+		abort();
+	p->any_host = 1;
+}
+
+int parity_program(struct parity *p, const char *const names[ZS_REQ_FIELDS], char *err,
+		   size_t errlen)
+{
+	const char *refusal;
+	size_t len, i;
+	int k, j;
+
+	memset(&p->fields, 0, sizeof(p->fields));
+	p->fields.n = ZS_REQ_FIELDS;
+	for (k = 0; k < ZS_REQ_FIELDS; k++) {
+		len = strlen(names[k]);
+		if (len == 0)
+			continue;
+		refusal = progreq_field_refusal(names[k], len);
+		if (refusal != NULL) {
+			say(err, errlen, "field '%s': %s", names[k], refusal);
+			return -1;
+		}
+		/* As src/program.c keeps them: lower case, each once. */
+		for (i = 0; i < len; i++)
+			if (names[k][i] >= 'A' && names[k][i] <= 'Z') {
+				say(err, errlen, "field '%s': not lower case", names[k]);
+				return -1;
+			}
+		for (j = 0; j < k; j++)
+			if (strcmp(p->fields.name[j], names[k]) == 0) {
+				say(err, errlen, "field '%s' twice", names[k]);
+				return -1;
+			}
+		memcpy(p->fields.name[k], names[k], len);
+	}
+	p->program = 1;
 	return 0;
 }
 
@@ -296,13 +349,15 @@ out:
 	return rc;
 }
 
+/* verdict: the kernel's (enum kshim_verdict). */
 static int check_one(struct parity *p, struct user *u, const uint8_t *buf, size_t len,
-		     unsigned int paired, char *why, size_t whylen)
+		     unsigned int paired, int *verdict, char *why, size_t whylen)
 {
 	struct kshim_result k, k2;
 
 	kshim_set_stale(0);
 	kshim_read_head(buf, len, paired, &k);
+	*verdict = k.verdict;
 	switch (k.verdict) {
 	case KSHIM_UP:
 		p->up[k.why >= 0 ? k.why : ZS_C__MAX]++;
@@ -347,6 +402,211 @@ static int check_one(struct parity *p, struct user *u, const uint8_t *buf, size_
 	return 0;
 }
 
+/* Bytes for messages: b[0, n), the odd ones escaped, into out. */
+static const char *shown(const __u8 *b, size_t n, char *out, size_t outlen)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < n && o + 5 < outlen; i++) {
+		if (b[i] >= 0x20 && b[i] < 0x7f && b[i] != '\\' && b[i] != '"')
+			out[o++] = (char)b[i];
+		else
+			o += (size_t)snprintf(out + o, 5, "\\x%02x", b[i]);
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* Room for a path's bytes, each escaped. */
+#define SHOWN_MAX (4 * ZS_REQ_PATH_MAX + 1)
+
+/* One of zs_request's byte arrays, size bytes of which len hold the value. */
+static int same_array(const char *what, const __u8 *u, const __u8 *k, size_t size, size_t len,
+		      char *why, size_t whylen)
+{
+	char a[SHOWN_MAX], b[SHOWN_MAX];
+	size_t i, n = len < size ? len : size;
+
+	for (i = 0; i < size && u[i] == k[i]; i++)
+		;
+	if (i == size)
+		return 0;
+	if (i >= n)
+		say(why, whylen,
+		    "zs_request.%s: byte %zu, past its %zu bytes: userspace 0x%02x, kernel 0x%02x",
+		    what, i, n, u[i], k[i]);
+	else
+		say(why, whylen,
+		    "zs_request.%s differs at byte %zu: userspace \"%s\", kernel \"%s\"", what, i,
+		    shown(u, n, a, sizeof(a)), shown(k, n, b, sizeof(b)));
+	return -1;
+}
+
+/*
+ * The request each engine gives the program: the same bytes, but for
+ * cgroup_id (the kshim has no socket cgroup: the kernel reads 0). why
+ * names the first member that differs, with both values.
+ */
+static int same_request(const struct parity *p, const struct zs_request *u,
+			const struct zs_request *k, char *why, size_t whylen)
+{
+	struct zs_request um = *u, km = *k;
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], what[64];
+	unsigned int f;
+
+#define SAME_U32(m)                                                                                \
+	do {                                                                                       \
+		if (u->m != k->m) {                                                                \
+			say(why, whylen, "zs_request." #m ": userspace %u, kernel %u",             \
+			    (unsigned int)u->m, (unsigned int)k->m);                               \
+			return -1;                                                                 \
+		}                                                                                  \
+	} while (0)
+	SAME_U32(method);
+	SAME_U32(builtin_route);
+	SAME_U32(path_len);
+	if (same_array("path", u->path, k->path, sizeof(u->path), u->path_len, why, whylen) < 0)
+		return -1;
+	SAME_U32(host_len);
+	if (same_array("host", u->host, k->host, sizeof(u->host), u->host_len, why, whylen) < 0)
+		return -1;
+	for (f = 0; f < ZS_REQ_FIELDS; f++) {
+		const struct zs_field *uf = &u->field[f], *kf = &k->field[f];
+
+		snprintf(what, sizeof(what), "field[%u] (%s)", f, p->fields.name[f]);
+		if (uf->present != kf->present || uf->len != kf->len) {
+			say(why, whylen,
+			    "zs_request.%s: userspace present %u len %u, kernel present %u len %u",
+			    what, uf->present, uf->len, kf->present, kf->len);
+			return -1;
+		}
+		if (same_array(what, uf->value, kf->value, sizeof(uf->value), uf->len, why,
+			       whylen) < 0)
+			return -1;
+	}
+	if (memcmp(u->client_ip, k->client_ip, sizeof(u->client_ip)) != 0) {
+		inet_ntop(AF_INET6, u->client_ip, a, sizeof(a));
+		inet_ntop(AF_INET6, k->client_ip, b, sizeof(b));
+		say(why, whylen, "zs_request.client_ip: userspace %s, kernel %s", a, b);
+		return -1;
+	}
+	SAME_U32(client_port);
+	SAME_U32(local_port);
+	SAME_U32(reserved);
+#undef SAME_U32
+	um.cgroup_id = 0;
+	km.cgroup_id = 0;
+	if (memcmp(&um, &km, sizeof(um)) != 0) {
+		say(why, whylen, "zs_request differs in bytes no member check names");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The head read again with the routing program on (parity_program), as a
+ * first request: a request the kernel asks the program about, userspace
+ * accepts, and asks the program about it with the same struct zs_request.
+ * One the kernel carries without a program (carried) it must ask about,
+ * for an origin-form target, unless the fields' values make its reader
+ * pass the head up. Whatever earlier requests left in zs_scan and zs_kreq
+ * must not show.
+ */
+static int check_program(struct parity *p, struct user *u, const uint8_t *buf, size_t len,
+			 int carried, char *why, size_t whylen)
+{
+	const char *names[ZS_REQ_FIELDS], *hv;
+	struct progreq_in in = {0};
+	const struct zs_scratch *z;
+	struct zs_verdict none;
+	struct zs_request want;
+	struct kshim_result k;
+	struct addr peer;
+	unsigned int f;
+	size_t hvlen, n;
+	int run, asked = 0;
+
+	/* What session.c's program_request asks, of userspace's parse. */
+	if (u->status == 0) {
+		hv = http_head_get(&u->m.head, "host", &hvlen);
+		router_request_host(hv, hvlen, u->m.head.buf + u->m.head.url_off, u->m.head.url_len,
+				    &in.host, &in.hostlen);
+		in.method = u->m.parser.method;
+		in.target = u->origin;
+		in.tlen = u->olen;
+		in.head = &u->m.head;
+		in.fields = &p->fields;
+		user_peer(p->client, &peer);
+		in.client = (const struct sockaddr *)&peer.ss;
+		in.local_port = KSHIM_LISTEN_PORT;
+		in.builtin_route = (uint32_t)u->route->id;
+		progreq_build(&want, &in);
+	}
+	memset(&none, 0, sizeof(none));
+	for (f = 0; f < ZS_REQ_FIELDS; f++)
+		names[f] = p->fields.name[f];
+	kshim_set_program(names);
+	for (run = 0; run < 2; run++) {
+		kshim_set_stale(run ? 0xff : 0);
+		kshim_read_head(buf, len, KSHIM_FIRST, &k);
+		/* An empty zs_prog: what the kernel asks about goes up. */
+		if (k.verdict != KSHIM_UP || (k.asked != NULL && k.why != ZS_C_PASS_PROGRAM)) {
+			say(why, whylen, "with a program, the kernel %s it (%s)",
+			    k.verdict == KSHIM_UP      ? "passes up"
+			    : k.verdict == KSHIM_CARRY ? "carries"
+						       : "refuses",
+			    kshim_counter_name(k.why));
+			return -1;
+		}
+		if (run > 0 && asked != (k.asked != NULL)) {
+			say(why, whylen,
+			    "whether the kernel asks the program depends on stale state");
+			return -1;
+		}
+		asked = k.asked != NULL;
+		if (!asked)
+			continue;
+		if (u->status != 0) {
+			say(why, whylen, "the kernel asks the program about it, userspace %s %d",
+			    u->status < 0 ? "waits for more" : "answers", u->status);
+			return -1;
+		}
+		z = k.asked;
+		if (same_request(p, &want, &z->req, why, whylen) < 0)
+			goto stale;
+		/* The answer starts as userspace's program_decide starts it. */
+		if (z->action != -1 || memcmp(&z->v, &none, sizeof(none)) != 0 ||
+		    z->reserved != 0) {
+			say(why, whylen,
+			    "zs_kreq: action %d, or a verdict not zeroed, for the program",
+			    z->action);
+			goto stale;
+		}
+	}
+	if (!asked) {
+		if (carried && u->m.head.url_len > 0 && u->m.head.buf[u->m.head.url_off] == '/' &&
+		    k.why != ZS_C_PASS_HEAD) {
+			say(why, whylen,
+			    "the kernel carries it without a program; with one it passes it up "
+			    "(%s) "
+			    "without asking",
+			    kshim_counter_name(k.why));
+			return -1;
+		}
+		return 0;
+	}
+	p->asked++;
+	for (f = 0; f < ZS_REQ_FIELDS; f++)
+		if (want.field[f].present)
+			p->asked_with[f]++;
+	return 0;
+stale:
+	n = strlen(why);
+	if (run > 0)
+		snprintf(why + n, whylen - n, " (after stale state)");
+	return -1;
+}
+
 /* zs_allow as a guard that saw every value before would have filled it. */
 static const struct allow *guard;
 
@@ -364,7 +624,7 @@ int parity_check(struct parity *p, const uint8_t *buf, size_t len, char *why, si
 	struct kshim_client kc;
 	struct user u;
 	unsigned int r;
-	int rc = 0;
+	int rc = 0, verdict;
 
 	http_msg_init(&u.m, HTTP_REQUEST);
 	user_decide(p, buf, len, &u);
@@ -375,19 +635,23 @@ int parity_check(struct parity *p, const uint8_t *buf, size_t len, char *why, si
 		p->user_bad++;
 	guard = &p->al;
 	kshim_set_allow(guard_allowed_value);
+	kshim_set_guard(!p->any_host, 1);
 	kshim_set_routes(p->tbl, p->n);
 	kshim_set_req_max(accel_req_max(p->max_body));
 	if (p->client >= PARITY_CLIENTS)
 		abort();
 	kernel_client(p->client, &kc);
 	kshim_set_client(&kc);
+	kshim_set_program(NULL);
 	for (r = 0; r < p->n && rc == 0; r++)
 		if (p->tbl[r].kernel)
-			rc = check_one(p, &u, buf, len, r, why, whylen);
+			rc = check_one(p, &u, buf, len, r, &verdict, why, whylen);
 	/* The first request of a connection, paired from the pool: the kernel
 	 * chooses the route itself then. */
 	if (rc == 0)
-		rc = check_one(p, &u, buf, len, KSHIM_FIRST, why, whylen);
+		rc = check_one(p, &u, buf, len, KSHIM_FIRST, &verdict, why, whylen);
+	if (rc == 0 && p->program)
+		rc = check_program(p, &u, buf, len, verdict == KSHIM_CARRY, why, whylen);
 	http_msg_free(&u.m);
 	if (rc < 0) {
 		size_t n = strlen(why);

@@ -4,7 +4,9 @@
  * through tests/kshim/kshim.c against userspace's (src/http.c, src/router.c)
  * on the same routes. The rule: the kernel may pass anything up; a request
  * it carries to route N, userspace routes to N too, accepts, and sends the
- * backend the same head; a request it refuses, userspace refuses.
+ * backend the same head; a request it refuses, userspace refuses. With a
+ * routing program, a request the kernel asks it about, userspace accepts
+ * and would ask it about alike: the same struct zs_request, byte for byte.
  */
 #ifndef PARITY_H
 #define PARITY_H
@@ -13,6 +15,7 @@
 #include <stdint.h>
 
 #include "../../src/allow.h"
+#include "../../src/progreq.h"
 #include "../../src/router.h"
 #include "zs_abi.h"
 
@@ -34,12 +37,18 @@ struct parity {
 	struct zs_route tbl[ZS_MAX_ROUTES];
 	unsigned int n;
 	uint64_t max_body;   /* --max-body, 0 for none */
+	int any_host;	     /* --allow-host '*' (parity_init sets none) */
 	unsigned int client; /* the client of the next heads: 0 to PARITY_CLIENTS - 1 */
 	struct evbuffer *in;
 	/* What the heads checked so far came to. */
 	unsigned long heads, carried, dropped, up[ZS_C__MAX + 1];
 	unsigned long carried_from[PARITY_CLIENTS];
 	unsigned long user_ok, user_bad;
+	/* parity_program: the fields; the heads the kernel asked the program
+	 * about, and of those, the ones that held field k. */
+	int program;
+	struct progreq_fields fields;
+	unsigned long asked, asked_with[ZS_REQ_FIELDS];
 };
 
 /* The routes, as command-line arguments, and --max-body (0: none). 0, or
@@ -47,6 +56,18 @@ struct parity {
 int parity_init(struct parity *p, const char *const *routes, size_t n, uint64_t max_body, char *err,
 		size_t errlen);
 void parity_free(struct parity *p);
+
+/* --allow-host '*': the guard takes any Host, on both engines. */
+void parity_any_host(struct parity *p);
+
+/*
+ * A routing program asking for these fields (ZS_FIELDS, "" for an empty
+ * slot): each head is then also read with program_on, and what the kernel
+ * asks the program compared with what userspace would ask. 0, or -1 with
+ * a message in err.
+ */
+int parity_program(struct parity *p, const char *const names[ZS_REQ_FIELDS], char *err,
+		   size_t errlen);
 
 /*
  * One head, on a connection paired with each route the kernel serves in
