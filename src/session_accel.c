@@ -686,19 +686,6 @@ int session_accel_lend(void *arg, struct upstream_conn *up)
 	return -ENOTSUP;
 }
 
-struct upstream_conn *session_accel_reclaim(void *arg, struct upstream_backend *be)
-{
-	struct server *srv = arg;
-	struct upstream_conn *up;
-
-	/* One whose last answer's end is still to come up (its client closed
-	 * first) cannot serve a request: that byte would open the answer. */
-	while ((up = accel_reclaim(srv->accel, upstream_backend_id(be))) != NULL &&
-	       accel_lent_tail(up->lent) > 0)
-		upstream_close(up);
-	return up;
-}
-
 void session_accel_retire(void *arg, struct upstream_conn *up)
 {
 }
