@@ -476,6 +476,9 @@ struct accel *accel_start(const struct config *cfg, const struct program *prog, 
 	a->skel = zs_bpf__open();
 	if (a->skel == NULL)
 		UNAVAILABLE("cannot open the BPF object: %s", strerror(errno));
+	/* The way back from a routing program: without one, nothing to verify. */
+	if (prog == NULL)
+		bpf_program__set_autoload(a->skel->progs.zs_msg_resume, false);
 	a->skel->rodata->nroutes = a->nroutes;
 	a->skel->rodata->req_max = accel_req_max(cfg->max_body);
 	a->skel->rodata->resp_max = ACCEL_RESP_MAX;
