@@ -132,12 +132,7 @@ static __always_inline void count(__u32 idx, __u64 n)
  * read, for the program (zs_kreq, the program's own map, shared with it by
  * fd), and the program's kernel entry, which client_msg tail-calls (zs_prog).
  */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct zs_scratch);
-} zs_kreq SEC(".maps");
+ZS_KREQ_MAP;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);

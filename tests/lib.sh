@@ -615,6 +615,29 @@ program_need() {
 	[ -n "$PROG" ] || fail "no $1.bpf.o in ${ZS_PROGRAMS:-?} or ${ZS_TEST_PROGRAMS:-?}: make check builds it"
 }
 
+# svc_cgroup_make: a cgroup of its own for a client of a routing program's
+# test, SVC: inside the kernel engine's ($CG, cg_setup) when it has one, so
+# the kernel sees the client too, else under the cgroup v2 mount. SVC_KEY
+# is its id as the hex bytes of a bpftool map key (a __u64, host order),
+# and bpftool is on PATH. svc_cgroup_remove once its processes are gone.
+svc_cgroup_make() {
+	command -v bpftool >/dev/null || PATH=$PATH:/usr/sbin:/sbin
+	command -v bpftool >/dev/null || fail "no bpftool (configure needs it for the kernel engine)"
+	if [ -n "$CG" ]; then
+		SVC=$CG/svc
+	else
+		_mnt=$(cg_mount)
+		[ -n "$_mnt" ] || skip "no cgroup v2 mount in /proc/self/mountinfo"
+		SVC=$_mnt/zs-test-$$-svc
+	fi
+	mkdir "$SVC" || fail "cannot create the cgroup $SVC"
+	SVC_KEY=$($PYTHON -c 'import struct, sys; print(" ".join("%02x" % b for b in struct.pack("=Q", int(sys.argv[1]))))' "$(stat -c %i "$SVC")")
+}
+
+svc_cgroup_remove() {
+	rmdir "$SVC" || fail "cannot remove $SVC"
+}
+
 # Before zeroserve starts on ENGINE (user or kernel), in a test that runs
 # on both: the kernel engine's cgroup (cg_setup) and kernel-log mark.
 engine_setup() {

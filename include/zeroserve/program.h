@@ -111,6 +111,16 @@ _Static_assert(__builtin_offsetof(struct zs_request, cgroup_id) == 648, "zs_requ
 _Static_assert(sizeof(struct zs_verdict) == 24, "zs_verdict size");
 _Static_assert(sizeof(struct zs_scratch) == 688, "zs_scratch size");
 
+/* The kernel engine's request for the program: one map, shared by fd,
+ * declared alike in the program and in zeroserve's own object. */
+#define ZS_KREQ_MAP                                                                                \
+	struct {                                                                                   \
+		__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);                                           \
+		__uint(max_entries, 1);                                                            \
+		__type(key, __u32);                                                                \
+		__type(value, struct zs_scratch);                                                  \
+	} zs_kreq SEC(".maps")
+
 /* zeroserve's own BPF object takes the structs only (ZS_PROGRAM_ABI_ONLY). */
 #if defined(__bpf__) && !defined(ZS_PROGRAM_ABI_ONLY)
 #include <linux/bpf.h>
@@ -152,12 +162,7 @@ static __always_inline int zs_refuse(struct zs_verdict *v, __u32 status)
  * engine's per-CPU request (zs_kreq), the userspace engine's (zs_ureq,
  * written by zeroserve through mmap) and the kernel engine's way back
  * from the program (zs_resume). */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct zs_scratch);
-} zs_kreq SEC(".maps");
+ZS_KREQ_MAP;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

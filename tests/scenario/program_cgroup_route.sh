@@ -8,26 +8,19 @@
 . "$ZS_TESTS/lib.sh"
 
 program_need cgroup_route
-command -v bpftool >/dev/null || PATH=$PATH:/usr/sbin:/sbin
-command -v bpftool >/dev/null || fail "no bpftool (configure needs it for the kernel engine)"
-MNT=$(cg_mount)
-[ -n "$MNT" ] || skip "no cgroup v2 mount in /proc/self/mountinfo"
 for engine in user kernel; do
 	engine_setup $engine
 	PS=$(backend_start stable)
 	PC=$(backend_start canary)
 	zs_start_on $engine --program "$PROG" "canary@=127.0.0.1:$PC" "/=127.0.0.1:$PS"
-	SVC=$MNT/zs-test-$$-svc
-	[ $engine = kernel ] && SVC=$CG/svc
-	mkdir "$SVC" || fail "cannot create the cgroup $SVC"
-	key=$($PYTHON -c 'import struct, sys; print(" ".join("%02x" % b for b in struct.pack("=Q", int(sys.argv[1]))))' "$(stat -c %i "$SVC")")
-	# shellcheck disable=SC2086 # key is words of hex bytes
-	bpftool map update name svc_cgroups key hex $key value hex 01 00 00 00 ||
+	svc_cgroup_make
+	# shellcheck disable=SC2086 # SVC_KEY is words of hex bytes
+	bpftool map update name svc_cgroups key hex $SVC_KEY value hex 01 00 00 00 ||
 		fail "bpftool could not fill svc_cgroups"
 	[ $engine = kernel ] && before=$(zs_counters)
 	for who in canary stable; do
 		d=$SVC
-		[ $who = stable ] && d=${CG:-$MNT}
+		[ $who = stable ] && d=$(dirname "$SVC")
 		_zs_cgexec "$d" $PYTHON - "$ZS_PORT" $who $engine <<'PY' || fail "$engine engine: requests from the $who cgroup"
 import os, sys
 sys.path.insert(0, os.environ["ZS_TESTS"])
@@ -49,6 +42,6 @@ PY
 		kmsg_check
 	fi
 	zs_stop_all
-	rmdir "$SVC" || fail "cannot remove $SVC"
+	svc_cgroup_remove
 done
 exit 0

@@ -12,27 +12,18 @@
 . "$ZS_TESTS/lib.sh"
 
 program_need tag_cgroup
-command -v bpftool >/dev/null || PATH=$PATH:/usr/sbin:/sbin
-command -v bpftool >/dev/null || fail "no bpftool (configure needs it for the kernel engine)"
-MNT=$(cg_mount)
-[ -n "$MNT" ] || skip "no cgroup v2 mount in /proc/self/mountinfo"
 for engine in user kernel; do
 	engine_setup $engine
 	PA=$(backend_start a)
 	zs_start_on $engine --access-log "$T/access.$engine" --program "$PROG" "/=127.0.0.1:$PA"
-	# Inside the kernel engine's cgroup, so the kernel sees the client too.
-	SVC=${CG:-$MNT/zs-test-$$}-svc
-	[ $engine = kernel ] && SVC=$CG/svc
-	mkdir "$SVC" || fail "cannot create the cgroup $SVC"
-	id=$(stat -c %i "$SVC")
-	key=$($PYTHON -c 'import struct, sys; print(" ".join("%02x" % b for b in struct.pack("=Q", int(sys.argv[1]))))' "$id")
+	svc_cgroup_make
 	value=$($PYTHON -c 'print(" ".join("%02x" % b for b in b"svc-alpha".ljust(16, b"\0")))')
 	# shellcheck disable=SC2086 # key and value are words of hex bytes
-	bpftool map update name cgroup_tags key hex $key value hex $value ||
+	bpftool map update name cgroup_tags key hex $SVC_KEY value hex $value ||
 		fail "bpftool could not fill cgroup_tags"
 	for who in svc other; do
 		d=$SVC
-		[ $who = other ] && d=${CG:-$MNT}
+		[ $who = other ] && d=$(dirname "$SVC")
 		_zs_cgexec "$d" $PYTHON - "$ZS_PORT" $who <<'PY' || fail "$engine engine: requests from $who"
 import sys
 sys.path.insert(0, __import__("os").environ["ZS_TESTS"])
@@ -47,7 +38,7 @@ for conn in range(2):
 PY
 	done
 	zs_stop_all
-	rmdir "$SVC" || fail "cannot remove $SVC"
+	svc_cgroup_remove
 	zs_python - "$T/access.$engine" $engine <<'PY' || fail "$engine engine: tags by cgroup"
 import sys
 lines = open(sys.argv[1]).read().splitlines()
