@@ -5,8 +5,10 @@
 # canary@=..., a route only programs reach, and the others the command
 # line's "/" route, whatever came before on the connection; the access log
 # tags the canary requests it saw "canary" and no other. On the kernel
-# engine the kernel carried most requests (counters requests >= 18 of 36):
-# it asked the program itself.
+# engine the kernel carried many of them (counters requests >= 10 of 36;
+# 21 seen): with a program, every request it carries is one it asked the
+# program about. A request for the other backend than the connection's
+# pairing goes up, so the alternating connection gives it none.
 . "$ZS_TESTS/lib.sh"
 
 program_need header_canary
@@ -36,7 +38,7 @@ PY
 	if [ $engine = kernel ]; then
 		zs_counters
 		requests=$(counter requests)
-		[ "$requests" -ge 18 ] || fail "counters requests=$requests: the kernel carried fewer than 18 of 36"
+		[ "$requests" -ge 10 ] || fail "counters requests=$requests: the kernel carried fewer than 10 of 36"
 		kmsg_check
 	fi
 	zs_stop_all
