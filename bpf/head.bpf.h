@@ -47,6 +47,7 @@ struct scan {
 	 * bit k of fld_have when field k was seen, its value's place */
 	__u32 fld_have;
 	__u32 fld_off[ZS_REQ_FIELDS], fld_len[ZS_REQ_FIELDS];
+	__u32 fld_seen, fld_gen; /* zs_fields' gen when the head's first line was read */
 	/* route search */
 	__u32 best, best_len, best_host;
 	/* a zs_allow lookup's key: map memory, not stack */
@@ -552,29 +553,49 @@ static __always_inline int status_line(struct scan *s, __u32 i, __u32 e)
 	return 0;
 }
 
-/* The fields a routing program asked for (ZS_FIELDS), as tok holds a
- * name: lower case, zero-padded; set through the skeleton before load. */
+/* A routing program is in zs_prog: the reader looks for the fields it
+ * asked for, client_msg asks it (zeroserve-program.7). Set through the
+ * skeleton before load. */
 #ifndef ZS_TUNABLE
 #define ZS_TUNABLE const volatile
 #endif
-ZS_TUNABLE __u32 nfields = 0;
-ZS_TUNABLE __u32 field_len[ZS_REQ_FIELDS];
-ZS_TUNABLE __u64 field_tok[ZS_REQ_FIELDS][3];
+ZS_TUNABLE __u32 program_on = 0;
+
+/* Its fields (zs_abi.h), a map: a reload may bring others. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct zs_fields);
+} zs_fields SEC(".maps");
 
 /* Where the first value of a field the program asked for is, when the
  * line's name (in tok) is one; blanks around it trimmed, as userspace
- * trims them (src/http.c). Names are unique (src/program.c). */
+ * trims them (src/http.c). Names are unique (src/program.c). The names
+ * must stay those of the head's first line: a reload that changes them
+ * meanwhile sends the head up. */
 __noinline int head_field(__u32 v, __u32 e)
 {
 	struct scan *s = scan_state();
 	struct trim t = {.v = v, .e = e};
-	__u32 k;
+	struct zs_fields *f;
+	__u32 k, zero = 0;
 
-	if (s == NULL)
+	f = bpf_map_lookup_elem(&zs_fields, &zero);
+	if (s == NULL || f == NULL)
+		return 0;
+	if (!s->fld_seen) {
+		s->fld_seen = 1;
+		s->fld_gen = f->gen;
+	} else if (s->fld_gen != f->gen) {
+		s->bad = 1;
+		return 0;
+	}
+	if (f->n == 0)
 		return 0;
 	for (k = 0; k < ZS_REQ_FIELDS; k++) {
-		if (field_len[k] == 0 || (s->fld_have & (1u << k)) ||
-		    !tok_is(s, field_len[k], field_tok[k][0], field_tok[k][1], field_tok[k][2]))
+		if (f->len[k] == 0 || (s->fld_have & (1u << k)) ||
+		    !tok_is(s, f->len[k], f->tok[k][0], f->tok[k][1], f->tok[k][2]))
 			continue;
 		bpf_loop(XF_HOST_MAX, trim_byte, &t, 0);
 		if (t.v < t.e && (blank_at(s, t.v) || blank_at(s, t.e - 1)))
@@ -637,7 +658,7 @@ static long head_line(__u32 n, void *ctx)
 		}
 		return s->bad ? 1 : 0;
 	}
-	if (nfields)
+	if (program_on)
 		head_field(v, e);
 	switch (classify(s)) {
 	case H_BAD:

@@ -40,8 +40,6 @@ ZS_TUNABLE __u32 guard_origin = 1;
 /* Some listen port has ZS_PORT_V4_MAPPED: only then does an IPv4 client's
  * name in the forwarding fields depend on its port (xf_client). */
 ZS_TUNABLE __u32 listen_mapped = 0;
-/* A routing program is in zs_prog: client_msg asks it (zeroserve-program.7). */
-ZS_TUNABLE __u32 program_on = 0;
 
 /* Responses delivered whole, and the most a held head's message may carry:
  * 32 KiB fill at most 9 of a message's 17 slots even in 4 KiB pages, so the
@@ -396,12 +394,16 @@ __noinline int request_read(struct sk_msg_md *msg)
 __noinline int prog_fill(const struct zs_sock_key *key, __u32 builtin, __u64 cgroup)
 {
 	struct scan *s = scan_state();
+	struct zs_fields *f;
 	struct zs_scratch *z;
 	__u32 zero = 0, j, k, n, off;
 
 	z = bpf_map_lookup_elem(&zs_kreq, &zero);
-	if (s == NULL || z == NULL || key == NULL)
+	f = bpf_map_lookup_elem(&zs_fields, &zero);
+	if (s == NULL || z == NULL || f == NULL || key == NULL)
 		return -1;
+	/* The names the head was read with; program_answer compares. */
+	z->gen = s->fld_seen ? s->fld_gen : f->gen;
 	z->req.method = s->method;
 	z->req.path_len = s->path_len;
 	z->req.host_len = s->host_len;
@@ -440,7 +442,6 @@ __noinline int prog_fill(const struct zs_sock_key *key, __u32 builtin, __u64 cgr
 	z->req.cgroup_id = cgroup;
 	__builtin_memset(&z->v, 0, sizeof(z->v));
 	z->action = -1;
-	z->reserved = 0;
 	return 0;
 }
 
@@ -476,11 +477,18 @@ static __always_inline int program_ask(struct sk_msg_md *msg, struct zs_sock_key
  */
 static __always_inline int program_answer(struct zs_conn *c)
 {
+	struct zs_fields *f;
 	struct zs_scratch *z;
 	__u32 zero = 0;
 
 	z = bpf_map_lookup_elem(&zs_kreq, &zero);
-	if (z == NULL)
+	f = bpf_map_lookup_elem(&zs_fields, &zero);
+	if (z == NULL || f == NULL)
+		return -1 - ZS_C_PASS_PROGRAM;
+	/* Read with the names of a program a reload has replaced since:
+	 * the new one saw fields it did not ask for. Userspace asks again
+	 * (a request so caught is the one a program may see twice). */
+	if (z->gen != f->gen)
 		return -1 - ZS_C_PASS_PROGRAM;
 	c->prog_at = c->passed;
 	c->prog_action = z->action;

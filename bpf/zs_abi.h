@@ -15,6 +15,12 @@
 
 #include <linux/types.h>
 
+/* The routing programs' ABI, its structs only: ZS_REQ_FIELDS, zs_scratch. */
+#ifndef ZS_PROGRAM_ABI_ONLY
+#define ZS_PROGRAM_ABI_ONLY
+#endif
+#include "zeroserve/program.h"
+
 #define ZS_MAX_ROUTES 16
 #define ZS_HOST_MAX   64 /* Host value without the port, lower case */
 #define ZS_PREFIX_MAX 64
@@ -207,6 +213,21 @@ struct zs_event {
 	__u32 tail;
 };
 
+/*
+ * zs_fields (array of 1, written by zeroserve only): the header fields the
+ * routing program asks for (ZS_FIELDS, include/zeroserve/program.h), as
+ * the reader keeps a name in tok: lower case, zero-padded, its first 24
+ * bytes (names are at most 24). len 0: the slot asks for nothing; n 0: no
+ * slot asks. gen changes when a reload brings other names: a decision on
+ * a request read with another gen's names is not taken (program_answer).
+ */
+struct zs_fields {
+	__u64 tok[ZS_REQ_FIELDS][3];
+	__u32 len[ZS_REQ_FIELDS];
+	__u32 gen;
+	__u32 n;
+};
+
 /* zs_counters: per-CPU array of __u64 indexed by this enum. */
 enum zs_counter {
 	ZS_C_REQ_KERNEL,    /* requests redirected client -> backend */
@@ -245,6 +266,14 @@ ZS_ABI_AT(zs_sock_key, remote_ip, 16);
 ZS_ABI_AT(zs_sock_key, local_port, 32);
 ZS_ABI_AT(zs_sock_key, remote_port, 34);
 ZS_ABI_END(zs_sock_key, remote_port);
+
+_Static_assert(sizeof(struct zs_fields) == 24 * ZS_REQ_FIELDS + 4 * ZS_REQ_FIELDS + 8,
+	       "zs_fields size");
+ZS_ABI_AT(zs_fields, tok, 0);
+ZS_ABI_AT(zs_fields, len, 24 * ZS_REQ_FIELDS);
+ZS_ABI_AT(zs_fields, gen, 28 * ZS_REQ_FIELDS);
+ZS_ABI_AT(zs_fields, n, 28 * ZS_REQ_FIELDS + 4);
+ZS_ABI_END(zs_fields, n);
 
 _Static_assert(sizeof(struct zs_allow_key) == 8 + ZS_ALLOW_MAX, "zs_allow_key size");
 ZS_ABI_AT(zs_allow_key, kind, 0);

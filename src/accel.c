@@ -64,6 +64,7 @@ struct accel {
 	/* The pool (doc/architecture.md, "Kernel from the first request"):
 	 * per backend id (upstream.h) a queue, made when a route names it. */
 	int fd_pool, fd_lent, fd_lent_b;
+	__u32 fields_gen;	  /* zs_fields.gen: one more at each reload with other names */
 	int queue[ZS_MAX_ROUTES]; /* -1: none yet; its zs_pool index is id + 1 */
 	unsigned int nlent[ZS_MAX_ROUTES];
 	__u32 next_gen;
@@ -237,13 +238,10 @@ unsigned int accel_route_table(const struct router *rt, struct zs_route tbl[ZS_M
 /*
  * A routing program in the request path (doc/architecture.md, "Routing
  * programs"), before the load: the program's zs_kreq becomes the engine's,
- * so both see one request, and the reader looks for the fields it asked
- * for.
+ * so both see one request.
  */
 static int program_plug(struct accel *a, const struct program *prog)
 {
-	const struct progreq_fields *f = program_fields(prog);
-	unsigned int k;
 	int err;
 
 	err = bpf_map__reuse_fd(a->skel->maps.zs_kreq, program_kreq_fd(prog));
@@ -252,29 +250,46 @@ static int program_plug(struct accel *a, const struct program *prog)
 		return err;
 	}
 	a->skel->rodata->program_on = 1;
-	for (k = 0; k < f->n && k < ZS_REQ_FIELDS; k++) {
-		size_t len = strlen(f->name[k]);
+	return 0;
+}
 
-		/* As the reader keeps a name: its first 24 bytes, lower case. */
-		a->skel->rodata->field_len[k] = (__u32)len;
-		memset((void *)a->skel->rodata->field_tok[k], 0,
-		       sizeof(a->skel->rodata->field_tok[k]));
-		memcpy((void *)a->skel->rodata->field_tok[k], f->name[k], len);
-		if (len > 0)
-			a->skel->rodata->nfields = 1;
+/* The fields prog asks for, as the reader keeps a name: its first 24
+ * bytes, lower case, zero-padded (bpf/zs_abi.h, struct zs_fields). */
+static int fields_write(struct accel *a, const struct program *prog)
+{
+	const struct progreq_fields *pf = program_fields(prog);
+	struct zs_fields f;
+	unsigned int k;
+	__u32 zero = 0;
+
+	memset(&f, 0, sizeof(f));
+	for (k = 0; k < pf->n && k < ZS_REQ_FIELDS; k++) {
+		size_t len = strlen(pf->name[k]);
+
+		f.len[k] = (__u32)len;
+		memcpy(f.tok[k], pf->name[k], len);
+		f.n += len > 0;
 	}
+	f.gen = a->fields_gen;
+	if (bpf_map_update_elem(bpf_map__fd(a->skel->maps.zs_fields), &zero, &f, BPF_ANY) < 0)
+		return -errno;
 	return 0;
 }
 
 /*
- * After the load: the program's way back (zs_resume) first, then the way
- * in (zs_prog), so no request reaches the program before it can return.
+ * After the load, or at a reload: the fields the reader looks for, the
+ * program's way back (zs_resume), then the way in (zs_prog), so no request
+ * reaches the program before it can return.
  */
 static int program_wire(struct accel *a, const struct program *prog)
 {
 	__u32 zero = 0;
 	int fd = bpf_program__fd(a->skel->progs.zs_msg_resume);
+	int err;
 
+	err = fields_write(a, prog);
+	if (err < 0)
+		return err;
 	if (bpf_map_update_elem(program_resume_fd(prog), &zero, &fd, BPF_ANY) < 0)
 		return -errno;
 	fd = program_msg_fd(prog);
@@ -1158,8 +1173,21 @@ int accel_program_kreq(const struct accel *a)
 	return bpf_map__fd(a->skel->maps.zs_kreq);
 }
 
-int accel_program_swap(struct accel *a, const struct program *prog)
+int accel_program_swap(struct accel *a, const struct program *prog, int same_fields)
 {
+	__u32 zero = 0;
+
+	/*
+	 * Other names: while they change, no request is asked in the kernel
+	 * (an empty zs_prog sends it up), and a new gen marks the requests
+	 * read with the old ones, which program_answer does not take.
+	 */
+	if (!same_fields) {
+		if (bpf_map_delete_elem(bpf_map__fd(a->skel->maps.zs_prog), &zero) < 0 &&
+		    errno != ENOENT)
+			return -errno;
+		a->fields_gen++;
+	}
 	return program_wire(a, prog);
 }
 

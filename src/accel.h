@@ -218,10 +218,11 @@ int accel_conn_decision(struct accel_conn *ac, uint64_t at, int *action, struct 
 int accel_program_kreq(const struct accel *a);
 /*
  * From now on the kernel asks prog, loaded on accel_program_kreq: one
- * update of zs_prog, so each request meets the old program or the new one
- * (doc/architecture.md, "Routing programs"). 0 / -errno.
+ * update of zs_prog, so each request meets the old program or the new one;
+ * with other fields (!same_fields), none is asked while the reader's names
+ * change (doc/architecture.md, "Routing programs"). 0 / -errno.
  */
-int accel_program_swap(struct accel *a, const struct program *prog);
+int accel_program_swap(struct accel *a, const struct program *prog, int same_fields);
 
 #else /* !HAVE_BPF_ENGINE: built with --disable-bpf */
 

@@ -202,19 +202,15 @@ static void program_reload(struct server *srv)
 		log_warnx("SIGHUP: kept the running program: %s", err);
 		return;
 	}
-	/* The kernel's reader looks for the fields of the program it was
-	 * loaded with (its .rodata): others would reach the program empty. */
-	if (srv->accel != NULL && !program_same_fields(p, old)) {
-		log_warnx("SIGHUP: kept the running program: %s asks for other fields (ZS_FIELDS) "
-			  "than the kernel engine reads; restart zeroserve to change them",
-			  cfg->program);
-		program_free(p);
-		return;
-	}
-	if (srv->accel != NULL && (rc = accel_program_swap(srv->accel, p)) < 0) {
+	if (srv->accel != NULL &&
+	    (rc = accel_program_swap(srv->accel, p, program_same_fields(p, old))) < 0) {
 		log_warnx("SIGHUP: kept the running program: cannot plug %s into the kernel "
 			  "engine: %s",
 			  cfg->program, strerror(-rc));
+		/* Back to the running one; failing that, userspace decides all. */
+		if (accel_program_swap(srv->accel, old, program_same_fields(p, old)) < 0)
+			log_warnx("SIGHUP: the kernel engine asks no program now: every request "
+				  "is decided in userspace");
 		program_free(p);
 		return;
 	}

@@ -102,7 +102,7 @@ struct zs_scratch {
 	struct zs_request req;
 	struct zs_verdict v;
 	__s32 action;
-	__u32 reserved;
+	__u32 gen; /* zeroserve's: which ZS_FIELDS names the request was read with */
 };
 
 _Static_assert(sizeof(struct zs_field) == 72, "zs_field size");

@@ -38,6 +38,7 @@ static int kpool_full;		    /* B is still in the pool (popped once) */
 static __u32 kgen = 7;		    /* the lending of B the pool holds */
 static struct zs_pool_queue kqueue; /* zs_pool's one queue, by address */
 static struct zs_scratch kkreq;	    /* zs_kreq, one CPU */
+static struct zs_fields kfields;    /* zs_fields: gen 0, as loaded */
 static int kasked;		    /* the program was tail-called */
 
 /* B, the backend socket zs_ctl pairs C with; the only entry of zs_socks.
@@ -104,6 +105,8 @@ static void *bpf_map_lookup_elem(void *map, const void *key)
 		return &kscan;
 	if (map == &zs_kreq)
 		return &kkreq;
+	if (map == &zs_fields)
+		return &kfields;
 	if (map == &zs_ports) {
 		__u16 port;
 
@@ -340,19 +343,19 @@ void kshim_set_program(const char *const names[ZS_REQ_FIELDS])
 	int k, j;
 
 	program_on = names != NULL;
-	nfields = 0;
+	memset(&kfields, 0, sizeof(kfields));
 	for (k = 0; k < ZS_REQ_FIELDS; k++) {
 		len = names != NULL ? strlen(names[k]) : 0;
 		if (len > sizeof(tok))
 			abort();
-		/* As accel.c's program_plug writes them. */
+		/* As accel.c's fields_write writes them. */
 		memset(tok, 0, sizeof(tok));
 		memcpy(tok, names != NULL ? names[k] : "", len);
-		field_len[k] = (__u32)len;
+		kfields.len[k] = (__u32)len;
 		for (j = 0; j < 3; j++)
-			field_tok[k][j] = tok[j];
+			kfields.tok[k][j] = tok[j];
 		if (len > 0)
-			nfields = 1;
+			kfields.n++;
 	}
 }
 

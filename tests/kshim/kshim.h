@@ -51,7 +51,7 @@ void kshim_set_req_max(uint64_t n);
 /*
  * A routing program in zs_prog asking for these fields (lower case, as
  * src/program.c keeps them; "" for an empty slot), set as accel.c sets
- * the tunables: program_on, nfields, field_len, field_tok. names NULL: no
+ * the tunable program_on and the map zs_fields. names NULL: no
  * program. The slot stays empty, so the kernel passes up every request it
  * asks about (counter program), having filled zs_kreq.
  */

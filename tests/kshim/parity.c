@@ -576,7 +576,7 @@ static int check_program(struct parity *p, struct user *u, const uint8_t *buf, s
 			goto stale;
 		/* The answer starts as userspace's program_decide starts it. */
 		if (z->action != -1 || memcmp(&z->v, &none, sizeof(none)) != 0 ||
-		    z->reserved != 0) {
+		    z->gen != 0) {
 			say(why, whylen,
 			    "zs_kreq: action %d, or a verdict not zeroed, for the program",
 			    z->action);
