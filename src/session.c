@@ -881,6 +881,7 @@ static void client_process(struct session *s)
 			s->client_keep = 0;
 			s->method = NULL;
 			s->refusal = NULL;
+			s->tag[0] = '\0';
 			s->path_len = 0;
 			s->bytes_out = 0;
 			s->status = 0;

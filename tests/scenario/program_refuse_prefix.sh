@@ -4,7 +4,8 @@
 # /admin/..., /admin?... are answered 403 by zeroserve and never reach the
 # backend; /administrator, /adminx and / pass; the connection goes on after
 # a refusal (keep-alive); the access log says reason=program and tags the
-# refusals "admin-refused".
+# refusals "admin-refused", and not the bad request that follows one on its
+# connection (400, refused before any program runs).
 . "$ZS_TESTS/lib.sh"
 
 program_need refuse_prefix
@@ -32,6 +33,13 @@ for round in range(3):
             assert r.header("X-Backend") is None, "%s: %r" % (where, r.headers)
             assert not c.eof, "%s: connection closed after the refusal" % where
     c.close()
+c = Conn(port)
+r = c.request("GET", "/admin", host="localhost")
+assert r.status == 403, "%s engine: %r" % (engine, r)
+c.send(b"GET /after-bad HTTP/1.1\r\nHost: localhost\r\nBad Name: x\r\n\r\n")
+r = c.read_response()
+assert r.status == 400, "%s engine, a bad field name: %r" % (engine, r)
+c.close()
 PY
 	[ $engine = kernel ] && kmsg_check
 	zs_stop_all
@@ -39,7 +47,10 @@ PY
 		fail "$engine engine: a refused request reached the backend: $(grep '/admin' "$T/backend-a.requests")"
 	fi
 	refused=$(grep -c '" 403 .*reason=program tag="admin-refused"' "$T/access.$engine" || :)
-	[ "$refused" = 12 ] || fail "$engine engine: $refused refusals logged with reason=program, want 12: $(cat "$T/access.$engine")"
+	[ "$refused" = 13 ] || fail "$engine engine: $refused refusals logged with reason=program, want 13: $(cat "$T/access.$engine")"
+	grep -q '" 400 .*tag=' "$T/access.$engine" &&
+		fail "$engine engine: the 400 after a refusal has its tag: $(grep '" 400 ' "$T/access.$engine")"
+	grep -q '" 400 ' "$T/access.$engine" || fail "$engine engine: no 400 logged"
 	rm -f "$T/backend-a.requests"
 done
 exit 0
