@@ -394,16 +394,16 @@ __noinline int request_read(struct sk_msg_md *msg)
 __noinline int prog_fill(const struct zs_sock_key *key, __u32 builtin, __u64 cgroup)
 {
 	struct scan *s = scan_state();
-	struct zs_fields *f;
+	struct zs_fields *names;
 	struct zs_scratch *z;
 	__u32 zero = 0, j, k, n, off;
 
 	z = bpf_map_lookup_elem(&zs_kreq, &zero);
-	f = bpf_map_lookup_elem(&zs_fields, &zero);
-	if (s == NULL || z == NULL || f == NULL || key == NULL)
+	names = bpf_map_lookup_elem(&zs_fields, &zero);
+	if (s == NULL || z == NULL || names == NULL || key == NULL)
 		return -1;
 	/* The names the head was read with; program_answer compares. */
-	z->gen = s->fld_seen ? s->fld_gen : f->gen;
+	z->gen = s->fld_seen ? s->fld_gen : names->gen;
 	z->req.method = s->method;
 	z->req.path_len = s->path_len;
 	z->req.host_len = s->host_len;
