@@ -719,6 +719,27 @@ zs_counters() {
 	cat "$T/counters"
 }
 
+# zs_idle: wait (SIGUSR1, at most 5 s) until zeroserve says it has no
+# client connection open: every close it was sent is processed, so the
+# backend connections those clients held are back in the kernel's pool.
+zs_idle() {
+	_i=0
+	while :; do
+		_n=$(grep -c ' open, engine: ' "$ZS_LOG" || :)
+		kill -USR1 "$ZS_PID" || fail "zs_idle: zeroserve (pid $ZS_PID) is gone"
+		_j=0
+		while [ "$(grep -c ' open, engine: ' "$ZS_LOG" || :)" -le "$_n" ]; do
+			_j=$((_j + 1))
+			[ $_j -lt 250 ] || fail "zs_idle: no status line within 5 s of SIGUSR1"
+			sleep 0.02
+		done
+		grep ' open, engine: ' "$ZS_LOG" | tail -n 1 | grep -q ': 0 connections open' && return 0
+		_i=$((_i + 1))
+		[ $_i -lt 100 ] || fail "zs_idle: connections still open after 5 s: $(grep ' open, engine: ' "$ZS_LOG" | tail -n 1)"
+		sleep 0.05
+	done
+}
+
 # counter NAME [LINE]: NAME's value in LINE (default: the last zs_counters).
 counter() {
 	if [ $# -ge 2 ]; then
