@@ -615,6 +615,18 @@ program_need() {
 	[ -n "$PROG" ] || fail "no $1.bpf.o in ${ZS_PROGRAMS:-?} or ${ZS_TEST_PROGRAMS:-?}: make check builds it"
 }
 
+# canary_start ENGINE ARGS...: on ENGINE (engine_setup, zs_start_on), two
+# backends, "stable" for the route / and "canary" for the route only
+# programs reach, canary@=...; ARGS (a --program among them) go first.
+canary_start() {
+	engine_setup "$1"
+	PS=$(backend_start stable)
+	PC=$(backend_start canary)
+	_engine=$1
+	shift
+	zs_start_on "$_engine" "$@" "canary@=127.0.0.1:$PC" "/=127.0.0.1:$PS"
+}
+
 # svc_cgroup_make: a cgroup of its own for a client of a routing program's
 # test, SVC: inside the kernel engine's ($CG, cg_setup) when it has one, so
 # the kernel sees the client too, else under the cgroup v2 mount. SVC_KEY
@@ -704,18 +716,24 @@ zs_start_kernel() {
 		fail "no kernel engine as root with cgroup v2 ($CG): $(grep 'kernel engine' "$ZS_LOG" || echo 'no "kernel engine" line')"
 }
 
-# Ask zeroserve (SIGUSR1) for its kernel counters; print the new line.
-zs_counters() {
-	[ -n "$ZS_PID" ] && [ -n "$ZS_LOG" ] || fail "zs_counters: zeroserve is not running"
-	_n=$(grep -c 'kernel engine counters (' "$ZS_LOG" || :)
-	kill -USR1 "$ZS_PID" || fail "zs_counters: zeroserve (pid $ZS_PID) is gone"
+# _zs_usr1 PATTERN: SIGUSR1 to zeroserve, then the new log line matching
+# PATTERN it writes (within 5 s), on stdout.
+_zs_usr1() {
+	[ -n "$ZS_PID" ] && [ -n "$ZS_LOG" ] || fail "SIGUSR1: zeroserve is not running"
+	_n=$(grep -c -- "$1" "$ZS_LOG" || :)
+	kill -USR1 "$ZS_PID" || fail "SIGUSR1: zeroserve (pid $ZS_PID) is gone"
 	_i=0
-	while [ "$(grep -c 'kernel engine counters (' "$ZS_LOG" || :)" -le "$_n" ]; do
+	while [ "$(grep -c -- "$1" "$ZS_LOG" || :)" -le "$_n" ]; do
 		_i=$((_i + 1))
-		[ $_i -lt 100 ] || fail "zs_counters: no counters line within 5 s of SIGUSR1"
+		[ $_i -lt 100 ] || fail "no '$1' line within 5 s of SIGUSR1"
 		sleep 0.05
 	done
-	grep 'kernel engine counters (' "$ZS_LOG" | tail -n 1 >"$T/counters"
+	grep -- "$1" "$ZS_LOG" | tail -n 1
+}
+
+# Ask zeroserve (SIGUSR1) for its kernel counters; print the new line.
+zs_counters() {
+	_zs_usr1 'kernel engine counters (' >"$T/counters"
 	cat "$T/counters"
 }
 
@@ -723,19 +741,10 @@ zs_counters() {
 # client connection open: every close it was sent is processed, so the
 # backend connections those clients held are back in the kernel's pool.
 zs_idle() {
-	_i=0
-	while :; do
-		_n=$(grep -c ' open, engine: ' "$ZS_LOG" || :)
-		kill -USR1 "$ZS_PID" || fail "zs_idle: zeroserve (pid $ZS_PID) is gone"
-		_j=0
-		while [ "$(grep -c ' open, engine: ' "$ZS_LOG" || :)" -le "$_n" ]; do
-			_j=$((_j + 1))
-			[ $_j -lt 250 ] || fail "zs_idle: no status line within 5 s of SIGUSR1"
-			sleep 0.02
-		done
-		grep ' open, engine: ' "$ZS_LOG" | tail -n 1 | grep -q ': 0 connections open' && return 0
-		_i=$((_i + 1))
-		[ $_i -lt 100 ] || fail "zs_idle: connections still open after 5 s: $(grep ' open, engine: ' "$ZS_LOG" | tail -n 1)"
+	_k=0
+	until _zs_usr1 ' open, engine: ' | grep -q ': 0 connections open'; do
+		_k=$((_k + 1))
+		[ $_k -lt 100 ] || fail "zs_idle: connections still open after 5 s"
 		sleep 0.05
 	done
 }

@@ -9,10 +9,7 @@
 
 program_need cgroup_route
 for engine in user kernel; do
-	engine_setup $engine
-	PS=$(backend_start stable)
-	PC=$(backend_start canary)
-	zs_start_on $engine --program "$PROG" "canary@=127.0.0.1:$PC" "/=127.0.0.1:$PS"
+	canary_start $engine --program "$PROG"
 	svc_cgroup_make
 	# shellcheck disable=SC2086 # SVC_KEY is words of hex bytes
 	bpftool map update name svc_cgroups key hex $SVC_KEY value hex 01 00 00 00 ||

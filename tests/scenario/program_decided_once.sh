@@ -12,11 +12,7 @@
 
 program_need count
 for engine in user kernel; do
-	engine_setup $engine
-	PS=$(backend_start stable)
-	PC=$(backend_start canary)
-	zs_start_on $engine --access-log "$T/access.$engine" --log-format json --program "$PROG" \
-		"canary@=127.0.0.1:$PC" "/=127.0.0.1:$PS"
+	canary_start $engine --access-log "$T/access.$engine" --log-format json --program "$PROG"
 	zs_python - "$ZS_PORT" $engine <<'PY' || fail "$engine engine: requests in order"
 import sys
 from rawhttp import Conn

@@ -13,11 +13,7 @@
 
 program_need header_canary
 for engine in user kernel; do
-	engine_setup $engine
-	PS=$(backend_start stable)
-	PC=$(backend_start canary)
-	zs_start_on $engine --access-log "$T/access.$engine" --log-format json --program "$PROG" \
-		"canary@=127.0.0.1:$PC" "/=127.0.0.1:$PS"
+	canary_start $engine --access-log "$T/access.$engine" --log-format json --program "$PROG"
 	zs_python - "$ZS_PORT" $engine <<'PY' || fail "$engine engine: X-Canary routing"
 import sys
 from rawhttp import Conn

@@ -23,11 +23,8 @@ BROKEN=$PROG
 program_need cgroup_route
 NO_FIELDS=$PROG
 for engine in user kernel; do
-	engine_setup $engine
-	PS=$(backend_start stable)
-	PC=$(backend_start canary)
 	cp "$A" "$T/prog.bpf.o" || fail "cannot copy $A"
-	zs_start_on $engine --program "$T/prog.bpf.o" "canary@=127.0.0.1:$PC" "/=127.0.0.1:$PS"
+	canary_start $engine --program "$T/prog.bpf.o"
 	zs_python - "$ZS_PORT" "$ZS_PID" "$ZS_LOG" "$A" "$B" "$BROKEN" "$NO_FIELDS" "$T" $engine <<'PY' || fail "$engine engine: reloads under load"
 import os, shutil, signal, sys, threading, time
 from rawhttp import Conn

@@ -10,10 +10,7 @@
 
 program_need split_percent
 for engine in user kernel; do
-	engine_setup $engine
-	PS=$(backend_start stable)
-	PC=$(backend_start canary)
-	zs_start_on $engine --program "$PROG" "canary@=127.0.0.1:$PC" "/=127.0.0.1:$PS"
+	canary_start $engine --program "$PROG"
 	zs_python - "$ZS_PORT" $engine <<'PY' || fail "$engine engine: split by client port"
 import sys
 from rawhttp import Conn
