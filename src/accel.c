@@ -135,8 +135,8 @@ static void log_lines(enum libbpf_print_level level, char *msg)
  */
 static void log_verifier(char *msg)
 {
-	char *body, *end, *tail, *p;
-	size_t n = 0, skipped = 0;
+	char *body, *end, *tail;
+	size_t skipped;
 
 	saw_verifier_log = 1;
 	body = strchr(msg, '\n');
@@ -151,15 +151,7 @@ static void log_verifier(char *msg)
 	if (end > body && end[-1] == '\n')
 		end--;
 	/* The last VLOG_TAIL lines of the log and the "END PROG LOAD LOG" line. */
-	tail = body;
-	for (p = end; p > body; p--) {
-		if (p[-1] == '\n' && ++n == VLOG_TAIL + 1) {
-			tail = p;
-			break;
-		}
-	}
-	for (p = body; p < tail; p++)
-		skipped += *p == '\n';
+	tail = (char *)(uintptr_t)log_tail(body, end, VLOG_TAIL + 1, &skipped);
 	if (skipped > 0)
 		log_warnx("libbpf: [%zu verifier log lines left out; -v shows them]", skipped);
 	log_lines(LIBBPF_WARN, tail);

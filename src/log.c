@@ -109,6 +109,23 @@ void log_bridge_libevent(void)
 	event_set_log_callback(libevent_log);
 }
 
+const char *log_tail(const char *text, const char *end, size_t n, size_t *before)
+{
+	const char *tail = text, *p;
+	size_t seen = 0;
+
+	for (p = end; p > text; p--) {
+		if (p[-1] == '\n' && ++seen == n) {
+			tail = p;
+			break;
+		}
+	}
+	*before = 0;
+	for (p = text; p < tail; p++)
+		*before += *p == '\n';
+	return tail;
+}
+
 void log_seterr(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;

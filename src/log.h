@@ -24,6 +24,12 @@ void fatalx(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn)
  */
 void log_seterr(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/*
+ * Where the last n lines of text [text, end) start (end past the last
+ * line's end, its newline excluded); *before: the lines ahead of them.
+ * For long logs whose point is at their end, as the verifier's.
+ */
+const char *log_tail(const char *text, const char *end, size_t n, size_t *before);
 /* Bridge libevent's and libbpf's own log callbacks into this API. */
 void log_bridge_libevent(void);
 

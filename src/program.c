@@ -243,24 +243,17 @@ static void log_reason(const char *log, char *out, size_t outlen)
 	}
 }
 
-/* The last lines of log, on stderr, after the one line. */
+/* The last lines of log, on stderr, before the one line. */
 static void print_tail(const char *log)
 {
-	const char *p = log + strlen(log);
-	int lines = 0;
+	const char *end = log + strlen(log), *tail;
+	size_t before;
 
-	while (p > log && (p[-1] == '\n'))
-		p--;
-	while (p > log && lines <= VLOG_TAIL) {
-		p--;
-		if (*p == '\n')
-			lines++;
-	}
-	if (*p == '\n')
-		p++;
-	fprintf(stderr, "--- verifier log%s ---\n%s%s--- end ---\n",
-		lines > VLOG_TAIL ? " (its end)" : "", p,
-		log[0] != '\0' && log[strlen(log) - 1] == '\n' ? "" : "\n");
+	while (end > log && end[-1] == '\n')
+		end--;
+	tail = log_tail(log, end, VLOG_TAIL + 1, &before);
+	fprintf(stderr, "--- verifier log%s ---\n%.*s\n--- end ---\n",
+		before > 0 ? " (its end)" : "", (int)(end - tail), tail);
 }
 
 static int refused(const char *path, const char *entry_name, const char *what, const char *log,
