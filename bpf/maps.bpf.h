@@ -112,6 +112,13 @@ struct {
 	__uint(max_entries, 128 << 10);
 } zs_events SEC(".maps");
 
+/* One record a request (zs_abi.h, struct zs_log). Sized by zeroserve
+ * before load (--log-ring), a power of two of pages; this is the least. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 64 << 10);
+} zs_log SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, ZS_C__MAX);

@@ -40,6 +40,12 @@ ZS_TUNABLE __u32 guard_origin = 1;
 /* Some listen port has ZS_PORT_V4_MAPPED: only then does an IPv4 client's
  * name in the forwarding fields depend on its port (xf_client). */
 ZS_TUNABLE __u32 listen_mapped = 0;
+/* A zs_log record for every request the kernel carries (an access log,
+ * metrics or OTLP asked for them); log_wake: the bytes waiting in zs_log
+ * past which a record wakes zeroserve, which otherwise reads the ring on a
+ * timer (a wake-up per record cost a switch per answer, as for zs_events). */
+ZS_TUNABLE __u32 log_on = 0;
+ZS_TUNABLE __u64 log_wake = 16 << 10;
 
 /* Responses delivered whole, and the most a held head's message may carry:
  * 32 KiB fill at most 9 of a message's 17 slots even in 4 KiB pages, so the
@@ -503,6 +509,56 @@ static __always_inline int program_answer(struct zs_conn *c)
 	return -1 - ZS_C_PASS_PROGRAM;
 }
 
+/*
+ * The request the kernel now carries, into C's record (zs_abi.h, struct
+ * zs_log), from the head just read. Global: the verifier checks the copy
+ * once, not in each of zs_msg and zs_msg_resume.
+ */
+__noinline int log_start(struct zs_conn *c, const struct zs_sock_key *key, __u32 route,
+			 __u32 program, __u64 req_bytes)
+{
+	struct scan *s = scan_state();
+	struct zs_log *l;
+	__u32 j, n, off;
+
+	if (c == NULL || key == NULL || s == NULL)
+		return -1;
+	l = &c->log;
+	l->start = bpf_ktime_get_ns();
+	l->req_bytes = req_bytes;
+	l->resp_bytes = 0;
+	l->resp_body = 0;
+	l->c = *key;
+	l->route = route;
+	l->method = s->method;
+	l->status = 0;
+	l->path_len = s->path_len;
+	l->flags = program ? ZS_LOG_PROGRAM : 0;
+	for (j = 0; j < ZS_TAG_MAX / 8; j++)
+		*(__u64 *)&l->tag[8 * j] = program ? *(const __u64 *)&c->prog_tag[8 * j] : 0;
+	n = s->path_len < ZS_LOG_PATH_MAX ? s->path_len : ZS_LOG_PATH_MAX;
+	for (j = 0; j < ZS_LOG_PATH_MAX / 8; j++) {
+		off = 8 * j;
+		*(__u64 *)&l->path[off] =
+		    off < n ? first_bytes(word_at(s->buf, s->path_off + off), n - off) : 0;
+	}
+	return 0;
+}
+
+/* The kernel delivered the answer: C's record goes to zeroserve. */
+static __always_inline void log_end(struct zs_conn *c)
+{
+	__u64 flags = BPF_RB_NO_WAKEUP;
+
+	if (!log_on)
+		return;
+	c->log.end = bpf_ktime_get_ns();
+	if (bpf_ringbuf_query(&zs_log, BPF_RB_AVAIL_DATA) >= log_wake)
+		flags = BPF_RB_FORCE_WAKEUP;
+	if (bpf_ringbuf_output(&zs_log, &c->log, sizeof(c->log), flags) < 0)
+		count(ZS_C_LOG_DROPPED, 1);
+}
+
 static __always_inline int client_msg(struct sk_msg_md *msg, struct zs_sock_key *key,
 				      struct zs_conn *c, int resumed)
 {
@@ -623,6 +679,12 @@ static __always_inline int client_msg(struct sk_msg_md *msg, struct zs_sock_key 
 	c->close_req = s->conn_close;
 	c->resp_left = 0;
 	c->corked = 0;
+	if (log_on) {
+		/* A socket's cgroup is set when it is made: read it once. */
+		if (c->log.cgroup == 0)
+			c->log.cgroup = client_cgroup(msg);
+		log_start(c, key, (__u32)r, (__u32)resumed, total);
+	}
 	count(ZS_C_REQ_KERNEL, 1);
 	count(ZS_C_BYTES_UP, size < total ? size : total);
 	return SK_PASS;
@@ -689,6 +751,7 @@ static __always_inline int tail_pass(struct sk_msg_md *msg, struct zs_conn *c)
 	c->resp_left = 0;
 	c->tail = 0;
 	c->inflight = 0;
+	log_end(c);
 	count(ZS_C_CLOSE_TAIL, 1);
 	return SK_PASS;
 }
@@ -751,6 +814,9 @@ static __always_inline int backend_msg(struct sk_msg_md *msg, struct zs_peer *p)
 			return SK_PASS;
 		}
 		total = s->head_len + body;
+		c->log.status = s->status;
+		c->log.resp_body = body;
+		c->log.resp_bytes = total;
 		/*
 		 * A head written apart from its body (nginx: writev, then
 		 * sendfile) is held until the body is there too, so the client
@@ -775,13 +841,16 @@ static __always_inline int backend_msg(struct sk_msg_md *msg, struct zs_peer *p)
 		grow = 0;
 		if (c->close_req && s != NULL && !s->bad && s->head_len != 0)
 			grow = close_answer(msg, s);
+		c->log.resp_bytes = total + grow;
 		/* A head is longer than one byte: some of it goes to C. */
 		tail = n == total ? close_tail(c, &p->client) : 0;
 		if (size > total || tail)
 			bpf_msg_apply_bytes(msg, (__u32)(n + grow - tail));
 		c->resp_left = total - n + tail;
-		if (c->resp_left == 0)
+		if (c->resp_left == 0) {
 			c->inflight = 0;
+			log_end(c);
+		}
 		count(ZS_C_RESP_KERNEL, 1);
 		count(ZS_C_BYTES_DOWN, n);
 		return SK_PASS;
@@ -800,8 +869,10 @@ static __always_inline int backend_msg(struct sk_msg_md *msg, struct zs_peer *p)
 		return SK_DROP;
 	}
 	c->resp_left -= n;
-	if (c->resp_left == 0)
+	if (c->resp_left == 0) {
 		c->inflight = 0;
+		log_end(c);
+	}
 	count(ZS_C_BYTES_DOWN, n);
 	return SK_PASS;
 }

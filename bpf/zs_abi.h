@@ -95,6 +95,36 @@ enum zs_mode {
 	ZS_MODE_KERNEL = 1, /* requests and responses move socket to socket */
 };
 
+/*
+ * zs_log (ring buffer, written by the kernel only when zeroserve asks for
+ * events: an access log, metrics or OTLP): one record per request the
+ * kernel carried, sent when the kernel has delivered its answer, so that
+ * requests zeroserve never sees are logged and counted. Times are
+ * bpf_ktime_get_ns (CLOCK_MONOTONIC). c is the client's socket C, seen
+ * from its own side: local_* is the client, remote_port the listen port.
+ * path: the request target's first ZS_LOG_PATH_MAX bytes, path_len its
+ * whole length. A record that finds the ring full is lost and counted
+ * (ZS_C_LOG_DROPPED), never waited for.
+ */
+#define ZS_LOG_PATH_MAX 128
+struct zs_log {
+	__u64 start;	  /* the request's head read */
+	__u64 end;	  /* its answer's last byte delivered */
+	__u64 req_bytes;  /* the request as received: head and body */
+	__u64 resp_bytes; /* the answer as sent: head and body */
+	__u64 resp_body;  /* its body's bytes */
+	__u64 cgroup;	  /* C's cgroup id, 0 if unknown */
+	struct zs_sock_key c;
+	__u32 route;  /* index in zs_routes */
+	__u32 method; /* enum zs_method */
+	__u32 status;
+	__u32 path_len;
+	__u8 tag[16]; /* the routing program's tag, ZS_TAG_MAX */
+	__u8 path[ZS_LOG_PATH_MAX];
+	__u32 flags; /* ZS_LOG_* */
+};
+#define ZS_LOG_PROGRAM 1 /* a routing program decided it */
+
 /* zs_conns, keyed by the client's socket C; written by the BPF programs only. */
 struct zs_conn {
 	__u64 passed;	 /* bytes of C handed to userspace */
@@ -127,6 +157,10 @@ struct zs_conn {
 	__u32 prog_route;
 	__u32 prog_status;
 	__u8 prog_tag[16]; /* ZS_TAG_MAX */
+	/* The request the kernel carries now, as its zs_log record will
+	 * tell it (only with log_on): filled at its head, sent when its
+	 * answer ends. */
+	struct zs_log log;
 };
 
 /* zs_ctl, keyed by C; written by zeroserve only. */
@@ -247,6 +281,7 @@ enum zs_counter {
 	ZS_C_POOL_RETURNED, /* pool connections the kernel took back at a client's FIN */
 	ZS_C_CLOSE_TAIL,    /* answers to "close" requests whose last bytes went up for the FIN */
 	ZS_C_PASS_PROGRAM,  /* the routing program refused it, or could not decide in the kernel */
+	ZS_C_LOG_DROPPED,   /* zs_log records lost: the ring was full */
 	ZS_C__MAX,
 };
 
@@ -290,7 +325,26 @@ ZS_ABI_AT(zs_route, kernel, ZS_HOST_MAX + ZS_PREFIX_MAX + 8);
 ZS_ABI_AT(zs_route, pool, ZS_HOST_MAX + ZS_PREFIX_MAX + 12);
 ZS_ABI_END(zs_route, pool);
 
-_Static_assert(sizeof(struct zs_conn) == 56 + sizeof(struct zs_sock_key) + 60, "zs_conn size");
+_Static_assert(sizeof(struct zs_log) == 48 + sizeof(struct zs_sock_key) + 36 + ZS_LOG_PATH_MAX,
+	       "zs_log size");
+ZS_ABI_AT(zs_log, start, 0);
+ZS_ABI_AT(zs_log, end, 8);
+ZS_ABI_AT(zs_log, req_bytes, 16);
+ZS_ABI_AT(zs_log, resp_bytes, 24);
+ZS_ABI_AT(zs_log, resp_body, 32);
+ZS_ABI_AT(zs_log, cgroup, 40);
+ZS_ABI_AT(zs_log, c, 48);
+ZS_ABI_AT(zs_log, route, 48 + sizeof(struct zs_sock_key));
+ZS_ABI_AT(zs_log, method, 52 + sizeof(struct zs_sock_key));
+ZS_ABI_AT(zs_log, status, 56 + sizeof(struct zs_sock_key));
+ZS_ABI_AT(zs_log, path_len, 60 + sizeof(struct zs_sock_key));
+ZS_ABI_AT(zs_log, tag, 64 + sizeof(struct zs_sock_key));
+ZS_ABI_AT(zs_log, path, 80 + sizeof(struct zs_sock_key));
+ZS_ABI_AT(zs_log, flags, 80 + sizeof(struct zs_sock_key) + ZS_LOG_PATH_MAX);
+ZS_ABI_END(zs_log, flags);
+
+_Static_assert(sizeof(struct zs_conn) == 56 + sizeof(struct zs_sock_key) + 60 + sizeof(struct zs_log),
+	       "zs_conn size");
 ZS_ABI_AT(zs_conn, passed, 0);
 ZS_ABI_AT(zs_conn, req_left, 8);
 ZS_ABI_AT(zs_conn, resp_left, 16);
@@ -313,7 +367,8 @@ ZS_ABI_AT(zs_conn, prog_set, 88 + sizeof(struct zs_sock_key));
 ZS_ABI_AT(zs_conn, prog_route, 92 + sizeof(struct zs_sock_key));
 ZS_ABI_AT(zs_conn, prog_status, 96 + sizeof(struct zs_sock_key));
 ZS_ABI_AT(zs_conn, prog_tag, 100 + sizeof(struct zs_sock_key));
-ZS_ABI_END(zs_conn, prog_tag);
+ZS_ABI_AT(zs_conn, log, 116 + sizeof(struct zs_sock_key));
+ZS_ABI_END(zs_conn, log);
 
 _Static_assert(sizeof(struct zs_ctl) == 64, "zs_ctl size");
 ZS_ABI_AT(zs_ctl, done, 0);

@@ -161,10 +161,21 @@ static __u64 bpf_ktime_get_coarse_ns(void)
 	return 0;
 }
 
+/* A carried request's log record (log_on): its start time. */
+static __u64 bpf_ktime_get_ns(void)
+{
+	return 0;
+}
+
 /* Response path only: never run here. */
 static long bpf_ringbuf_output(void *ringbuf, void *data, __u64 size, __u64 flags)
 {
 	return -EPERM;
+}
+
+static __u64 bpf_ringbuf_query(void *ringbuf, __u64 flags)
+{
+	return 0;
 }
 
 /* A first request's pairing writes zs_peers[B] and zs_lent[C]; nothing

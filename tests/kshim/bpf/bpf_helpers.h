@@ -27,6 +27,8 @@ static long bpf_map_push_elem(void *map, const void *value, __u64 flags);
 static long bpf_map_pop_elem(void *map, void *value);
 static long bpf_ringbuf_output(void *ringbuf, void *data, __u64 size, __u64 flags);
 static __u64 bpf_ktime_get_coarse_ns(void);
+static __u64 bpf_ktime_get_ns(void);
+static __u64 bpf_ringbuf_query(void *ringbuf, __u64 flags);
 static long bpf_loop(__u32 nr_loops, long (*callback)(__u32 index, void *ctx), void *ctx,
 		     __u64 flags);
 static long bpf_probe_read_kernel(void *dst, __u32 size, const void *src);
