@@ -343,7 +343,8 @@ ZS_ABI_AT(zs_log, path, 80 + sizeof(struct zs_sock_key));
 ZS_ABI_AT(zs_log, flags, 80 + sizeof(struct zs_sock_key) + ZS_LOG_PATH_MAX);
 ZS_ABI_END(zs_log, flags);
 
-_Static_assert(sizeof(struct zs_conn) == 56 + sizeof(struct zs_sock_key) + 60 + sizeof(struct zs_log),
+_Static_assert(sizeof(struct zs_conn) ==
+		   56 + sizeof(struct zs_sock_key) + 60 + sizeof(struct zs_log),
 	       "zs_conn size");
 ZS_ABI_AT(zs_conn, passed, 0);
 ZS_ABI_AT(zs_conn, req_left, 8);
