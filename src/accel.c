@@ -72,6 +72,10 @@ struct accel {
 	/* Open client connections by C's key: who a record or a peer names. */
 	struct accel_conn *conn_by_key[CONN_BUCKETS];
 	struct ring_buffer *events;
+	/* zs_log: the kernel's request records (accel_log_set). */
+	struct ring_buffer *log;
+	void (*on_log)(const struct zs_log *l, void *arg);
+	void *on_log_arg;
 	void (*on_event)(void *owner, uint32_t tail, void *arg);
 	void *on_event_arg;
 	/* Tails for clients not accepted yet: the kernel may carry a first
@@ -415,6 +419,7 @@ static void accel_free(struct accel *a)
 	/* The link first: no new sockets enter the map while it goes. */
 	bpf_link__destroy(a->sockops_link);
 	ring_buffer__free(a->events);
+	ring_buffer__free(a->log);
 	for (size_t i = 0; i < ZS_MAX_ROUTES; i++)
 		if (a->queue[i] >= 0)
 			close(a->queue[i]);
@@ -435,6 +440,16 @@ static uint64_t coarse_ms(void)
 }
 
 static int event_record(void *ctx, void *data, size_t size);
+
+static int log_record(void *ctx, void *data, size_t size)
+{
+	struct accel *a = ctx;
+
+	if (size < sizeof(struct zs_log) || a->on_log == NULL)
+		return 0;
+	a->on_log(data, a->on_log_arg);
+	return 0;
+}
 
 struct accel *accel_start(const struct config *cfg, const struct program *prog, char *why,
 			  size_t whylen)
@@ -492,6 +507,13 @@ struct accel *accel_start(const struct config *cfg, const struct program *prog, 
 	a->skel->rodata->guard_host = !cfg->allow.any_host;
 	a->skel->rodata->guard_origin = !cfg->allow.any_origin;
 	a->skel->rodata->listen_mapped = listen_mapped(cfg);
+	if (config_wants_requests(cfg)) {
+		a->skel->rodata->log_on = 1;
+		/* Woken at a quarter full: the timer reads the rest. */
+		a->skel->rodata->log_wake = cfg->log_ring / 4;
+		if (bpf_map__set_max_entries(a->skel->maps.zs_log, (__u32)cfg->log_ring) < 0)
+			UNAVAILABLE("cannot size zs_log: %s", strerror(errno));
+	}
 	if (prog != NULL && program_plug(a, prog) < 0)
 		UNAVAILABLE("cannot share zs_kreq with the routing program: %s", strerror(errno));
 	saw_verifier_log = 0;
@@ -516,6 +538,11 @@ struct accel *accel_start(const struct config *cfg, const struct program *prog, 
 	a->events = ring_buffer__new(bpf_map__fd(a->skel->maps.zs_events), event_record, a, NULL);
 	if (a->events == NULL)
 		UNAVAILABLE("cannot read zs_events: %s", strerror(errno));
+	if (config_wants_requests(cfg)) {
+		a->log = ring_buffer__new(bpf_map__fd(a->skel->maps.zs_log), log_record, a, NULL);
+		if (a->log == NULL)
+			UNAVAILABLE("cannot read zs_log: %s", strerror(errno));
+	}
 
 	if (prog != NULL && program_wire(a, prog) < 0)
 		UNAVAILABLE("cannot reach the routing program: %s", strerror(errno));
@@ -640,7 +667,8 @@ void accel_log_counters(struct accel *a, const char *when)
 	log_info("kernel engine counters (%s): requests=%llu responses=%llu bytes_up=%llu "
 		 "bytes_down=%llu passed: user=%llu unpaired=%llu head=%llu feature=%llu "
 		 "route=%llu response=%llu redirect_fail=%llu guard=%llu pool_taken=%llu "
-		 "pool_empty=%llu pool_returned=%llu close_tails=%llu program=%llu",
+		 "pool_empty=%llu pool_returned=%llu close_tails=%llu program=%llu "
+		 "log_dropped=%llu",
 		 when, (unsigned long long)c[ZS_C_REQ_KERNEL],
 		 (unsigned long long)c[ZS_C_RESP_KERNEL], (unsigned long long)c[ZS_C_BYTES_UP],
 		 (unsigned long long)c[ZS_C_BYTES_DOWN], (unsigned long long)c[ZS_C_PASS_USER],
@@ -650,7 +678,7 @@ void accel_log_counters(struct accel *a, const char *when)
 		 (unsigned long long)c[ZS_C_REDIRECT_FAIL], (unsigned long long)c[ZS_C_PASS_GUARD],
 		 (unsigned long long)c[ZS_C_POOL_TAKEN], (unsigned long long)c[ZS_C_POOL_EMPTY],
 		 (unsigned long long)c[ZS_C_POOL_RETURNED], (unsigned long long)c[ZS_C_CLOSE_TAIL],
-		 (unsigned long long)c[ZS_C_PASS_PROGRAM]);
+		 (unsigned long long)c[ZS_C_PASS_PROGRAM], (unsigned long long)c[ZS_C_LOG_DROPPED]);
 }
 
 void accel_stop(struct accel *a)
@@ -1554,4 +1582,56 @@ void accel_events_set(struct accel *a, void (*fn)(void *owner, uint32_t tail, vo
 void accel_events_read(struct accel *a)
 {
 	ring_buffer__consume(a->events);
+}
+
+void accel_log_set(struct accel *a, void (*fn)(const struct zs_log *l, void *arg), void *arg)
+{
+	a->on_log = fn;
+	a->on_log_arg = arg;
+}
+
+int accel_log_fd(const struct accel *a)
+{
+	return a->log != NULL ? ring_buffer__epoll_fd(a->log) : -1;
+}
+
+int accel_log_read(struct accel *a)
+{
+	return a->log != NULL ? ring_buffer__consume(a->log) : 0;
+}
+
+/* Entries of a hash map, counted key by key, at most max: a scrape's
+ * cost, not the request path's. */
+static uint64_t map_count(int fd, uint32_t key_size, uint64_t max)
+{
+	unsigned char key[64], next[64];
+	uint64_t n = 0;
+	void *prev = NULL;
+
+	if (key_size > sizeof(key))
+		return 0;
+	while (n < max && bpf_map_get_next_key(fd, prev, next) == 0) {
+		memcpy(key, next, key_size);
+		prev = key;
+		n++;
+	}
+	return n;
+}
+
+size_t accel_map_fill(struct accel *a, struct accel_map_fill *out, size_t n)
+{
+	struct bpf_map *maps[] = {
+	    a->skel->maps.zs_conns, a->skel->maps.zs_ctl,    a->skel->maps.zs_peers,
+	    a->skel->maps.zs_socks, a->skel->maps.zs_lent,   a->skel->maps.zs_lent_b,
+	    a->skel->maps.zs_allow, a->skel->maps.zs_expect,
+	};
+	size_t i;
+
+	for (i = 0; i < n && i < sizeof(maps) / sizeof(maps[0]); i++) {
+		out[i].name = bpf_map__name(maps[i]);
+		out[i].max = bpf_map__max_entries(maps[i]);
+		out[i].used =
+		    map_count(bpf_map__fd(maps[i]), bpf_map__key_size(maps[i]), out[i].max);
+	}
+	return i;
 }

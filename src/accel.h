@@ -142,6 +142,23 @@ void accel_conn_claim_none(struct accel_conn *ac);
 void accel_events_set(struct accel *a, void (*fn)(void *owner, uint32_t tail, void *arg),
 		      void *arg);
 void accel_events_read(struct accel *a);
+/*
+ * zs_log (bpf/zs_abi.h, struct zs_log): the kernel's record of each request
+ * it carried, when the config wants them (config_wants_requests).
+ * accel_log_read hands every waiting record to fn; run it when
+ * accel_log_fd is readable (the kernel wakes it only when the ring fills
+ * past a quarter) and on a timer. Its return: records read, or -errno.
+ */
+struct zs_log;
+void accel_log_set(struct accel *a, void (*fn)(const struct zs_log *l, void *arg), void *arg);
+int accel_log_fd(const struct accel *a);
+int accel_log_read(struct accel *a);
+/* The kernel's hash maps, how full: at most n of them into out. */
+struct accel_map_fill {
+	const char *name;
+	uint64_t used, max;
+};
+size_t accel_map_fill(struct accel *a, struct accel_map_fill *out, size_t n);
 /* The tail bytes the lent connection's input must give next, for the
  * oldest record on it: 0 if none. */
 uint32_t accel_lent_tail(struct accel_lent *l);

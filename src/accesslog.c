@@ -112,44 +112,101 @@ size_t accesslog_escape(char *buf, size_t len, const char *s, size_t slen, int j
 	return o;
 }
 
+/* An optional field: ,"name":"value" (JSON) or  name="value" (text),
+ * value escaped; nothing for NULL or "". */
+static int opt_field(char *out, size_t len, int json, const char *name, const char *v)
+{
+	char esc[512];
+
+	if (v == NULL || v[0] == '\0')
+		return 0;
+	accesslog_escape(esc, sizeof(esc), v, strlen(v), json);
+	/* A reason is one word of zeroserve's own: bare in text lines. */
+	if (!json && strcmp(name, "reason") == 0)
+		return snprintf(out, len, " %s=%s", name, esc);
+	return snprintf(out, len, json ? ",\"%s\":\"%s\"" : " %s=\"%s\"", name, esc);
+}
+
 void accesslog_write(struct accesslog *al, const struct accesslog_entry *e)
 {
-	char line[4096], path[2048], method[64], route[512], when[64], tag[128];
+	char line[4096], path[1024], method[64], route[512], backend[300], when[64], rest[2048];
 	struct timespec ts;
+	size_t r = 0;
 	struct tm tm;
+	time_t sec;
 	int n;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
+	if (e->time_ns > 0) {
+		ts.tv_sec = (time_t)(e->time_ns / 1000000000);
+		ts.tv_nsec = (long)(e->time_ns % 1000000000);
+	} else {
+		clock_gettime(CLOCK_REALTIME, &ts);
+	}
+	sec = ts.tv_sec;
+	gmtime_r(&sec, &tm);
 	n = (int)strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(when + n, sizeof(when) - (size_t)n, ".%03ldZ", ts.tv_nsec / 1000000);
+	snprintf(when + n, sizeof(when) - (size_t)n, ".%06ldZ", ts.tv_nsec / 1000);
 	accesslog_escape(path, sizeof(path), e->path, e->path_len, al->json);
 	accesslog_escape(method, sizeof(method), e->method, strlen(e->method), al->json);
 	accesslog_escape(route, sizeof(route), e->route, strlen(e->route), al->json);
-	/* A program's bytes: escaped like a client's. */
-	accesslog_escape(tag, sizeof(tag), e->tag ? e->tag : "", e->tag ? strlen(e->tag) : 0,
-			 al->json);
-	/* A reason is one of zeroserve's own words: nothing to escape. */
+	accesslog_escape(backend, sizeof(backend), e->backend ? e->backend : "-",
+			 e->backend ? strlen(e->backend) : 1, al->json);
+	/* The optional fields, in their documented order. A reason is one of
+	 * zeroserve's own words; a tag, a source, MCP names are escaped like
+	 * a client's bytes. */
+	rest[0] = '\0';
+#define REST(name, v)                                                                              \
+	do {                                                                                       \
+		int k_ = opt_field(rest + r, sizeof(rest) - r, al->json, name, v);                 \
+		if (k_ > 0 && (size_t)k_ < sizeof(rest) - r)                                       \
+			r += (size_t)k_;                                                           \
+	} while (0)
+	REST("reason", e->reason);
+	REST("tag", e->tag);
+	REST("source", e->source);
+	REST("mcp_method", e->mcp_method);
+	REST("mcp_tool", e->mcp_tool);
+	REST("mcp_outcome", e->mcp_outcome);
+#undef REST
+	if (e->cgroup_id != 0 && r < sizeof(rest)) {
+		n = snprintf(rest + r, sizeof(rest) - r,
+			     al->json ? ",\"cgroup_id\":%llu" : " cgroup_id=%llu",
+			     (unsigned long long)e->cgroup_id);
+		if (n > 0 && (size_t)n < sizeof(rest) - r)
+			r += (size_t)n;
+	}
+	if (e->path_truncated && r < sizeof(rest)) {
+		n = snprintf(rest + r, sizeof(rest) - r,
+			     al->json ? ",\"path_truncated\":true" : " path_truncated=1");
+		if (n > 0 && (size_t)n < sizeof(rest) - r)
+			r += (size_t)n;
+	}
 	if (al->json)
 		n = snprintf(line, sizeof(line),
 			     "{\"time\":\"%s\",\"client\":\"%s\",\"method\":\"%s\",\"path\":\"%s\","
-			     "\"status\":%d,\"bytes\":%llu,\"duration_ms\":%.3f,\"route\":\"%s\","
-			     "\"engine\":\"%s\"%s%s%s%s%s%s}\n",
+			     "\"status\":%d,\"bytes\":%llu,\"request_bytes\":%llu,"
+			     "\"response_bytes\":%llu,\"duration_ms\":%.3f,\"route\":\"%s\","
+			     "\"backend\":\"%s\",\"engine\":\"%s\"%s}\n",
 			     when, e->client, method, path, e->status, (unsigned long long)e->bytes,
-			     e->duration_ms, route, e->engine, e->reason ? ",\"reason\":\"" : "",
-			     e->reason ? e->reason : "", e->reason ? "\"" : "",
-			     tag[0] ? ",\"tag\":\"" : "", tag, tag[0] ? "\"" : "");
+			     (unsigned long long)e->request_bytes,
+			     (unsigned long long)e->response_bytes, e->duration_ms, route, backend,
+			     e->engine, rest);
 	else
 		n = snprintf(line, sizeof(line),
-			     "%s %s \"%s %s\" %d %llu %.3fms route=%s engine=%s%s%s%s%s%s\n", when,
-			     e->client, method, path, e->status, (unsigned long long)e->bytes,
-			     e->duration_ms, route, e->engine, e->reason ? " reason=" : "",
-			     e->reason ? e->reason : "", tag[0] ? " tag=\"" : "", tag,
-			     tag[0] ? "\"" : "");
+			     "%s %s \"%s %s\" %d %llu %.3fms route=%s engine=%s backend=%s "
+			     "request_bytes=%llu response_bytes=%llu%s\n",
+			     when, e->client, method, path, e->status, (unsigned long long)e->bytes,
+			     e->duration_ms, route, e->engine, backend,
+			     (unsigned long long)e->request_bytes,
+			     (unsigned long long)e->response_bytes, rest);
 	if (n < 0)
 		return;
-	if ((size_t)n >= sizeof(line))
+	if ((size_t)n >= sizeof(line)) {
+		/* Cut, but still one line: a JSON reader skips it rather than
+		 * taking the next line into it. */
 		n = sizeof(line) - 1;
+		line[n - 1] = '\n';
+	}
 	/* One write per line: lines from a log shared by several writers stay whole. */
 	(void)!write(al->fd, line, (size_t)n);
 }

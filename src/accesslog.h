@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* One line per request, text or JSON. */
+/*
+ * One line per request, text or JSON, whichever engine carried it. The
+ * field names are documented in zeroserve(8), METRICS AND LOGS: they are
+ * an interface.
+ */
 #ifndef ZS_ACCESSLOG_H
 #define ZS_ACCESSLOG_H
 
@@ -9,17 +13,29 @@
 struct accesslog;
 
 struct accesslog_entry {
+	int64_t time_ns;    /* when the request ended: CLOCK_REALTIME, ns since the epoch */
 	const char *client; /* "127.0.0.1:53412" */
 	const char *method;
-	const char *path; /* as received */
+	const char *path; /* as received, path_len bytes of it */
 	size_t path_len;
+	int path_truncated; /* the kernel kept only the first path_len bytes */
 	int status;
-	uint64_t bytes; /* body bytes sent to the client */
+	uint64_t bytes;		 /* body bytes sent to the client */
+	uint64_t request_bytes;	 /* the request as received: head and body */
+	uint64_t response_bytes; /* the response as sent: head and body */
 	double duration_ms;
-	const char *route;  /* route spec, or "-" */
-	const char *engine; /* "user" or "kernel" */
-	const char *reason; /* why it was refused ("host-not-allowed"), or NULL */
-	const char *tag;    /* the routing program's tag, or NULL */
+	const char *route;   /* route spec, or "-" */
+	const char *backend; /* "127.0.0.1:3001", "static", or "-" */
+	const char *engine;  /* "userspace" or "kernel" */
+	const char *reason;  /* why it was refused ("host-not-allowed"), or NULL */
+	const char *tag;     /* the routing program's tag, or NULL */
+	const char *source;  /* the client's cgroup path ("/system.slice/x.service"), or NULL */
+	uint64_t cgroup_id;  /* the client's cgroup id, 0: unknown */
+	/* MCP routes (--mcp): the JSON-RPC method, the tool of a tools/call,
+	 * the outcome; NULL when not an MCP request. */
+	const char *mcp_method;
+	const char *mcp_tool;
+	const char *mcp_outcome;
 };
 
 /* path "-" is stdout. json: one JSON object per line. NULL with errno. */

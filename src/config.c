@@ -57,6 +57,13 @@ enum {
 	OPT_ALLOW_ORIGIN,
 	OPT_PROGRAM,
 	OPT_VERIFIER_LOG,
+	OPT_METRICS,
+	OPT_METRICS_TEXTFILE,
+	OPT_METRICS_INTERVAL,
+	OPT_METRICS_SOURCES,
+	OPT_OTLP_ENDPOINT,
+	OPT_MCP,
+	OPT_LOG_RING,
 };
 
 /* Leading ':' so that a missing argument returns ':' instead of '?'. */
@@ -94,6 +101,13 @@ static const struct option long_options[] = {
     {"allow-origin", required_argument, NULL, OPT_ALLOW_ORIGIN},
     {"program", required_argument, NULL, OPT_PROGRAM},
     {"verifier-log", required_argument, NULL, OPT_VERIFIER_LOG},
+    {"metrics", required_argument, NULL, OPT_METRICS},
+    {"metrics-textfile", required_argument, NULL, OPT_METRICS_TEXTFILE},
+    {"metrics-interval", required_argument, NULL, OPT_METRICS_INTERVAL},
+    {"metrics-sources", required_argument, NULL, OPT_METRICS_SOURCES},
+    {"otlp-endpoint", required_argument, NULL, OPT_OTLP_ENDPOINT},
+    {"mcp", required_argument, NULL, OPT_MCP},
+    {"log-ring", required_argument, NULL, OPT_LOG_RING},
     {NULL, 0, NULL, 0},
 };
 
@@ -135,6 +149,17 @@ void config_usage(FILE *f)
 	      "      --allow-origin ORIGIN    accept requests from pages of ORIGIN too\n"
 	      "                               (scheme://host[:port], null, *; repeatable)\n"
 	      "      --log-format text|json   log line format (default text)\n"
+	      "      --metrics ADDR:PORT      serve Prometheus metrics at /metrics there\n"
+	      "      --metrics-textfile PATH  write them to PATH (node_exporter's textfile\n"
+	      "                               collector), every --metrics-interval\n"
+	      "      --metrics-interval DUR   how often (default 5s)\n"
+	      "      --metrics-sources N      source label values kept, then \"other\"\n"
+	      "                               (default 32)\n"
+	      "      --otlp-endpoint URL      export the access log as OTLP/HTTP JSON logs\n"
+	      "                               (http://HOST:PORT[/PATH], default path /v1/logs)\n"
+	      "      --mcp ROUTE              log and count the route's MCP (JSON-RPC) calls by\n"
+	      "                               method and tool (its name or spec; repeatable)\n"
+	      "      --log-ring SIZE          the kernel's request record buffer (default 4m)\n"
 	      "      --upstream-timeout DUR   backend response timeout (default 60s)\n"
 	      "      --connect-timeout DUR    backend connect timeout (default 1s)\n"
 	      "      --idle-timeout DUR       keep-alive idle timeout (default 60s)\n"
@@ -543,6 +568,97 @@ static void config_defaults(struct config *cfg)
 	cfg->backend_max_connecting = 4;
 	cfg->queue_timeout_ms = 60 * 1000;
 	cfg->max_body = 1ULL << 30;
+	cfg->metrics_interval_ms = 5000;
+	cfg->metrics_sources = 32;
+	cfg->log_ring = 4 << 20;
+}
+
+int config_wants_requests(const struct config *cfg)
+{
+	return cfg->access_log != NULL || cfg->metrics.ss.ss_family != AF_UNSPEC ||
+	       cfg->metrics_textfile != NULL || cfg->otlp_endpoint != NULL;
+}
+
+static int set_metrics(struct config *cfg, const char *val, char *err, size_t errlen)
+{
+	char aerr[200];
+
+	if (addr_parse(val, &cfg->metrics, aerr, sizeof(aerr)) < 0) {
+		log_seterr(err, errlen, "bad --metrics address '%s': %s", val,
+			   addr_reason(val, aerr));
+		return -EINVAL;
+	}
+	return set_string(&cfg->metrics_text, "--metrics", val, "an ADDR:PORT", err, errlen);
+}
+
+/* The kernel's ring is a power of two of pages (kernel/bpf/ringbuf.c,
+ * ringbuf_map_alloc), at least 64 KiB here so that a burst fits. */
+static int set_log_ring(struct config *cfg, const char *val, char *err, size_t errlen)
+{
+	uint64_t v;
+
+	if (config_parse_size(val, &v) < 0 || v < (64 << 10) || v > (1ULL << 30) ||
+	    (v & (v - 1)) != 0) {
+		log_seterr(err, errlen,
+			   "bad --log-ring '%s': expected a power of two from 64k to 1g, like 4m",
+			   val);
+		return -EINVAL;
+	}
+	cfg->log_ring = v;
+	return 0;
+}
+
+static int add_mcp(struct config *cfg, const char *val, char *err, size_t errlen)
+{
+	char **v;
+
+	if (*val == '\0') {
+		log_seterr(err, errlen, "bad --mcp '': expected a route's name or spec");
+		return -EINVAL;
+	}
+	v = realloc(cfg->mcp, (cfg->nmcp + 1) * sizeof(*v));
+	if (v == NULL)
+		goto nomem;
+	cfg->mcp = v;
+	v[cfg->nmcp] = strdup(val);
+	if (v[cfg->nmcp] == NULL)
+		goto nomem;
+	cfg->nmcp++;
+	return 0;
+nomem:
+	log_seterr(err, errlen, "--mcp '%s': out of memory", val);
+	return -ENOMEM;
+}
+
+/* Each --mcp names a backend route: by its name (NAME@...) or its spec. */
+static int resolve_mcp(struct config *cfg, char *err, size_t errlen)
+{
+	size_t i, j;
+
+	for (i = 0; i < cfg->nmcp; i++) {
+		struct route *found = NULL;
+
+		for (j = 0; j < cfg->router.n && found == NULL; j++) {
+			struct route *r = &cfg->router.routes[j];
+
+			if ((r->name != NULL && strcmp(r->name, cfg->mcp[i]) == 0) ||
+			    strcmp(r->spec, cfg->mcp[i]) == 0)
+				found = r;
+		}
+		if (found == NULL) {
+			log_seterr(err, errlen, "bad --mcp '%s': no route has that name or spec",
+				   cfg->mcp[i]);
+			return -EINVAL;
+		}
+		if (found->kind != ROUTE_BACKEND) {
+			log_seterr(err, errlen,
+				   "bad --mcp '%s': a directory route has no MCP server behind it",
+				   cfg->mcp[i]);
+			return -EINVAL;
+		}
+		found->mcp = 1;
+	}
+	return 0;
 }
 
 static int parse_option(struct config *cfg, int c, int argc, char **argv, char *err, size_t errlen)
@@ -583,6 +699,22 @@ static int parse_option(struct config *cfg, int c, int argc, char **argv, char *
 	case OPT_ACCESS_LOG:
 		return set_string(&cfg->access_log, "--access-log", optarg, "a file name or -", err,
 				  errlen);
+	case OPT_METRICS:
+		return set_metrics(cfg, optarg, err, errlen);
+	case OPT_METRICS_TEXTFILE:
+		return set_string(&cfg->metrics_textfile, "--metrics-textfile", optarg,
+				  "a file name", err, errlen);
+	case OPT_METRICS_INTERVAL:
+		return set_duration(&cfg->metrics_interval_ms, c, optarg, err, errlen);
+	case OPT_METRICS_SOURCES:
+		return set_count(&cfg->metrics_sources, c, optarg, err, errlen);
+	case OPT_OTLP_ENDPOINT:
+		return set_string(&cfg->otlp_endpoint, "--otlp-endpoint", optarg,
+				  "http://HOST:PORT[/PATH]", err, errlen);
+	case OPT_MCP:
+		return add_mcp(cfg, optarg, err, errlen);
+	case OPT_LOG_RING:
+		return set_log_ring(cfg, optarg, err, errlen);
 	case OPT_LOG_FORMAT:
 		if (strcmp(optarg, "text") == 0) {
 			cfg->log_format = LOGFMT_TEXT;
@@ -680,8 +812,21 @@ int config_parse(struct config *cfg, int argc, char **argv, char *err, size_t er
 		rc = -EINVAL;
 		goto out;
 	}
+	rc = resolve_mcp(cfg, err, errlen);
+	if (rc < 0)
+		goto out;
 	if (cfg->nlistens == 0)
 		rc = add_listen(cfg, DEFAULT_LISTEN, err, errlen);
+	for (i = 0; rc == 0 && cfg->metrics.ss.ss_family != AF_UNSPEC && i < (int)cfg->nlistens;
+	     i++) {
+		if (same_addr(&cfg->metrics, &cfg->listens[i])) {
+			log_seterr(err, errlen,
+				   "--metrics '%s' is also a --listen address: give metrics a port "
+				   "of their own",
+				   cfg->metrics_text);
+			rc = -EINVAL;
+		}
+	}
 	if (rc == 0)
 		rc = allow_own_names(cfg, err, errlen);
 out:
@@ -706,6 +851,12 @@ void config_free(struct config *cfg)
 	free(cfg->verifier_log);
 	free(cfg->user);
 	free(cfg->access_log);
+	free(cfg->metrics_text);
+	free(cfg->metrics_textfile);
+	free(cfg->otlp_endpoint);
+	for (i = 0; i < cfg->nmcp; i++)
+		free(cfg->mcp[i]);
+	free(cfg->mcp);
 	free(cfg->cache_control);
 	memset(cfg, 0, sizeof(*cfg));
 }

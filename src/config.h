@@ -29,6 +29,16 @@ struct config {
 	char *user;	    /* --user NAME (src/privdrop.h); NULL: the default */
 	char *access_log;   /* NULL: none; "-": stdout */
 	enum log_format log_format;
+	/* Metrics and logs (zeroserve(8), METRICS AND LOGS) */
+	struct addr metrics;		  /* --metrics ADDR:PORT; family AF_UNSPEC: none */
+	char *metrics_text;		  /* as given */
+	char *metrics_textfile;		  /* --metrics-textfile PATH */
+	unsigned int metrics_interval_ms; /* its rewrite period, default 5 s */
+	unsigned int metrics_sources;	  /* source label values kept, default 32 */
+	char *otlp_endpoint;		  /* --otlp-endpoint http://HOST:PORT[/PATH] */
+	uint64_t log_ring;		  /* zs_log's size in bytes, default 4 MiB */
+	char **mcp;			  /* --mcp ROUTE, as given (router.h, route.mcp) */
+	size_t nmcp;
 	unsigned int upstream_timeout_ms; /* default 60 s */
 	unsigned int connect_timeout_ms;  /* default 1 s */
 	unsigned int idle_timeout_ms;	  /* keep-alive idle, default 60 s */
@@ -48,6 +58,10 @@ struct config {
 	int no_gzip;	     /* no compression on the fly */
 	char *cache_control; /* NULL: "no-cache" */
 };
+
+/* Some sink wants every request: the kernel engine then sends a record for
+ * each request it carries (bpf/zs_abi.h, struct zs_log). */
+int config_wants_requests(const struct config *cfg);
 
 #define CONFIG_RUN  0
 #define CONFIG_EXIT 1 /* --help or --version printed: exit 0 */

@@ -331,6 +331,8 @@ static int on_body(llhttp_t *p, const char *at, size_t len)
 	struct http_msg *m = msg_of(p);
 
 	m->body_bytes += len;
+	if (m->body_watch != NULL)
+		m->body_watch(m->body_watch_arg, at, len);
 	if (m->body_sink != NULL && evbuffer_add(m->body_sink, at, len) < 0)
 		return HPE_USER;
 	return 0;

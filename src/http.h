@@ -76,8 +76,11 @@ struct http_msg {
 	uint64_t max_body;	    /* requests: larger bodies are refused (413) */
 	int skip_body;		    /* response to HEAD: no body whatever the headers say */
 	struct evbuffer *body_sink; /* when set, decoded body bytes are copied here */
-	uint64_t body_bytes;	    /* decoded body bytes seen */
-	size_t head_raw;	    /* bytes of the head so far, for the 64 KiB limit */
+	/* When set, sees every decoded body byte as it is parsed (--mcp). */
+	void (*body_watch)(void *arg, const char *p, size_t n);
+	void *body_watch_arg;
+	uint64_t body_bytes; /* decoded body bytes seen */
+	size_t head_raw;     /* bytes of the head so far, for the 64 KiB limit */
 };
 
 /* max_body: no limit after init; a session sets its own for requests. */

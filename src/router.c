@@ -690,6 +690,9 @@ const char *router_kernel_refusal(const struct router *rt, size_t id,
 		return "a directory";
 	if (r->replace != NULL)
 		return "rewrites the path";
+	/* Its calls are named from the bodies, which only userspace reads. */
+	if (r->mcp)
+		return "an --mcp route";
 	if (id >= lim->routes)
 		return "past the kernel's route table";
 	if (!kernel_fits(r, id, lim))

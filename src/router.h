@@ -25,6 +25,7 @@ struct route {
 	/* ROUTE_DIRECTORY */
 	char *dir;	 /* realpath of the directory */
 	unsigned int id; /* position in the router, set by router_add */
+	int mcp;	 /* --mcp: its JSON-RPC calls are logged and counted by name */
 };
 
 struct router {

@@ -11,7 +11,11 @@
 #include <event2/listener.h>
 
 #include "accel.h"
-#include "accesslog.h"
+#ifdef HAVE_BPF_ENGINE
+#include "accel_abi.h"
+#endif
+#include "metrics.h"
+#include "telemetry.h"
 #include "config.h"
 #include "log.h"
 #include "privdrop.h"
@@ -159,10 +163,67 @@ static void shutdown_cb(evutil_socket_t sig, short what, void *arg)
 	evtimer_add(srv->drain_timer, &tv);
 }
 
+#ifdef HAVE_BPF_ENGINE
+/* CLOCK_REALTIME less CLOCK_MONOTONIC (bpf_ktime_get_ns), now. */
+static int64_t realtime_offset(void)
+{
+	struct timespec r, m;
+
+	clock_gettime(CLOCK_REALTIME, &r);
+	clock_gettime(CLOCK_MONOTONIC, &m);
+	return ((int64_t)r.tv_sec - m.tv_sec) * 1000000000 + (r.tv_nsec - m.tv_nsec);
+}
+
+static int64_t klog_offset;
+
+static void klog_record(const struct zs_log *l, void *arg)
+{
+	struct server *srv = arg;
+
+	telemetry_kernel(srv->tm, l, klog_offset);
+}
+
+static void klog_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct server *srv = arg;
+
+	(void)fd;
+	(void)what;
+	klog_offset = realtime_offset();
+	accel_log_read(srv->accel);
+}
+
+/* The kernel's records: read when it wakes us, and every 100 ms, so a
+ * line is at most that late when traffic is light. */
+static void klog_start(struct server *srv)
+{
+	struct timeval tv = {0, 100 * 1000};
+	int fd = accel_log_fd(srv->accel);
+
+	if (srv->tm == NULL || fd < 0)
+		return;
+	accel_log_set(srv->accel, klog_record, srv);
+	srv->klog_ev = event_new(srv->base, fd, EV_READ | EV_PERSIST, klog_cb, srv);
+	srv->klog_timer = event_new(srv->base, -1, EV_PERSIST, klog_cb, srv);
+	if (srv->klog_ev == NULL || srv->klog_timer == NULL) {
+		log_warnx("cannot read the kernel's request records: out of memory");
+		return;
+	}
+	event_add(srv->klog_ev, NULL);
+	event_add(srv->klog_timer, &tv);
+}
+#endif
+
 static void usr1_cb(evutil_socket_t sig, short what, void *arg)
 {
 	struct server *srv = arg;
 
+	/* The kernel's records first: once this line is out, every request
+	 * answered before the signal is in the access log. */
+#ifdef HAVE_BPF_ENGINE
+	if (srv->klog_ev != NULL)
+		klog_cb(-1, 0, srv);
+#endif
 	log_info("%u connection%s open, engine: %s", srv->nsessions, srv->nsessions == 1 ? "" : "s",
 		 srv->accel != NULL ? "kernel" : "userspace");
 	accel_log_counters(srv->accel, "SIGUSR1");
@@ -245,6 +306,66 @@ static void accel_hangup_hook(void *arg, int fd, const struct sockaddr *to)
 	accel_hangup(srv->accel, fd, to);
 }
 
+/* The kernel's reasons for handing a request up, as metrics name them. */
+static const struct {
+	const char *name;
+	int counter; /* enum zs_counter; -1 without the kernel engine */
+} handovers[] = {
+    {"busy", ZS_C_PASS_USER},	    {"unpaired", ZS_C_PASS_UNPAIRED},
+    {"head", ZS_C_PASS_HEAD},	    {"feature", ZS_C_PASS_FEATURE},
+    {"route", ZS_C_PASS_ROUTE},	    {"response", ZS_C_PASS_RESPONSE},
+    {"guard", ZS_C_PASS_GUARD},	    {"pool_empty", ZS_C_POOL_EMPTY},
+    {"program", ZS_C_PASS_PROGRAM}, {"redirect_failed", ZS_C_REDIRECT_FAIL},
+};
+#define NHANDOVERS (sizeof(handovers) / sizeof(handovers[0]))
+#define NMAPS	   8
+
+static void server_metrics_state(struct metrics_state *st, void *arg)
+{
+	static const char *names[NHANDOVERS];
+	static uint64_t counts[NHANDOVERS];
+	static struct metrics_map maps[NMAPS];
+	struct server *srv = arg;
+	struct session *s;
+	uint64_t kernel_records, otlp_sent, otlp_dropped;
+	size_t i;
+
+	st->connections_open = srv->nsessions;
+	st->requests_in_flight = 0;
+	TAILQ_FOREACH(s, &srv->sessions, entry)
+	st->requests_in_flight += session_in_request(s);
+	st->upstream_connect_errors = srv->upstream_connect_errors;
+	st->upstream_timeouts = srv->upstream_timeouts;
+	telemetry_counts(srv->tm, &kernel_records, &otlp_sent, &otlp_dropped);
+	st->engine_kernel = srv->accel != NULL;
+#ifdef HAVE_BPF_ENGINE
+	if (srv->accel != NULL) {
+		struct accel_map_fill fill[NMAPS];
+		uint64_t c[ZS_C__MAX];
+
+		if (accel_counters(srv->accel, c) == 0) {
+			for (i = 0; i < NHANDOVERS; i++) {
+				names[i] = handovers[i].name;
+				counts[i] = c[handovers[i].counter];
+			}
+			st->handover_reason = names;
+			st->handover = counts;
+			st->nhandover = NHANDOVERS;
+			st->log_events_dropped = c[ZS_C_LOG_DROPPED];
+		}
+		st->nmaps = accel_map_fill(srv->accel, fill, NMAPS);
+		for (i = 0; i < st->nmaps; i++) {
+			maps[i].name = fill[i].name;
+			maps[i].used = fill[i].used;
+			maps[i].max = fill[i].max;
+		}
+		st->maps = maps;
+	}
+#else
+	(void)i;
+#endif
+}
+
 void server_set_accel(struct server *srv, struct accel *a)
 {
 	struct upstream_hooks hooks = {accel_dial_hook,	      accel_hangup_hook,
@@ -267,6 +388,7 @@ void server_set_accel(struct server *srv, struct accel *a)
 			accel_pool_bind(a, (unsigned int)i, upstream_backend_id(be));
 	}
 	session_accel_start(srv);
+	klog_start(srv);
 #else
 	(void)i;
 #endif
@@ -298,14 +420,17 @@ int server_init(struct server *srv, struct event_base *base, const struct config
 	srv->files = static_files_new(cfg);
 	if (srv->files == NULL)
 		return -errno;
-	if (cfg->access_log != NULL) {
-		srv->alog = accesslog_open(cfg->access_log, cfg->log_format == LOGFMT_JSON);
-		if (srv->alog == NULL) {
+	{
+		char err[300] = "";
+
+		srv->tm = telemetry_new(base, cfg, err, sizeof(err));
+		if (srv->tm == NULL && errno != 0) {
 			int e = errno;
 
-			log_warn("access log %s", cfg->access_log);
+			log_warnx("%s", err);
 			return -e;
 		}
+		telemetry_set_state(srv->tm, server_metrics_state, srv);
 	}
 	srv->listeners = calloc(cfg->nlistens, sizeof(*srv->listeners));
 	srv->listen_local = calloc(cfg->nlistens, sizeof(*srv->listen_local));
@@ -377,11 +502,18 @@ void server_free(struct server *srv)
 		event_free(srv->sig_hup);
 	if (srv->drain_timer)
 		event_free(srv->drain_timer);
+	/* The kernel's last records, then nothing more to read. */
+	if (srv->klog_ev != NULL) {
+		accel_log_read(srv->accel);
+		event_free(srv->klog_ev);
+	}
+	if (srv->klog_timer != NULL)
+		event_free(srv->klog_timer);
 	/* After the sessions, which drop their map entries; before the pool's sockets go. */
 	upstream_pool_set_hooks(srv->pool, NULL);
 	accel_stop(srv->accel);
 	srv->accel = NULL;
 	upstream_pool_free(srv->pool);
 	static_files_free(srv->files);
-	accesslog_close(srv->alog);
+	telemetry_free(srv->tm);
 }

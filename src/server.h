@@ -10,7 +10,7 @@ struct event_base;
 struct evconnlistener;
 struct event;
 struct config;
-struct accesslog;
+struct telemetry;
 struct upstream_pool;
 struct session;
 struct accel;
@@ -22,7 +22,11 @@ struct server {
 	struct event_base *base;
 	const struct config *cfg;
 	struct upstream_pool *pool;
-	struct accesslog *alog;
+	/* Where finished requests go: the access log, metrics, OTLP
+	 * (telemetry.h); NULL: nowhere. */
+	struct telemetry *tm;
+	struct event *klog_ev, *klog_timer; /* reading the kernel's records */
+	uint64_t upstream_connect_errors, upstream_timeouts;
 	struct accel *accel;	 /* the kernel engine; NULL: userspace only */
 	struct program *program; /* --program (program.h); NULL: none */
 	/* Directory routes' roots and file cache (static.c). */

@@ -20,6 +20,7 @@
 #include <event2/event.h>
 
 #include "accesslog.h"
+#include "telemetry.h"
 #include "allow.h"
 #include "config.h"
 #include "log.h"
@@ -162,27 +163,48 @@ int session_new(struct server *srv, int fd, const struct sockaddr *sa, int salen
 	return 0;
 }
 
+static void session_log_start(struct session *s);
+
 static void log_request(struct session *s)
 {
 	struct accesslog_entry e;
 	struct timespec now;
+	uint64_t in;
 
-	if (s->srv->alog == NULL || !s->in_request)
+	if (s->srv->tm == NULL || !s->in_request)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
+	memset(&e, 0, sizeof(e));
 	e.client = s->client_text;
 	e.method = s->method ? s->method : "-";
 	e.path = s->path_len ? s->path : "-";
 	e.path_len = s->path_len ? s->path_len : 1;
 	e.status = s->status ? s->status : 499;
 	e.bytes = s->bytes_out;
+	/* What the client sent of this request: bytes read since it began,
+	 * less what waits unread (a pipelined next request). */
+	in = conn_bytes_read(s->cc) - evbuffer_get_length(conn_input(s->cc));
+	e.request_bytes = in > s->req_at ? in - s->req_at : 0;
+	e.response_bytes =
+	    conn_bytes_out(s->cc) + evbuffer_get_length(s->scratch) + s->spliced - s->out_at;
 	e.duration_ms = (double)(now.tv_sec - s->t_start.tv_sec) * 1e3 +
 			(double)(now.tv_nsec - s->t_start.tv_nsec) / 1e6;
 	e.route = s->route ? s->route->spec : "-";
-	e.engine = "user";
+	e.backend = s->route == NULL		      ? "-"
+		    : s->route->kind == ROUTE_BACKEND ? s->route->authority
+						      : "static";
+	e.engine = "userspace";
 	e.reason = s->refusal;
 	e.tag = s->tag[0] ? s->tag : NULL;
-	accesslog_write(s->srv->alog, &e);
+	session_client_cgroup(s);
+	e.cgroup_id = s->cgroup_id;
+	session_mcp_entry(s, &e);
+	telemetry_request(s->srv->tm, &e);
+}
+
+int session_in_request(const struct session *s)
+{
+	return s->in_request;
 }
 
 static void session_destroy(struct session *s)
@@ -197,6 +219,7 @@ static void session_destroy(struct session *s)
 	http_msg_free(&s->req);
 	http_msg_free(&s->resp);
 	free(s->path);
+	session_mcp_free(s);
 	TAILQ_REMOVE(&srv->sessions, s, entry);
 	srv->nsessions--;
 	free(s);
@@ -221,8 +244,10 @@ void session_close(struct session *s, const char *reason)
 	s->dead = 1;
 	log_debug("%s: closed: %s", s->client_text, reason);
 	/* A cut-off splice: what it moved still went to the client. */
-	if (s->splicing && s->up != NULL)
+	if (s->splicing && s->up != NULL) {
 		s->bytes_out += conn_spliced(s->up->conn);
+		s->spliced += conn_spliced(s->up->conn);
+	}
 	log_request(s);
 	upstream_wait_cancel(&s->wait);
 	session_accel_close(s);
@@ -410,8 +435,8 @@ void session_reply(struct session *s, const struct http_reply *r, struct body *b
 	s->status = r->status;
 	if (!s->in_request) {
 		s->in_request = 1;
-		if (s->srv->alog != NULL)
-			clock_gettime(CLOCK_MONOTONIC, &s->t_start);
+		if (s->srv->tm != NULL)
+			session_log_start(s);
 	}
 	body_free(&s->body);
 	s->body = *body;
@@ -637,27 +662,41 @@ static int guard_request(struct session *s)
 	return 1;
 }
 
-#ifdef HAVE_BPF_ENGINE
-/* The connection as a routing program sees it, asked once: the listen
- * port it came to and the client's cgroup. */
-static void program_conn(struct session *s, struct progreq_in *in)
+/* The connection's listen address and the client's cgroup (peercg.h),
+ * asked once: for a routing program, and for the log and metrics. */
+void session_client_cgroup(struct session *s)
 {
 	int rc;
 
-	if (!s->cgroup_asked) {
-		s->cgroup_asked = 1;
-		s->local.len = sizeof(s->local.ss);
-		if (getsockname(conn_fd(s->cc), (struct sockaddr *)&s->local.ss, &s->local.len) < 0)
-			s->local.len = 0;
-		rc = s->local.len
-			 ? peercg_lookup((const struct sockaddr *)&s->client.ss,
-					 (const struct sockaddr *)&s->local.ss, &s->cgroup_id)
-			 : -ENOTCONN;
-		if (rc < 0) {
-			log_debug("%s: its cgroup is unknown: %s", s->client_text, strerror(-rc));
-			s->cgroup_id = 0;
-		}
+	if (s->cgroup_asked)
+		return;
+	s->cgroup_asked = 1;
+	s->local.len = sizeof(s->local.ss);
+	if (getsockname(conn_fd(s->cc), (struct sockaddr *)&s->local.ss, &s->local.len) < 0)
+		s->local.len = 0;
+	rc = s->local.len ? peercg_lookup((const struct sockaddr *)&s->client.ss,
+					  (const struct sockaddr *)&s->local.ss, &s->cgroup_id)
+			  : -ENOTCONN;
+	if (rc < 0) {
+		log_debug("%s: its cgroup is unknown: %s", s->client_text, strerror(-rc));
+		s->cgroup_id = 0;
 	}
+}
+
+/* A request begins, for the log: its clock and where its answer starts. */
+static void session_log_start(struct session *s)
+{
+	clock_gettime(CLOCK_MONOTONIC, &s->t_start);
+	s->out_at = conn_bytes_out(s->cc) + evbuffer_get_length(s->scratch);
+	s->spliced = 0;
+}
+
+#ifdef HAVE_BPF_ENGINE
+/* The connection as a routing program sees it: the listen port it came
+ * to and the client's cgroup. */
+static void program_conn(struct session *s, struct progreq_in *in)
+{
+	session_client_cgroup(s);
 	in->local_port = s->local.len ? (uint16_t)addr_port(&s->local) : 0;
 	in->cgroup_id = s->cgroup_id;
 }
@@ -749,6 +788,9 @@ static void request_start(struct session *s, int ev)
 	s->bytes_out = 0;
 	s->refusal = NULL;
 	s->tag[0] = '\0';
+	s->mcp_on = 0;
+	s->req.body_watch = NULL;
+	s->resp.body_watch = NULL;
 	s->client_minor = s->req.parser.http_major == 1 ? s->req.parser.http_minor : 0;
 	s->asked_close = !http_msg_keep_alive(&s->req);
 	/* A client that half-closed gets this answer, then the close. */
@@ -795,6 +837,7 @@ static void request_start(struct session *s, int ev)
 		serve_directory(s, target, tlen);
 		return;
 	}
+	session_mcp_request(s);
 
 	/* The rewritten target is the target with the prefix replaced, plus
 	 * at most a leading '/' and the NUL. */
@@ -887,8 +930,8 @@ static void client_process(struct session *s)
 			s->status = 0;
 			s->route = NULL;
 			s->in_request = 1;
-			if (s->srv->alog != NULL)
-				clock_gettime(CLOCK_MONOTONIC, &s->t_start);
+			if (s->srv->tm != NULL)
+				session_log_start(s);
 		}
 		if (s->state == S_HEAD) {
 			if (avail == 0)

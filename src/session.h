@@ -89,6 +89,10 @@ struct session {
 	int client_minor;
 	int status;
 	uint64_t bytes_out;
+	/* For the log and metrics: where the request's answer starts in what
+	 * the client was sent, and what splice(2) moved past the conn. */
+	uint64_t out_at;
+	uint64_t spliced;
 	size_t head_hold; /* clean response head left in the input, to go out with its body */
 	struct timespec t_start; /* only with an access log */
 	uint64_t deadline_ms;	 /* idle / head / linger deadline, 0: none */
@@ -103,6 +107,10 @@ struct session {
 	unsigned int cgroup_asked : 1;
 	char *path; /* request target, for the access log */
 	size_t path_len;
+	/* --mcp routes (session_mcp.c): the request's and the response's
+	 * JSON-RPC, scanned as their bodies pass; NULL until a first call. */
+	struct session_mcp *mcp;
+	unsigned int mcp_on : 1; /* this request is a call on an --mcp route */
 
 	TAILQ_ENTRY(session) entry;
 };
@@ -117,6 +125,10 @@ int session_new(struct server *srv, int fd, const struct sockaddr *sa, int salen
 void session_close(struct session *s, const char *reason);
 /* Server is draining: close if idle, else finish the request then close. */
 void session_drain(struct session *s);
+/* Ask the client's cgroup once (session.cgroup_id; 0: unknown). */
+void session_client_cgroup(struct session *s);
+/* 1 while a request is being handled (metrics: requests in flight). */
+int session_in_request(const struct session *s);
 
 /*
  * session.c <-> session_response.c. Anything that may close the session
@@ -151,6 +163,17 @@ void session_finish(struct session *s);
 void session_close_soon(struct session *s);
 /* Process client bytes that arrived while a response was in flight. */
 void session_client_resume(struct session *s);
+
+/*
+ * session_mcp.c: MCP calls by name on --mcp routes (mcp.h). The request's
+ * route is known: watch its body if it is a call. The response's head is
+ * in: watch its body too. The request is over: its names, for the log.
+ */
+struct accesslog_entry;
+void session_mcp_request(struct session *s);
+void session_mcp_response(struct session *s);
+void session_mcp_entry(struct session *s, struct accesslog_entry *e);
+void session_mcp_free(struct session *s);
 
 /*
  * session_accel.c: the kernel engine's side of a session. Questions are

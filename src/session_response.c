@@ -210,8 +210,9 @@ static void maybe_splice(struct session *s)
 {
 	const llhttp_t *p = &s->resp.parser;
 
+	/* An MCP call's answer is read as it passes (session_mcp.c). */
 	if (s->state == S_TUNNEL || !s->resp_started || s->dechunk || s->resp.skip_body ||
-	    !(p->flags & F_CONTENT_LENGTH) || (p->flags & F_CHUNKED) ||
+	    s->mcp_on || !(p->flags & F_CONTENT_LENGTH) || (p->flags & F_CHUNKED) ||
 	    p->content_length < SPLICE_MIN || evbuffer_get_length(conn_input(s->up->conn)) > 0 ||
 	    evbuffer_get_length(conn_output(s->cc)) > 0)
 		return;
@@ -234,6 +235,7 @@ static void backend_process(struct session *s)
 			return;
 		s->splicing = 0;
 		s->bytes_out += conn_spliced(s->up->conn);
+		s->spliced += conn_spliced(s->up->conn);
 		response_done(s);
 		return;
 	}
@@ -265,6 +267,7 @@ static void backend_process(struct session *s)
 				evbuffer_drain(in, used);
 				break;
 			}
+			session_mcp_response(s);
 			response_head(s, in, used);
 			if (s->dead)
 				return;
@@ -355,6 +358,9 @@ static void connect_failed(struct session *s, short what)
 
 	log_debug("%s: backend %s: %s", s->client_text, s->route ? s->route->authority : "?",
 		  timeout ? "connect timed out" : strerror(EVUTIL_SOCKET_ERROR()));
+	s->srv->upstream_connect_errors++;
+	if (timeout)
+		s->srv->upstream_timeouts++;
 	if (!timeout && retry_other_address(s))
 		return;
 	evbuffer_drain(s->reqhead, (size_t)-1);
@@ -387,6 +393,7 @@ static void backend_event(struct conn *conn, short what, void *arg)
 		goto out;
 	}
 	if (what & CONN_TIMEOUT) {
+		s->srv->upstream_timeouts++;
 		if (!s->resp_started)
 			session_error_reply(s, 504, "backend did not answer in time");
 		else
