@@ -293,6 +293,7 @@ static void accel_hangup_hook(void *arg, int fd, const struct sockaddr *to)
 	accel_hangup(srv->accel, fd, to);
 }
 
+#ifdef HAVE_BPF_ENGINE
 /* The kernel's reasons for handing a request up, as metrics name them. */
 static const struct {
 	const char *name;
@@ -306,12 +307,15 @@ static const struct {
 };
 #define NHANDOVERS (sizeof(handovers) / sizeof(handovers[0]))
 #define NMAPS	   8
+#endif
 
 static void server_metrics_state(struct metrics_state *st, void *arg)
 {
+#ifdef HAVE_BPF_ENGINE
 	static const char *names[NHANDOVERS];
 	static uint64_t counts[NHANDOVERS];
 	static struct metrics_map maps[NMAPS];
+#endif
 	struct server *srv = arg;
 	struct session *s;
 	uint64_t kernel_records, otlp_sent, otlp_dropped;
