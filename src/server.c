@@ -493,6 +493,7 @@ void server_free(struct server *srv)
 		event_free(srv->sig_hup);
 	if (srv->drain_timer)
 		event_free(srv->drain_timer);
+#ifdef HAVE_BPF_ENGINE
 	/* The kernel's last records, then nothing more to read. */
 	if (srv->klog_ev != NULL) {
 		accel_log_read(srv->accel);
@@ -500,6 +501,7 @@ void server_free(struct server *srv)
 	}
 	if (srv->klog_timer != NULL)
 		event_free(srv->klog_timer);
+#endif
 	/* After the sessions, which drop their map entries; before the pool's sockets go. */
 	upstream_pool_set_hooks(srv->pool, NULL);
 	accel_stop(srv->accel);
