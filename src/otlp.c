@@ -995,6 +995,19 @@ static void otlp_destroy(struct otlp *o)
 	free(o);
 }
 
+int otlp_check_url(const char *url, char *err, size_t errlen)
+{
+	struct otlp o;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	rc = parse_url(&o, url, err, errlen);
+	free(o.url);
+	free(o.host);
+	free(o.path);
+	return rc;
+}
+
 struct otlp *otlp_new(struct event_base *base, const char *url, char *err, size_t errlen)
 {
 	struct otlp *o;

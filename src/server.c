@@ -177,7 +177,9 @@ static void klog_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	telemetry_batch(srv->tm, 1);
 	accel_log_read(srv->accel);
+	telemetry_batch(srv->tm, 0);
 }
 
 /* The kernel's records: read when it wakes us, and every 100 ms, so a
