@@ -43,9 +43,9 @@ zs_start_kernel --metrics "127.0.0.1:$MP" "/=127.0.0.1:$PA"
 code=$(zs_req /echo/first -H "Host: localhost") || fail "GET /echo/first"
 expect_eq "$code" 200 "GET /echo/first"
 zs_counters >/dev/null
-set -- $(check_handovers)
-feature0=$1
-guard0=$2
+v=$(check_handovers)
+feature0=${v% *}
+guard0=${v#* }
 
 zs_python - "$ZS_PORT" "$MP" <<'PY' || fail "kernel engine: a chunked POST and a new Host"
 import sys
@@ -76,10 +76,12 @@ assert r.status == 200, r
 c.close()
 PY
 zs_counters >/dev/null
-set -- $(check_handovers)
-echo "feature $feature0 -> $1, guard $guard0 -> $2"
-expect_eq "$1" $((feature0 + 1)) "handovers{reason=\"feature\"} after a chunked POST (was $feature0)"
-expect_eq "$2" $((guard0 + 1)) "handovers{reason=\"guard\"} after a new Host (was $guard0)"
+v=$(check_handovers)
+feature=${v% *}
+guard=${v#* }
+echo "feature $feature0 -> $feature, guard $guard0 -> $guard"
+expect_eq "$feature" $((feature0 + 1)) "handovers{reason=\"feature\"} after a chunked POST (was $feature0)"
+expect_eq "$guard" $((guard0 + 1)) "handovers{reason=\"guard\"} after a new Host (was $guard0)"
 kmsg_check
 zs_stop_all
 

@@ -11,8 +11,9 @@
 # _sum the JSON access log's durations; request and response bytes equal
 # the log's request_bytes and response_bytes and what the client sent and
 # got. On the kernel engine the engine="kernel" series count the kernel's
-# requests counter, most of the requests. Another path is 404, and
-# zeroserve_connections_open falls to 0 once the clients have closed.
+# requests counter, most of the requests. Another path is 404.
+# zeroserve_connections_open is 2 while the client's two connections are
+# open and falls to 0 once they have closed.
 . "$ZS_TESTS/lib.sh"
 
 for engine in user kernel; do
@@ -21,10 +22,11 @@ for engine in user kernel; do
 	MP=$(zs_port)
 	zs_start_on $engine --metrics "127.0.0.1:$MP" --access-log "$T/access.$engine" \
 		--log-format json "/bytes=127.0.0.1:$PA" "/status=127.0.0.1:$PA" "/echo=127.0.0.1:$PA"
-	zs_python - "$ZS_PORT" >"$T/sent.$engine" <<'PY' || fail "$engine engine: requests"
+	zs_python - "$ZS_PORT" "$MP" >"$T/sent.$engine" <<'PY' || fail "$engine engine: requests"
 import json, sys
+from metrics_scrape import scrape, value
 from obslib import CountingConn
-port = int(sys.argv[1])
+port, mp = int(sys.argv[1]), int(sys.argv[2])
 # Two keep-alive connections, one request at a time, taking turns: one
 # asks the route /bytes (a HEAD every 11th), the other the others, a route
 # at a time (the kernel hands a request for another route than the
@@ -41,6 +43,9 @@ for i, (k, (m, t, body, want)) in enumerate(todo):
     r, sent, got = conns[k].exchange(m, t, host="localhost", body=body)
     assert r.status == want, "request %d, %s %s: %r" % (i, m, t, r)
     print(json.dumps({"method": m, "path": t, "status": r.status, "sent": sent, "got": got}))
+samples, _ = scrape(mp)
+n = value(samples, "zeroserve_connections_open")
+assert n == 2, "%r connections open, the client has 2" % n
 for c in conns:
     c.close()
 PY
@@ -133,6 +138,7 @@ for fam, key in (("zeroserve_request_bytes_total", "sent"), ("zeroserve_response
         engine, fam, value(samples, fam), total)
 
 assert value(samples, "zeroserve_connections_open") == 0, engine
+assert value(samples, "zeroserve_requests_in_flight") == 0, engine
 kernel = value(samples, R, engine="kernel")
 if engine == "user":
     assert kernel == 0, "user engine: %r engine=\"kernel\" requests" % kernel

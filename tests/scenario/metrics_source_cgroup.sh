@@ -17,14 +17,14 @@ _metrics_cleanup() {
 	zs_stop_all
 	[ -z "$SVC2" ] || rmdir "$SVC2" 2>/dev/null || :
 	[ -z "$SVC" ] || rmdir "$SVC" 2>/dev/null || :
-	(exit $_st)
+	(exit "$_st")
 	_zs_cleanup
 }
 trap _metrics_cleanup EXIT
 
 # requests CGROUP N: N requests on one keep-alive connection from CGROUP.
 requests() {
-	_zs_cgexec "$1" $PYTHON - "$ZS_PORT" "$2" <<'PY' || fail "$engine engine: $2 requests from $1"
+	_zs_cgexec "$1" "$PYTHON" - "$ZS_PORT" "$2" <<'PY' || fail "$engine engine: $2 requests from $1"
 import os, sys
 sys.path.insert(0, os.environ["ZS_TESTS"])
 from rawhttp import Conn
