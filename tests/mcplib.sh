@@ -5,9 +5,11 @@
 #   mcp_backend_start NAME  start tests/mcp_backend.py (an MCP server on
 #                        POST /mcp); prints its port; every request it reads
 #                        lands in $T/mcp-NAME.requests (JSON lines)
-#   mcp_metrics_wait PORT N  wait (up to 5 s) until the sum of
-#                        zeroserve_mcp_calls_total at 127.0.0.1:PORT/metrics
-#                        is N; the scrape is left in $T/metrics
+#   mcp_scrape_wait PORT SELECTOR N  wait (up to 5 s) until the sum of the
+#                        samples promcheck.py --get SELECTOR picks from
+#                        127.0.0.1:PORT/metrics is N; the scrape is left in
+#                        $T/metrics
+#   mcp_metrics_wait PORT N  mcp_scrape_wait PORT zeroserve_mcp_calls_total N
 # Clients are python: tests/mcpclient.py (zs_python puts tests/ on the path).
 
 mcp_backend_start() {
@@ -35,14 +37,18 @@ mcp_backend_start() {
 	echo "$_port"
 }
 
-mcp_metrics_wait() {
+mcp_scrape_wait() {
 	_i=0
 	while :; do
 		zs_curl -o "$T/metrics" "http://127.0.0.1:$1/metrics" 2>/dev/null &&
-			_n=$($PYTHON "$ZS_TESTS/promcheck.py" "$T/metrics" --get zeroserve_mcp_calls_total 2>/dev/null) &&
-			[ "$_n" = "$2" ] && return 0
+			_n=$($PYTHON "$ZS_TESTS/promcheck.py" "$T/metrics" --get "$2" 2>/dev/null) &&
+			[ "$_n" = "$3" ] && return 0
 		_i=$((_i + 1))
-		[ $_i -lt 100 ] || fail "zeroserve_mcp_calls_total is ${_n:-?} after 5 s, want $2"
+		[ $_i -lt 100 ] || fail "$2 is ${_n:-?} after 5 s, want $3"
 		sleep 0.05
 	done
+}
+
+mcp_metrics_wait() {
+	mcp_scrape_wait "$1" zeroserve_mcp_calls_total "$2"
 }
