@@ -17,7 +17,8 @@ POST /mcp takes one JSON-RPC 2.0 message:
   tools/list                  result: the tools below
   tools/call get_weather      result, "isError": false; its text and its
                               structuredContent give the arguments back
-  tools/call fail_tool        result with "isError": true (the tool failed)
+  tools/call fail_tool        result with "isError": true (the tool failed),
+                              after a text of arguments.size bytes
   tools/call http_500         HTTP 500 with a JSON-RPC error body
   tools/call wrong_id         a result whose id is not the request's
   tools/call anything else    JSON-RPC error -32602 (unknown tool)
@@ -26,7 +27,8 @@ POST /mcp takes one JSON-RPC 2.0 message:
   method)                     202, no body
   not JSON                    400, JSON-RPC error -32700
   JSON but not a message      400, JSON-RPC error -32600
-The answer is application/json (Content-Length) unless the request's
+The head and the body go in one TCP write. The answer is
+application/json (Content-Length) unless the request's
 Accept names text/event-stream and not application/json, or it has
 "X-Test-SSE: 1": then text/event-stream, chunked, two events: first a
 server notification (notifications/message, one data line), then the
@@ -81,8 +83,11 @@ def tools_call(mid, params):
             "structuredContent": {"city": city, "arguments": args},
             "isError": False}}
     if name == "fail_tool":
+        # "size": N makes the text N bytes long, before "isError".
+        n = args.get("size", 0) if isinstance(args, dict) else 0
         return 200, {"jsonrpc": "2.0", "id": mid, "result": {
-            "content": [{"type": "text", "text": "fail_tool failed, as it always does"}],
+            "content": [{"type": "text", "text": "fail_tool failed, as it always does"
+                         + "." * (n if isinstance(n, int) else 0)}],
             "isError": True}}
     if name == "http_500":
         return 500, rpc_error(mid, -32603, "internal error")
@@ -156,15 +161,22 @@ class Handler(BaseHTTPRequestHandler):
         return [data[i:i + n] for i in range(0, len(data), n)]
 
     def write_pieces(self, pieces, chunked):
+        """The head (headers sent so far) and the body's pieces: one TCP
+        write for all when there is one piece, else the head, then each
+        piece (and the last chunk with the last piece)."""
+        self._headers_buffer.append(b"\r\n")
+        out = [b"".join(self._headers_buffer)]
+        self._headers_buffer = []
+        if len(pieces) > 1:
+            self.wfile.write(out.pop())
         for k, p in enumerate(pieces):
             if k > 0:
                 time.sleep(0.002)
-            if chunked:
-                self.wfile.write(b"%x\r\n%s\r\n" % (len(p), p))
-            else:
-                self.wfile.write(p)
-        if chunked:
-            self.wfile.write(b"0\r\n\r\n")
+            out.append(b"%x\r\n%s\r\n" % (len(p), p) if chunked else p)
+            if k == len(pieces) - 1 and chunked:
+                out.append(b"0\r\n\r\n")
+            self.wfile.write(b"".join(out))
+            out = []
         self.wfile.flush()
 
     def wants_sse(self):
@@ -218,15 +230,11 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Cache-Control", "no-cache")
             self.send_header("Transfer-Encoding", "chunked")
-            self.end_headers()
-            self.wfile.flush()
             self.write_pieces(self.pieces(data), True)
             return
         data = json.dumps(resp, ensure_ascii=False).encode()
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.flush()
         self.write_pieces(self.pieces(data), False)
 
     def other(self):
