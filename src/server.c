@@ -164,23 +164,11 @@ static void shutdown_cb(evutil_socket_t sig, short what, void *arg)
 }
 
 #ifdef HAVE_BPF_ENGINE
-/* CLOCK_REALTIME less CLOCK_MONOTONIC (bpf_ktime_get_ns), now. */
-static int64_t realtime_offset(void)
-{
-	struct timespec r, m;
-
-	clock_gettime(CLOCK_REALTIME, &r);
-	clock_gettime(CLOCK_MONOTONIC, &m);
-	return ((int64_t)r.tv_sec - m.tv_sec) * 1000000000 + (r.tv_nsec - m.tv_nsec);
-}
-
-static int64_t klog_offset;
-
 static void klog_record(const struct zs_log *l, void *arg)
 {
 	struct server *srv = arg;
 
-	telemetry_kernel(srv->tm, l, klog_offset);
+	telemetry_kernel(srv->tm, l);
 }
 
 static void klog_cb(evutil_socket_t fd, short what, void *arg)
@@ -189,7 +177,6 @@ static void klog_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	klog_offset = realtime_offset();
 	accel_log_read(srv->accel);
 }
 
@@ -306,6 +293,7 @@ static void accel_hangup_hook(void *arg, int fd, const struct sockaddr *to)
 	accel_hangup(srv->accel, fd, to);
 }
 
+#ifdef HAVE_BPF_ENGINE
 /* The kernel's reasons for handing a request up, as metrics name them. */
 static const struct {
 	const char *name;
@@ -319,12 +307,15 @@ static const struct {
 };
 #define NHANDOVERS (sizeof(handovers) / sizeof(handovers[0]))
 #define NMAPS	   8
+#endif
 
 static void server_metrics_state(struct metrics_state *st, void *arg)
 {
+#ifdef HAVE_BPF_ENGINE
 	static const char *names[NHANDOVERS];
 	static uint64_t counts[NHANDOVERS];
 	static struct metrics_map maps[NMAPS];
+#endif
 	struct server *srv = arg;
 	struct session *s;
 	uint64_t kernel_records, otlp_sent, otlp_dropped;
@@ -502,6 +493,7 @@ void server_free(struct server *srv)
 		event_free(srv->sig_hup);
 	if (srv->drain_timer)
 		event_free(srv->drain_timer);
+#ifdef HAVE_BPF_ENGINE
 	/* The kernel's last records, then nothing more to read. */
 	if (srv->klog_ev != NULL) {
 		accel_log_read(srv->accel);
@@ -509,6 +501,7 @@ void server_free(struct server *srv)
 	}
 	if (srv->klog_timer != NULL)
 		event_free(srv->klog_timer);
+#endif
 	/* After the sessions, which drop their map entries; before the pool's sockets go. */
 	upstream_pool_set_hooks(srv->pool, NULL);
 	accel_stop(srv->accel);

@@ -27,13 +27,13 @@
 #include "conn.h"
 #include "router.h"
 #include "server.h"
+#include "peercg.h"
 #include "session.h"
 #include "static.h"
 #include "upstream.h"
 #include "welcome.h"
 #ifdef HAVE_BPF_ENGINE
 #include "accel.h"
-#include "peercg.h"
 #include "program.h"
 #endif
 
@@ -219,6 +219,7 @@ static void session_destroy(struct session *s)
 	http_msg_free(&s->req);
 	http_msg_free(&s->resp);
 	free(s->path);
+	free(s->frec);
 	session_mcp_free(s);
 	TAILQ_REMOVE(&srv->sessions, s, entry);
 	srv->nsessions--;
