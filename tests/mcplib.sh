@@ -18,7 +18,7 @@ mcp_backend_start() {
 	while :; do
 		_port=$(zs_port)
 		_out="$T/mcp-$_name.out"
-		_zs_bg_exec $PYTHON -u "$ZS_TESTS/mcp_backend.py" --port "$_port" \
+		_zs_bg_exec "$PYTHON" -u "$ZS_TESTS/mcp_backend.py" --port "$_port" \
 			--record "$T/mcp-$_name.requests" >"$_out" 2>"$T/mcp-$_name.err" </dev/null &
 		_pid=$!
 		_zs_track "$_pid"
@@ -41,7 +41,7 @@ mcp_scrape_wait() {
 	_i=0
 	while :; do
 		zs_curl -o "$T/metrics" "http://127.0.0.1:$1/metrics" 2>/dev/null &&
-			_n=$($PYTHON "$ZS_TESTS/promcheck.py" "$T/metrics" --get "$2" 2>/dev/null) &&
+			_n=$("$PYTHON" "$ZS_TESTS/promcheck.py" "$T/metrics" --get "$2" 2>/dev/null) &&
 			[ "$_n" = "$3" ] && return 0
 		_i=$((_i + 1))
 		[ $_i -lt 100 ] || fail "$2 is ${_n:-?} after 5 s, want $3"
