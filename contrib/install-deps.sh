@@ -31,4 +31,14 @@ for svc in nginx haproxy; do
 		systemctl disable "$svc" >/dev/null 2>&1 || true
 	fi
 done
+# promtool checks the metrics' format in the tests (metrics_scrape_counts).
+# It comes with Debian's prometheus package, whose server the tests do not
+# want running: only the tool is taken out of the package.
+if ! command -v promtool >/dev/null 2>&1; then
+	d=$(mktemp -d)
+	(cd "$d" && apt-get download -qq prometheus 2>/dev/null &&
+		dpkg-deb --fsys-tarfile prometheus_*.deb | tar -x ./usr/bin/promtool) &&
+		install -m 755 "$d/usr/bin/promtool" /usr/local/bin/promtool
+	rm -rf "$d"
+fi
 echo "install-deps.sh: dependencies installed"
