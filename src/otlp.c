@@ -1109,13 +1109,13 @@ static void deadline_cb(evutil_socket_t fd, short what, void *arg)
 	o->deadline_hit = 1;
 }
 
-void otlp_free(struct otlp *o, int timeout_ms)
+void otlp_flush(struct otlp *o, int timeout_ms)
 {
 	struct event *deadline = NULL;
 	struct timeval tv;
 	uint64_t left;
 
-	if (o == NULL)
+	if (o == NULL || o->closing)
 		return;
 	o->closing = 1;
 	if (timeout_ms > 0 && (o->count > 0 || o->nrec > 0))
@@ -1139,5 +1139,12 @@ void otlp_free(struct otlp *o, int timeout_ms)
 	}
 	log_debug("otlp: %" PRIu64 " records sent, %" PRIu64 " dropped, %" PRIu64 " failed POSTs",
 		  o->st.sent, o->st.dropped, o->st.failed_posts);
+}
+
+void otlp_free(struct otlp *o, int timeout_ms)
+{
+	if (o == NULL)
+		return;
+	otlp_flush(o, timeout_ms);
 	otlp_destroy(o);
 }

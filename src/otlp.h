@@ -46,6 +46,10 @@ void otlp_stats(const struct otlp *o, struct otlp_stats *st);
  * not at all), then free. For the exit, after the last otlp_log and outside
  * base's callbacks; other events still on base may run meanwhile.
  */
+/* At exit: send what waits, waiting at most timeout_ms (running base's
+ * loop meanwhile); what is left is dropped and counted. Nothing more is
+ * sent after it; stats stay readable until otlp_free. */
+void otlp_flush(struct otlp *o, int timeout_ms);
 void otlp_free(struct otlp *o, int timeout_ms);
 /*
  * One OTLP LogRecord as a JSON object appended to out; observed_ns: when

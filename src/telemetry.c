@@ -248,6 +248,8 @@ void telemetry_free(struct telemetry *t)
 {
 	if (t == NULL)
 		return;
+	/* OTLP's last batch first: the last textfile counts it. */
+	otlp_flush(t->otlp, 1000);
 	if (t->textfile_timer != NULL) {
 		if (t->textfile_started && textfile_write(t) < 0)
 			log_warnx("--metrics-textfile %s: cannot write it at exit",
@@ -257,8 +259,7 @@ void telemetry_free(struct telemetry *t)
 	free(t->textfile_tmp);
 	if (t->http != NULL)
 		evhttp_free(t->http);
-	if (t->otlp != NULL)
-		otlp_free(t->otlp, 1000);
+	otlp_free(t->otlp, 0);
 	cgpath_free(t->cg);
 	metrics_free(t->metrics);
 	accesslog_close(t->alog);
