@@ -1167,7 +1167,8 @@ int accel_conn_was_active(struct accel_conn *ac)
 	return active;
 }
 
-int accel_conn_has_handed_up(struct accel_conn *ac, int *head_req, int *close_req)
+int accel_conn_has_handed_up(struct accel_conn *ac, int *head_req, int *close_req,
+			     struct zs_log *rec)
 {
 	struct zs_conn zc;
 
@@ -1175,6 +1176,8 @@ int accel_conn_has_handed_up(struct accel_conn *ac, int *head_req, int *close_re
 		return 0;
 	*head_req = zc.head_req != 0;
 	*close_req = zc.close_req != 0;
+	if (rec != NULL)
+		*rec = zc.log;
 	return 1;
 }
 

@@ -212,8 +212,12 @@ int accel_conn_is_busy(struct accel_conn *ac);
  * is one in flight? Activity zeroserve cannot see on P1. */
 int accel_conn_was_active(struct accel_conn *ac);
 /* Has the kernel handed a response up that zeroserve has not relayed yet?
- * *head_req: it answers a HEAD request. */
-int accel_conn_has_handed_up(struct accel_conn *ac, int *head_req, int *close_req);
+ * *head_req: it answers a HEAD request. *rec (NULL: not wanted): the
+ * kernel's record of that request (bpf/zs_abi.h, struct zs_log), for
+ * zeroserve to complete and log once it relayed the answer. */
+struct zs_log;
+int accel_conn_has_handed_up(struct accel_conn *ac, int *head_req, int *close_req,
+			     struct zs_log *rec);
 /* Does the kernel owe C nothing on B: no request in flight, no body half
  * sent either way, nothing held, nothing handed up unrelayed? */
 int accel_conn_is_settled(struct accel_conn *ac);

@@ -687,7 +687,12 @@ static void json_feed(struct mcp_scan *m, const char *buf, size_t n)
 		case J_FRAC:
 		case J_EXP:
 			if (is_digit(c) && lx->js != J_ZERO) {
-				/* no state change */
+				for (k = i + 1; k < n && is_digit(p[k]); k++)
+					;
+				if (lx->dst == D_ID)
+					id_put(&m->id, (const char *)p + i, k - i);
+				i = k;
+				break;
 			} else if (c == '.' && (lx->js == J_ZERO || lx->js == J_INT)) {
 				lx->js = J_DOT;
 			} else if ((c == 'e' || c == 'E') && lx->js != J_EXP) {

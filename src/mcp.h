@@ -33,7 +33,7 @@ enum mcp_outcome {
 	MCP_NONE = 0,	/* no response to the request (yet) */
 	MCP_OK,		/* "result" */
 	MCP_ERROR,	/* "error": a JSON-RPC error */
-	MCP_TOOL_ERROR, /* "result" with "isError": true in it: the tool failed */
+	MCP_TOOL_ERROR, /* "result" with "isError": true directly in it: the tool failed */
 };
 
 /* mcp_scan_flags() */
@@ -132,8 +132,9 @@ void mcp_scan_expect(struct mcp_scan *resp, const struct mcp_scan *req);
 
 /*
  * Results, valid at any time (the best so far). Of a batch they are its
- * first element's. Names are as decoded from JSON (UTF-8, any byte but
- * NUL): a log must quote them.
+ * first element's. Names are as decoded from JSON: any byte but NUL
+ * (control characters from escapes, bytes that are not UTF-8 as they came),
+ * so a log must quote them.
  */
 /* Request: the top-level "method" string; "" when none. */
 const char *mcp_scan_method(const struct mcp_scan *m);

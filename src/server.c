@@ -164,23 +164,11 @@ static void shutdown_cb(evutil_socket_t sig, short what, void *arg)
 }
 
 #ifdef HAVE_BPF_ENGINE
-/* CLOCK_REALTIME less CLOCK_MONOTONIC (bpf_ktime_get_ns), now. */
-static int64_t realtime_offset(void)
-{
-	struct timespec r, m;
-
-	clock_gettime(CLOCK_REALTIME, &r);
-	clock_gettime(CLOCK_MONOTONIC, &m);
-	return ((int64_t)r.tv_sec - m.tv_sec) * 1000000000 + (r.tv_nsec - m.tv_nsec);
-}
-
-static int64_t klog_offset;
-
 static void klog_record(const struct zs_log *l, void *arg)
 {
 	struct server *srv = arg;
 
-	telemetry_kernel(srv->tm, l, klog_offset);
+	telemetry_kernel(srv->tm, l);
 }
 
 static void klog_cb(evutil_socket_t fd, short what, void *arg)
@@ -189,7 +177,6 @@ static void klog_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	klog_offset = realtime_offset();
 	accel_log_read(srv->accel);
 }
 

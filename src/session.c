@@ -219,6 +219,7 @@ static void session_destroy(struct session *s)
 	http_msg_free(&s->req);
 	http_msg_free(&s->resp);
 	free(s->path);
+	free(s->frec);
 	session_mcp_free(s);
 	TAILQ_REMOVE(&srv->sessions, s, entry);
 	srv->nsessions--;

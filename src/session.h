@@ -22,6 +22,7 @@ struct server;
 struct route;
 struct upstream_conn;
 struct accel_conn;
+struct zs_log;
 
 enum session_state {
 	S_IDLE,	   /* keep-alive: waiting for the first byte of a request */
@@ -47,6 +48,10 @@ struct session {
 	struct accel_conn *kc;
 	struct upstream_conn *paired;
 	struct http_msg *fresp;
+	/* Its request as the kernel recorded it, for the log (NULL without
+	 * one), and where the answer starts in what the client was sent. */
+	struct zs_log *frec;
+	uint64_t frec_out_at, frec_body_at;
 	struct event *retry;
 	enum session_state state;
 	struct addr client;

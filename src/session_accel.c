@@ -19,7 +19,11 @@
 #include "router.h"
 #include "server.h"
 #include "session.h"
+#include "telemetry.h"
 #include "upstream.h"
+#ifdef HAVE_BPF_ENGINE
+#include "zs_abi.h"
+#endif
 
 #ifdef HAVE_BPF_ENGINE
 
@@ -163,6 +167,24 @@ int session_accel_was_active(struct session *s)
 	return s->kc != NULL && accel_conn_was_active(s->kc);
 }
 
+/* The kernel carried the request, zeroserve relayed its answer: the
+ * kernel's record, completed with the answer, is logged as the kernel's. */
+static void foreign_log(struct session *s)
+{
+	struct timespec now;
+	uint64_t out;
+
+	if (s->frec == NULL || s->srv->tm == NULL)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	s->frec->end = (uint64_t)now.tv_sec * 1000000000 + (uint64_t)now.tv_nsec;
+	s->frec->status = s->fresp->parser.status_code;
+	out = conn_bytes_out(s->cc) + evbuffer_get_length(s->scratch);
+	s->frec->resp_body = out - s->frec_body_at;
+	s->frec->resp_bytes = out - s->frec_out_at;
+	telemetry_kernel(s->srv->tm, s->frec);
+}
+
 /* The response to a request the kernel carried, handed up at its head. */
 static void foreign_read(struct conn *conn, void *arg)
 {
@@ -190,7 +212,9 @@ static void foreign_read(struct conn *conn, void *arg)
 				tail_close(s, tail, n);
 				break;
 			}
-			if (!accel_conn_has_handed_up(s->kc, &head_req, &close_req)) {
+			if (s->srv->tm != NULL && s->frec == NULL)
+				s->frec = malloc(sizeof(*s->frec));
+			if (!accel_conn_has_handed_up(s->kc, &head_req, &close_req, s->frec)) {
 				/* Nothing was handed up: a backend speaking unasked
 				 * is about to close. */
 				paired_drop(s);
@@ -203,6 +227,7 @@ static void foreign_read(struct conn *conn, void *arg)
 			}
 			http_msg_init(s->fresp, HTTP_RESPONSE);
 			s->fresp->skip_body = head_req;
+			s->frec_out_at = conn_bytes_out(s->cc) + evbuffer_get_length(s->scratch);
 			/* The client asked the kernel to close after this answer. */
 			if (close_req)
 				s->client_keep = 0;
@@ -221,6 +246,8 @@ static void foreign_read(struct conn *conn, void *arg)
 			http_build_response(s->scratch, s->fresp, 1, keep, 0, 0);
 			if (!keep)
 				s->client_keep = 0;
+			/* The body starts here, as the client gets it. */
+			s->frec_body_at = conn_bytes_out(s->cc) + evbuffer_get_length(s->scratch);
 		} else if (s->fresp->head_done) {
 			evbuffer_remove_buffer(in, s->scratch, used);
 		} else {
@@ -239,6 +266,8 @@ static void foreign_read(struct conn *conn, void *arg)
 			accel_conn_relayed(s->kc,
 					   conn_bytes_out(s->cc) + evbuffer_get_length(s->scratch));
 		}
+		if (ev & HTTP_EV_DONE)
+			foreign_log(s);
 		conn_send(s->cc, s->scratch);
 		if (ev & HTTP_EV_DONE) {
 			int backend_keep = http_msg_keep_alive(s->fresp);

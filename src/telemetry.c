@@ -300,7 +300,17 @@ static void client_name(const struct zs_sock_key *k, char *buf, size_t len)
 	}
 }
 
-void telemetry_kernel(struct telemetry *t, const struct zs_log *l, int64_t realtime_offset_ns)
+/* CLOCK_REALTIME less CLOCK_MONOTONIC, now (two vDSO calls). */
+static int64_t realtime_offset(void)
+{
+	struct timespec r, m;
+
+	clock_gettime(CLOCK_REALTIME, &r);
+	clock_gettime(CLOCK_MONOTONIC, &m);
+	return ((int64_t)r.tv_sec - m.tv_sec) * 1000000000 + (r.tv_nsec - m.tv_nsec);
+}
+
+void telemetry_kernel(struct telemetry *t, const struct zs_log *l)
 {
 	struct accesslog_entry e;
 	char client[64], tag[ZS_TAG_MAX + 1];
@@ -315,7 +325,7 @@ void telemetry_kernel(struct telemetry *t, const struct zs_log *l, int64_t realt
 	memcpy(tag, l->tag, ZS_TAG_MAX);
 	tag[ZS_TAG_MAX] = '\0';
 	memset(&e, 0, sizeof(e));
-	e.time_ns = (int64_t)l->end + realtime_offset_ns;
+	e.time_ns = (int64_t)l->end + realtime_offset();
 	e.client = client;
 	e.method = l->method < sizeof(method_names) / sizeof(method_names[0])
 		       ? method_names[l->method]

@@ -33,8 +33,9 @@ void telemetry_set_state(struct telemetry *t, void (*fn)(struct metrics_state *s
 /* One finished request: its source named from its cgroup id, then to
  * every sink. NULL t is fine. */
 void telemetry_request(struct telemetry *t, struct accesslog_entry *e);
-/* A request the kernel carried, as its record tells it. */
-void telemetry_kernel(struct telemetry *t, const struct zs_log *l, int64_t realtime_offset_ns);
+/* A request the kernel carried, as its record tells it (its times are
+ * CLOCK_MONOTONIC's, bpf_ktime_get_ns). */
+void telemetry_kernel(struct telemetry *t, const struct zs_log *l);
 /* Kernel records read, and records the OTLP exporter sent and dropped. */
 void telemetry_counts(const struct telemetry *t, uint64_t *kernel_records, uint64_t *otlp_sent,
 		      uint64_t *otlp_dropped);

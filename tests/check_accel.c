@@ -473,7 +473,7 @@ START_TEST(test_maps)
 	/* Fresh: the kernel owes nothing, carried nothing, is not paired. */
 	ck_assert_int_eq(accel_conn_is_busy(kc), 0);
 	ck_assert_int_eq(accel_conn_was_active(kc), 0);
-	ck_assert_int_eq(accel_conn_has_handed_up(kc, &head_req, &close_req), 0);
+	ck_assert_int_eq(accel_conn_has_handed_up(kc, &head_req, &close_req, NULL), 0);
 	ck_assert_int_eq(accel_conn_is_settled(kc), 1);
 	ck_assert_int_eq(accel_conn_loss(kc), ACCEL_LOSS_NONE);
 	ck_assert_int_eq(accel_conn_is_paired(kc, NULL), 0);

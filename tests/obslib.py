@@ -35,13 +35,22 @@ class CountingConn(Conn):
         self.received += len(self.buf) - before
         return ok
 
+    def consumed(self):
+        return self.received - len(self.buf)
+
     def exchange(self, method, target, host="localhost", headers=(), body=None):
-        """(response, bytes sent, bytes of the response received)."""
+        """(response, bytes sent, bytes of the response received); sets
+        r.wire_body: the body's bytes as they came, chunk framing and all
+        (what the access log's "bytes" counts, as nginx's $body_bytes_sent)."""
         raw = build(method, target, host, headers, body)
-        start = self.received - len(self.buf)
+        start = self.consumed()
         self.send(raw)
-        r = self.read_response(method)
-        return r, len(raw), self.received - len(self.buf) - start
+        r = self.read_head()
+        head = self.consumed() - start
+        r.body = b"".join(self.iter_body(r, method))
+        got = self.consumed() - start
+        r.wire_body = got - head
+        return r, len(raw), got
 
 
 def read_log(path):

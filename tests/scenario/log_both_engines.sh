@@ -30,7 +30,7 @@ for i in range(60):
     r, sent, got = c.exchange(m, t, host="localhost", body=body)
     assert r.status == 200, "%s %s: %r" % (m, t, r)
     print(json.dumps({"method": m, "path": t, "sent": sent, "got": got,
-                      "body": len(r.body)}))
+                      "body": r.wire_body}))
 c.close()
 PY
 	kreq=0
