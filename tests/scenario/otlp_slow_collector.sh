@@ -4,14 +4,14 @@
 # POST answered after 3 s; zeroserve sends one at a time, a batch at most a
 # second after its first record) while 2000 requests flow on one keep-alive
 # connection on the kernel engine: the requests are not slowed (each under
-# 200 ms), zeroserve's memory stays bounded while the records wait (its
-# peak resident size, VmHWM, at most 16 MiB above its size before the
-# requests: the queue is capped at 4 MiB of encoded records and a POST at
-# 1 MiB, held twice (the request and the socket's buffer), 6 MiB in all,
-# and 16 leaves room for the allocator's slack; 2000 records take about
-# 1.5 MiB encoded, and here zeroserve grows about 5 MiB), and once the collector catches up every record
-# is accounted for: the collector has all 2000, exactly, and /metrics says
-# sent 2000, dropped 0 (sent + dropped = 2000).
+# 200 ms); zeroserve's memory stays bounded while the records wait: its peak
+# resident size (VmHWM) at most 16 MiB above its size before the requests
+# (the queue is capped at 4 MiB of encoded records and a POST at 1 MiB,
+# held twice, the request and the socket's buffer: 6 MiB, and 16 leaves
+# room for the allocator's slack; 2000 records are about 1.5 MiB encoded
+# and zeroserve grows about 5 MiB here); and once the collector catches up
+# every record is accounted for: it has all 2000, exactly, and /metrics
+# says sent 2000, dropped 0 (sent + dropped = 2000), none left at exit.
 . "$ZS_TESTS/lib.sh"
 . "$ZS_TESTS/otlplib.sh"
 
