@@ -16,8 +16,8 @@
 #   metric PORT SELECTOR fetch, then print the sum of SELECTOR's samples
 #   metric_wait PORT SELECTOR VALUE [S]  wait (at most S s, default 10)
 #                        until SELECTOR's value is VALUE; fails if not
-#   zs_otlp_warnings     the lines of zeroserve's own log ($ZS_LOG) about
-#                        OTLP ("otlp: ...")
+#   zs_otlp_warnings     the warnings in zeroserve's own log ($ZS_LOG) that
+#                        OTLP records were dropped ("otlp: ... dropped")
 
 otlp_receiver_start() {
 	_name=${1:?otlp_receiver_start NAME [ARGS]}
@@ -82,5 +82,5 @@ metric_wait() {
 }
 
 zs_otlp_warnings() {
-	grep 'otlp' "$ZS_LOG" || :
+	grep -E 'otlp: .*dropp(ed|ing)' "$ZS_LOG" || :
 }

@@ -40,7 +40,7 @@ PY
 	zs_otlp_warnings >"$T/warnings.$engine"
 	n=$(wc -l <"$T/warnings.$engine")
 	[ "$n" -ge 1 ] && [ "$n" -le 2 ] ||
-		fail "$engine engine: $n lines about OTLP for 3 failed POSTs, want 1 or 2: $(cat "$T/warnings.$engine")"
+		fail "$engine engine: $n warnings of dropped records for 3 failed POSTs, want 1 or 2: $(cat "$T/warnings.$engine")"
 	grep -q "127.0.0.1:$DOWN" "$T/warnings.$engine" ||
 		fail "$engine engine: the warning does not name the endpoint: $(cat "$T/warnings.$engine")"
 	zs_stop_all
