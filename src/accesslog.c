@@ -9,11 +9,35 @@
 
 #include "accesslog.h"
 
+/* Lines of a batch wait here for one write(2) (accesslog_hold). */
+#define HOLD_MAX (64 << 10)
+
 struct accesslog {
 	int fd;
 	int json;
 	int own_fd;
+	int holding;
+	size_t held;
+	char hold[HOLD_MAX];
 };
+
+/* Whole lines only, in one write: they stay whole in a log shared by
+ * several writers (O_APPEND). */
+static void flush_held(struct accesslog *al)
+{
+	if (al->held > 0)
+		(void)!write(al->fd, al->hold, al->held);
+	al->held = 0;
+}
+
+void accesslog_hold(struct accesslog *al, int on)
+{
+	if (al == NULL)
+		return;
+	if (!on)
+		flush_held(al);
+	al->holding = on;
+}
 
 struct accesslog *accesslog_open(const char *path, int json)
 {
@@ -39,6 +63,7 @@ void accesslog_close(struct accesslog *al)
 {
 	if (al == NULL)
 		return;
+	flush_held(al);
 	if (al->own_fd)
 		close(al->fd);
 	free(al);
@@ -206,6 +231,13 @@ void accesslog_write(struct accesslog *al, const struct accesslog_entry *e)
 		 * taking the next line into it. */
 		n = sizeof(line) - 1;
 		line[n - 1] = '\n';
+	}
+	if (al->holding) {
+		if (al->held + (size_t)n > sizeof(al->hold))
+			flush_held(al);
+		memcpy(al->hold + al->held, line, (size_t)n);
+		al->held += (size_t)n;
+		return;
 	}
 	/* One write per line: lines from a log shared by several writers stay whole. */
 	(void)!write(al->fd, line, (size_t)n);

@@ -42,6 +42,10 @@ struct accesslog_entry {
 struct accesslog *accesslog_open(const char *path, int json);
 void accesslog_close(struct accesslog *al);
 void accesslog_write(struct accesslog *al, const struct accesslog_entry *e);
+/* on: lines wait, up to 64 KiB, to go out in few writes (a batch of the
+ * kernel's records); off: what waits goes out, and lines go one by one
+ * again. NULL is fine. */
+void accesslog_hold(struct accesslog *al, int on);
 /* Escape for a JSON string / a quoted text field into buf; returns length. */
 size_t accesslog_escape(char *buf, size_t len, const char *s, size_t slen, int json);
 

@@ -278,7 +278,7 @@ static void walk_record(struct cgpath *c, uint64_t id, const char *path, size_t 
 /*
  * Record the directories in dfd (which this takes), at depth, whose path
  * is c->path[0, plen) + "/" + name, and walk them in turn. One descriptor
- * per level is open, CGPATH_DEPTH + 1 at most.
+ * per level is open: CGPATH_DEPTH at most, besides the mount's own.
  */
 static void walk_dir(struct cgpath *c, int dfd, size_t plen, unsigned int depth)
 {

@@ -40,13 +40,15 @@ void cgpath_free(struct cgpath *c);
  * The path of cgroup id relative to the mount ("/" for its root), or NULL
  * when unknown: id 0, a cgroup removed before it was seen, one outside the
  * mount (another cgroup namespace), deeper than CGPATH_DEPTH or longer than
- * PATH_MAX. The string stays valid until the next cgpath_name or
+ * PATH_MAX. A cgroup once seen keeps its name after it is removed (v2 ids
+ * are not reused). The string stays valid until the next cgpath_name or
  * cgpath_free call.
  *
  * A miss walks the whole tree, O(number of cgroups), at most once a second
  * (CLOCK_MONOTONIC): a miss within a second of the last walk returns NULL
  * without walking, so clients of an unknown cgroup cannot make every
- * request walk. Misses are not remembered past that second.
+ * request walk. Misses are not remembered past that second. A walk blocks
+ * the caller about 10 us per cgroup (2000 cgroups: 20 ms, Linux 6.18).
  *
  * Eviction: the ids asked for are kept least recently used; the other
  * cgroups a walk passes (cached too, for the clients to come) fill the room

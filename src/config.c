@@ -26,6 +26,7 @@
 #include <ifaddrs.h>
 
 #include "config.h"
+#include "otlp.h"
 #include "log.h"
 
 #define DEFAULT_LISTEN "127.0.0.1:8080"
@@ -815,6 +816,11 @@ int config_parse(struct config *cfg, int argc, char **argv, char *err, size_t er
 	rc = resolve_mcp(cfg, err, errlen);
 	if (rc < 0)
 		goto out;
+	if (cfg->otlp_endpoint != NULL) {
+		rc = otlp_check_url(cfg->otlp_endpoint, err, errlen);
+		if (rc < 0)
+			goto out;
+	}
 	if (cfg->nlistens == 0)
 		rc = add_listen(cfg, DEFAULT_LISTEN, err, errlen);
 	for (i = 0; rc == 0 && cfg->metrics.ss.ss_family != AF_UNSPEC && i < (int)cfg->nlistens;

@@ -28,6 +28,7 @@
 #include "program.h"
 #endif
 #include "server.h"
+#include "telemetry.h"
 struct program;
 #include "static.h"
 
@@ -349,7 +350,7 @@ int main(int argc, char **argv)
 	const char *dir;
 	char err[512];
 	size_t i;
-	int rc;
+	int rc, e;
 
 	rc = config_parse(&cfg, argc, argv, err, sizeof(err));
 	if (rc < 0) {
@@ -420,6 +421,14 @@ int main(int argc, char **argv)
 		else
 			log_warnx("directory %s is not readable by user %s (uid %u)", dir, pd.name,
 				  (unsigned int)pd.uid);
+		rc = 2;
+	}
+	if (rc == 0 && cfg.metrics_textfile != NULL && (e = telemetry_start(srv.tm)) < 0) {
+		log_warnx("--metrics-textfile %s: cannot write it as user %s (uid %u): %s%s",
+			  cfg.metrics_textfile, pd.name, (unsigned int)pd.uid, strerror(-e),
+			  pd.root ? "; --user NAME runs zeroserve as a user who can write its "
+				    "directory"
+				  : "");
 		rc = 2;
 	}
 	if (rc != 0) {

@@ -431,6 +431,17 @@ static const char *code_class(int status)
 	return code_names[status / 100 - 1];
 }
 
+static const char *engine_name(enum metrics_engine e)
+{
+	switch (e) {
+	case METRICS_KERNEL:
+		return "kernel";
+	case METRICS_USERSPACE:
+		return "userspace";
+	}
+	return other;
+}
+
 /* The source's label value: itself while there is room for it, else "other". */
 static const char *source_fold(struct metrics *m, const char *s)
 {
@@ -473,9 +484,7 @@ void metrics_request(struct metrics *m, const struct metrics_req *r)
 	key[1] = r->backend != NULL ? r->backend : "-";
 	key[2] = method_fold(r->method);
 	key[3] = code_class(r->status);
-	key[4] = r->engine == METRICS_KERNEL	  ? "kernel"
-		 : r->engine == METRICS_USERSPACE ? "userspace"
-						  : other;
+	key[4] = engine_name(r->engine);
 	key[5] = r->source != NULL ? r->source : "";
 	s = table_find(&m->req, key, hash_key(key, NLAB_REQ));
 	rs = s != NULL ? (struct rseries *)s : request_series_slow(m, key);
@@ -501,7 +510,7 @@ static void mcp_clean(char *d, const char *s)
 	size_t i;
 
 	for (i = 0; s != NULL && s[i] != '\0' && i < METRICS_MCP_LABEL_MAX; i++)
-		d[i] = s[i] >= 0x21 && s[i] <= 0x7e ? s[i] : '_';
+		d[i] = (unsigned char)s[i] >= 0x21 && (unsigned char)s[i] <= 0x7e ? s[i] : '_';
 	d[i] = '\0';
 }
 
@@ -758,6 +767,9 @@ static size_t run_end(struct series *const *v, size_t n, size_t i)
 	return j;
 }
 
+static const char help_requests[] = "Requests finished, by route, backend, method, status class "
+				    "(code), engine and calling service (source).";
+
 static void render_requests(struct out *o, struct series *const *v, size_t n)
 {
 	static const char *const lname[] = {"route",  "backend", "method", "code",
@@ -765,10 +777,11 @@ static void render_requests(struct out *o, struct series *const *v, size_t n)
 	static const char *const fam[] = {"zeroserve_requests_total",
 					  "zeroserve_request_bytes_total",
 					  "zeroserve_response_bytes_total"};
-	static const char *const help[] = {"Requests finished, by route, backend, method, status "
-					   "class, engine and calling service.",
-					   "Bytes of requests as received, head and body.",
-					   "Bytes of responses as sent, head and body."};
+	static const char *const help[] = {
+	    help_requests,
+	    "Bytes of requests as received, head and body.",
+	    "Bytes of responses as sent, head and body.",
+	};
 	static const char hist[] = "zeroserve_request_duration_seconds";
 	size_t i, j, k, f, b;
 
@@ -842,6 +855,14 @@ static void render_mcp(struct out *o, struct series *const *v, size_t n)
 	}
 }
 
+/* The i-th name as written: its UTF-8 fix if it needed one. */
+static const char *named(char *const *disp, const char *const *names, size_t i)
+{
+	if (disp[i] != NULL)
+		return disp[i];
+	return names[i] != NULL ? names[i] : "";
+}
+
 /*
  * One sample per distinct name, in the order given, a name given twice
  * being the sum: the owner's names (reasons, maps) are its own constants,
@@ -872,14 +893,12 @@ static int render_named(struct out *o, const char *name, const char *type, const
 			disp[i] = NULL; /* not ours to free: names[i] below */
 	}
 	for (i = 0; err == 0 && i < n; i++) {
-		const char *di = disp[i] != NULL ? disp[i] : names[i] != NULL ? names[i] : "";
+		const char *di = named(disp, names, i);
 		uint64_t sum = 0;
 		int seen = 0;
 
 		for (j = 0; j < n; j++) {
-			const char *dj = disp[j] != NULL    ? disp[j]
-					 : names[j] != NULL ? names[j]
-							    : "";
+			const char *dj = named(disp, names, j);
 
 			if (strcmp(di, dj) != 0)
 				continue;

@@ -36,8 +36,8 @@ struct metrics_req {
 	const char *method;  /* as the client sent it */
 	int status;	     /* 100..599; anything else counts as class "other" */
 	enum metrics_engine engine;
-	const char *
-	    source; /* the calling service (cgroup path or a program's tag), NULL or "" for unknown */
+	/* the calling service (cgroup path or a program's tag), NULL or "" for unknown */
+	const char *source;
 	uint64_t request_bytes, response_bytes;
 	double duration_s;
 };
@@ -50,12 +50,21 @@ struct metrics_req {
  */
 struct metrics *metrics_new(unsigned int max_sources);
 void metrics_free(struct metrics *m);
-/* Never fails: a request that cannot have a series of its own is counted
- * in the "other" one. */
+/*
+ * Never fails: a request that cannot have a series of its own (past
+ * METRICS_MAX_SERIES, or out of memory) counts in the one whose labels are
+ * all "other". Methods other than the nine of RFC 9110 and RFC 5789 count
+ * as "other"; NULL route or backend as "-".
+ */
 void metrics_request(struct metrics *m, const struct metrics_req *r);
 /*
  * One MCP JSON-RPC call: method ("tools/call"), tool (NULL or "" unless
  * tools/call), outcome ("ok", "error", "tool_error", "http_error", "none").
+ * method and tool come from a client: each byte outside 0x21..0x7e becomes
+ * '_', each is cut at METRICS_MCP_LABEL_MAX bytes, a tool is kept only for
+ * tools/call, and past METRICS_MAX_MCP_PAIRS distinct (method, tool) pairs
+ * both count as "other". Any other outcome counts as "other"; NULL route
+ * as "-".
  */
 void metrics_mcp(struct metrics *m, const char *route, const char *method, const char *tool,
 		 const char *outcome);

@@ -111,7 +111,7 @@ struct otlp {
 
 	struct otlp_stats st;
 	int closing, deadline_hit, failing;
-	struct timespec last_warn;
+	struct timespec last_warn, last_info;
 	int warned;
 	unsigned int suppressed;
 };
@@ -389,7 +389,7 @@ static int parse_url(struct otlp *o, const char *url, char *err, size_t errlen)
 	/* ":PORT" is addr.c's loopback shorthand: a URL names its host. */
 	if (n == 0 || (auth[0] == ':' && memchr(auth + 1, ':', n - 1) == NULL)) {
 		log_seterr(err, errlen, "bad --otlp-endpoint '%s': missing HOST; " OTLP_URL_USAGE,
-			   url);
+			   shown);
 		return -EINVAL;
 	}
 	if (n >= sizeof(hostport)) {
@@ -581,6 +581,7 @@ static uint64_t rejected(const struct otlp *o)
 static void post_done(struct otlp *o, const char *why)
 {
 	char snip[OTLP_SNIPPET * 6 + 8];
+	struct timespec now;
 	uint64_t nrej;
 	int keep;
 
@@ -588,8 +589,12 @@ static void post_done(struct otlp *o, const char *why)
 	accesslog_escape(snip, sizeof(snip), o->snippet, o->snippet_len, 0);
 	if (why == NULL && o->status >= 200 && o->status < 300) {
 		o->st.sent += o->nrec;
-		if (o->failing)
+		/* Not once per POST of a collector that comes and goes. */
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (o->failing && now.tv_sec - o->last_info.tv_sec >= OTLP_WARN_EVERY_S) {
 			log_info("otlp: %s answers again", o->url);
+			o->last_info = now;
+		}
 		o->failing = 0;
 		nrej = rejected(o);
 		if (nrej > 0)
@@ -673,7 +678,7 @@ static void post_start(struct otlp *o)
 
 	o->snippet_len = 0;
 	rc = post_build(o);
-	/* What is left is more than a batch: right after this one. */
+	/* What did not fit in this batch goes right after it. */
 	o->flush_due = o->count > 0;
 	o->alt_tried = 0;
 	evtimer_add(o->post_timer, &tv);
@@ -988,6 +993,19 @@ static void otlp_destroy(struct otlp *o)
 	free(o->host);
 	free(o->path);
 	free(o);
+}
+
+int otlp_check_url(const char *url, char *err, size_t errlen)
+{
+	struct otlp o;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	rc = parse_url(&o, url, err, errlen);
+	free(o.url);
+	free(o.host);
+	free(o.path);
+	return rc;
 }
 
 struct otlp *otlp_new(struct event_base *base, const char *url, char *err, size_t errlen)

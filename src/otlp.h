@@ -37,6 +37,9 @@ struct otlp *otlp_new(struct event_base *base, const char *url, char *err, size_
  * counted. o may be NULL (no exporter).
  */
 void otlp_log(struct otlp *o, const struct accesslog_entry *e);
+/* Is url one otlp_new takes? 0, or -EINVAL with the one-line reason in err
+ * (the command line checks it before anything starts). */
+int otlp_check_url(const char *url, char *err, size_t errlen);
 void otlp_stats(const struct otlp *o, struct otlp_stats *st);
 /*
  * Send what is still queued, running base's loop for at most timeout_ms (0:

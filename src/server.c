@@ -177,7 +177,9 @@ static void klog_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	telemetry_batch(srv->tm, 1);
 	accel_log_read(srv->accel);
+	telemetry_batch(srv->tm, 0);
 }
 
 /* The kernel's records: read when it wakes us, and every 100 ms, so a
@@ -293,6 +295,7 @@ static void accel_hangup_hook(void *arg, int fd, const struct sockaddr *to)
 	accel_hangup(srv->accel, fd, to);
 }
 
+#ifdef HAVE_BPF_ENGINE
 /* The kernel's reasons for handing a request up, as metrics name them. */
 static const struct {
 	const char *name;
@@ -306,12 +309,15 @@ static const struct {
 };
 #define NHANDOVERS (sizeof(handovers) / sizeof(handovers[0]))
 #define NMAPS	   8
+#endif
 
 static void server_metrics_state(struct metrics_state *st, void *arg)
 {
+#ifdef HAVE_BPF_ENGINE
 	static const char *names[NHANDOVERS];
 	static uint64_t counts[NHANDOVERS];
 	static struct metrics_map maps[NMAPS];
+#endif
 	struct server *srv = arg;
 	struct session *s;
 	uint64_t kernel_records, otlp_sent, otlp_dropped;
@@ -489,6 +495,7 @@ void server_free(struct server *srv)
 		event_free(srv->sig_hup);
 	if (srv->drain_timer)
 		event_free(srv->drain_timer);
+#ifdef HAVE_BPF_ENGINE
 	/* The kernel's last records, then nothing more to read. */
 	if (srv->klog_ev != NULL) {
 		accel_log_read(srv->accel);
@@ -496,6 +503,7 @@ void server_free(struct server *srv)
 	}
 	if (srv->klog_timer != NULL)
 		event_free(srv->klog_timer);
+#endif
 	/* After the sessions, which drop their map entries; before the pool's sockets go. */
 	upstream_pool_set_hooks(srv->pool, NULL);
 	accel_stop(srv->accel);

@@ -27,13 +27,13 @@
 #include "conn.h"
 #include "router.h"
 #include "server.h"
+#include "peercg.h"
 #include "session.h"
 #include "static.h"
 #include "upstream.h"
 #include "welcome.h"
 #ifdef HAVE_BPF_ENGINE
 #include "accel.h"
-#include "peercg.h"
 #include "program.h"
 #endif
 

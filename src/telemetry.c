@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,8 @@ struct telemetry {
 	struct evhttp *http;
 	struct event *textfile_timer;
 	char *textfile_tmp;
+	time_t textfile_warned; /* the last failure's warning: one a minute */
+	int textfile_started;	/* telemetry_start wrote it */
 	void (*state_fn)(struct metrics_state *st, void *arg);
 	void *state_arg;
 	uint64_t kernel_records;
@@ -124,16 +127,22 @@ fail:
 }
 
 /* Written whole, then renamed over the file: node_exporter's textfile
- * collector never reads half a file (rename(2) is atomic). */
-static void textfile_write(struct telemetry *t)
+ * collector never reads half a file (rename(2) is atomic). 0 / -errno. */
+static int textfile_write(struct telemetry *t)
 {
 	struct evbuffer *out = evbuffer_new();
-	int fd = -1;
+	int fd = -1, rc = 0;
 
-	if (out == NULL || render(t, out) < 0)
+	if (out == NULL || render(t, out) < 0) {
+		rc = -ENOMEM;
 		goto done;
+	}
 	fd = open(t->textfile_tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
+		goto fail;
+	/* Readable by node_exporter whatever the umask (the systemd unit's is
+	 * 0077): metrics hold no secret the access log would not. */
+	if (fchmod(fd, 0644) < 0)
 		goto fail;
 	while (evbuffer_get_length(out) > 0)
 		if (evbuffer_write(out, fd) < 0)
@@ -147,20 +156,29 @@ static void textfile_write(struct telemetry *t)
 		goto fail;
 	goto done;
 fail:
-	log_warn("--metrics-textfile %s", t->cfg->metrics_textfile);
+	rc = -errno;
 	if (fd >= 0)
 		close(fd);
 	unlink(t->textfile_tmp);
 done:
 	if (out != NULL)
 		evbuffer_free(out);
+	return rc;
 }
 
 static void textfile_cb(evutil_socket_t fd, short what, void *arg)
 {
+	struct telemetry *t = arg;
+	time_t now = time(NULL);
+	int rc;
+
 	(void)fd;
 	(void)what;
-	textfile_write(arg);
+	rc = textfile_write(t);
+	if (rc < 0 && now - t->textfile_warned >= 60) {
+		t->textfile_warned = now;
+		log_warnx("--metrics-textfile %s: %s", t->cfg->metrics_textfile, strerror(-rc));
+	}
 }
 
 struct telemetry *telemetry_new(struct event_base *base, const struct config *cfg, char *err,
@@ -231,7 +249,9 @@ void telemetry_free(struct telemetry *t)
 	if (t == NULL)
 		return;
 	if (t->textfile_timer != NULL) {
-		textfile_write(t);
+		if (t->textfile_started && textfile_write(t) < 0)
+			log_warnx("--metrics-textfile %s: cannot write it at exit",
+				  t->cfg->metrics_textfile);
 		event_free(t->textfile_timer);
 	}
 	free(t->textfile_tmp);
@@ -252,9 +272,20 @@ void telemetry_set_state(struct telemetry *t, void (*fn)(struct metrics_state *s
 		return;
 	t->state_fn = fn;
 	t->state_arg = arg;
-	/* The first textfile at once: a reader never finds none. */
-	if (t->textfile_timer != NULL)
-		textfile_write(t);
+}
+
+int telemetry_start(struct telemetry *t)
+{
+	int rc;
+
+	/* The first textfile at once, as the user zeroserve serves as: a
+	 * reader never finds none, and a file it cannot write is a start
+	 * error, not a warning every interval. */
+	if (t == NULL || t->textfile_timer == NULL)
+		return 0;
+	rc = textfile_write(t);
+	t->textfile_started = rc == 0;
+	return rc;
 }
 
 void telemetry_request(struct telemetry *t, struct accesslog_entry *e)
@@ -356,4 +387,10 @@ void telemetry_counts(const struct telemetry *t, uint64_t *kernel_records, uint6
 	*kernel_records = t != NULL ? t->kernel_records : 0;
 	*otlp_sent = os.sent;
 	*otlp_dropped = os.dropped;
+}
+
+void telemetry_batch(struct telemetry *t, int on)
+{
+	if (t != NULL)
+		accesslog_hold(t->alog, on);
 }

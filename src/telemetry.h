@@ -30,12 +30,17 @@ void telemetry_free(struct telemetry *t);
  */
 void telemetry_set_state(struct telemetry *t, void (*fn)(struct metrics_state *st, void *arg),
 			 void *arg);
+/* Once zeroserve runs as the user it serves as: the first textfile.
+ * 0 / -errno (it cannot write there). */
+int telemetry_start(struct telemetry *t);
 /* One finished request: its source named from its cgroup id, then to
  * every sink. NULL t is fine. */
 void telemetry_request(struct telemetry *t, struct accesslog_entry *e);
 /* A request the kernel carried, as its record tells it (its times are
  * CLOCK_MONOTONIC's, bpf_ktime_get_ns). */
 void telemetry_kernel(struct telemetry *t, const struct zs_log *l);
+/* Around a batch of telemetry_kernel calls: their log lines go out together. */
+void telemetry_batch(struct telemetry *t, int on);
 /* Kernel records read, and records the OTLP exporter sent and dropped. */
 void telemetry_counts(const struct telemetry *t, uint64_t *kernel_records, uint64_t *otlp_sent,
 		      uint64_t *otlp_dropped);

@@ -62,7 +62,7 @@ while [ "$(grep -c 'rebind' "$T/access.log")" -lt 2 ] && [ $i -lt 60 ]; do
 done
 for p in /echo/rebind-1 /echo/rebind-2; do
 	l=$(grep -F "\"GET $p\"" "$T/access.log") || fail "no access-log line for $p: $(cat "$T/access.log")"
-	expect_match "$l" ' 403 .*engine=user.* reason=host-not-allowed$' "access-log line of $p"
+	expect_match "$l" ' 403 .*engine=userspace.* reason=host-not-allowed( |$)' "access-log line of $p"
 done
 kmsg_check
 exit 0

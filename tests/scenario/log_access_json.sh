@@ -65,9 +65,9 @@ for line, (path, status), size in zip(lines, want, sizes):
     if path == "/sleep/300":
         need(ms >= 290, "duration_ms %r for /sleep/300" % ms)
     need(isinstance(d["route"], str) and ("127.0.0.1:" + port) in d["route"], "route %r" % d["route"])
-    need(d["engine"] in ("user", "kernel"), "engine %r" % d["engine"])
+    need(d["engine"] in ("userspace", "kernel"), "engine %r" % d["engine"])
     if "--no-bpf" in engine_args.split():
-        need(d["engine"] == "user", "engine %r under --no-bpf" % d["engine"])
+        need(d["engine"] == "userspace", "engine %r under --no-bpf" % d["engine"])
 if len(clients) != 1:
     sys.exit("one keep-alive connection logged as clients %s" % sorted(clients))
 PY

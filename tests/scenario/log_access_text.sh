@@ -51,10 +51,10 @@ for line, (path, status), size in zip(lines, want, sizes):
         need(float(d.group(1)) >= 290, "duration %s ms for /sleep/300" % d.group(1))
     need(float(d.group(1)) < 5000, "duration %s ms" % d.group(1))
     need(re.search(r"127\.0\.0\.1:" + port + r"\b", line), "no route naming the backend")
-    e = re.search(r"\b(user|kernel)\b", line)
-    need(e, "no engine (user or kernel)")
+    e = re.search(r"\bengine=(userspace|kernel)\b", line)
+    need(e, "no engine (userspace or kernel)")
     if "--no-bpf" in engine_args.split():
-        need(e.group(1) == "user", "engine %s under --no-bpf" % e.group(1))
+        need(e.group(1) == "userspace", "engine %s under --no-bpf" % e.group(1))
 if len(clients) != 1:
     sys.exit("one keep-alive connection logged as clients %s" % sorted(clients))
 PY
