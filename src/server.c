@@ -203,6 +203,16 @@ static void klog_start(struct server *srv)
 }
 #endif
 
+void server_kernel_log(struct server *srv)
+{
+#ifdef HAVE_BPF_ENGINE
+	if (srv->klog_ev != NULL)
+		klog_cb(-1, 0, srv);
+#else
+	(void)srv;
+#endif
+}
+
 static void usr1_cb(evutil_socket_t sig, short what, void *arg)
 {
 	struct server *srv = arg;

@@ -52,6 +52,13 @@ int server_run(struct server *srv);
 void server_free(struct server *srv);
 /* Called by session_close so a paused listener can resume, a drain finish. */
 void server_session_gone(struct server *srv);
+/*
+ * The kernel's request records waiting in its ring, logged now: before a
+ * line of userspace's, so that a connection's lines keep its requests'
+ * order (a kernel request's record is in the ring before its client has
+ * its answer). No system call when none waits.
+ */
+void server_kernel_log(struct server *srv);
 /* The kernel engine is ready (or NULL): sessions and the pool use it. */
 void server_set_accel(struct server *srv, struct accel *a);
 

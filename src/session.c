@@ -199,6 +199,7 @@ static void log_request(struct session *s)
 	session_client_cgroup(s);
 	e.cgroup_id = s->cgroup_id;
 	session_mcp_entry(s, &e);
+	server_kernel_log(s->srv);
 	telemetry_request(s->srv->tm, &e);
 }
 

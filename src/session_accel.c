@@ -182,6 +182,7 @@ static void foreign_log(struct session *s)
 	out = conn_bytes_out(s->cc) + evbuffer_get_length(s->scratch);
 	s->frec->resp_body = out - s->frec_body_at;
 	s->frec->resp_bytes = out - s->frec_out_at;
+	server_kernel_log(s->srv);
 	telemetry_kernel(s->srv->tm, s->frec);
 }
 
