@@ -182,8 +182,11 @@ static void log_request(struct session *s)
 	e.status = s->status ? s->status : 499;
 	e.bytes = s->bytes_out;
 	/* What the client sent of this request: bytes read since it began,
-	 * less what waits unread (a pipelined next request). */
-	in = conn_bytes_read(s->cc) - evbuffer_get_length(conn_input(s->cc));
+	 * less what waits unread (a pipelined next request); all of them
+	 * when its head never parsed (refused, or cut off): they are its. */
+	in = conn_bytes_read(s->cc);
+	if (s->method != NULL)
+		in -= evbuffer_get_length(conn_input(s->cc));
 	e.request_bytes = in > s->req_at ? in - s->req_at : 0;
 	e.response_bytes =
 	    conn_bytes_out(s->cc) + evbuffer_get_length(s->scratch) + s->spliced - s->out_at;
