@@ -76,6 +76,7 @@ struct accel {
 	struct ring_buffer *log;
 	void (*on_log)(const struct zs_log *l, void *arg);
 	void *on_log_arg;
+	unsigned int log_n, log_max; /* records read in this accel_log_read, its bound */
 	void (*on_event)(void *owner, uint32_t tail, void *arg);
 	void *on_event_arg;
 	/* Tails for clients not accepted yet: the kernel may carry a first
@@ -448,6 +449,10 @@ static int log_record(void *ctx, void *data, size_t size)
 	if (size < sizeof(struct zs_log) || a->on_log == NULL)
 		return 0;
 	a->on_log(data, a->on_log_arg);
+	/* Enough for one go: libbpf keeps this record consumed and stops
+	 * (ringbuf_process_ring, libbpf 1.1; consume_n came with 1.3). */
+	if (++a->log_n == a->log_max)
+		return -E2BIG;
 	return 0;
 }
 
@@ -1598,9 +1603,18 @@ int accel_log_fd(const struct accel *a)
 	return a->log != NULL ? ring_buffer__epoll_fd(a->log) : -1;
 }
 
-int accel_log_read(struct accel *a)
+int accel_log_read(struct accel *a, unsigned int max)
 {
-	return a->log != NULL ? ring_buffer__consume(a->log) : 0;
+	int rc;
+
+	if (a->log == NULL)
+		return 0;
+	a->log_n = 0;
+	a->log_max = max;
+	rc = ring_buffer__consume(a->log);
+	if (rc < 0 && rc != -E2BIG)
+		return rc;
+	return (int)a->log_n;
 }
 
 /* Entries of a hash map, counted key by key, at most max: a scrape's

@@ -145,14 +145,15 @@ void accel_events_read(struct accel *a);
 /*
  * zs_log (bpf/zs_abi.h, struct zs_log): the kernel's record of each request
  * it carried, when the config wants them (config_wants_requests).
- * accel_log_read hands every waiting record to fn; run it when
- * accel_log_fd is readable (the kernel wakes it only when the ring fills
- * past a quarter) and on a timer. Its return: records read, or -errno.
+ * accel_log_read hands waiting records to fn, at most max of them (0: all);
+ * run it when accel_log_fd is readable (the kernel wakes it only when the
+ * ring fills past a quarter; it stays readable while records wait) and on
+ * a timer. Its return: records read, or -errno.
  */
 struct zs_log;
 void accel_log_set(struct accel *a, void (*fn)(const struct zs_log *l, void *arg), void *arg);
 int accel_log_fd(const struct accel *a);
-int accel_log_read(struct accel *a);
+int accel_log_read(struct accel *a, unsigned int max);
 /* The kernel's hash maps, how full: at most n of them into out. */
 struct accel_map_fill {
 	const char *name;

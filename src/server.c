@@ -171,35 +171,56 @@ static void klog_record(const struct zs_log *l, void *arg)
 	telemetry_kernel(srv->tm, l);
 }
 
-static void klog_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct server *srv = arg;
+/*
+ * Records read in one go, and how often: while records flow, every 1 ms,
+ * at most KLOG_BATCH of them, so zeroserve never holds its CPU (which the
+ * backends share) for long. Read every 100 ms instead, 8000 records at
+ * 80,000 requests a second took 2.4 ms with metrics, 8 ms with a JSON log,
+ * and wrk's p99 latency (c32, nginx backend on zeroserve's CPU) rose from
+ * 0.65 ms to 1.6 and 3.4 ms; this way to 0.8 and 1.3-1.6 ms. Idle, every
+ * 100 ms: a line is at most that late.
+ */
+#define KLOG_BATCH   256
+#define KLOG_BUSY_US 1000
+#define KLOG_IDLE_US 100000
 
-	(void)fd;
-	(void)what;
+/* All that waits (max 0), or one batch; then when to look again. */
+static void klog_read(struct server *srv, unsigned int max)
+{
+	struct timeval tv = {0, KLOG_IDLE_US};
+	int n;
+
 	telemetry_batch(srv->tm, 1);
-	accel_log_read(srv->accel);
+	n = accel_log_read(srv->accel, max);
 	telemetry_batch(srv->tm, 0);
+	if (n > 0)
+		tv.tv_usec = KLOG_BUSY_US;
+	evtimer_add(srv->klog_timer, &tv);
 }
 
-/* The kernel's records: read when it wakes us, and every 100 ms, so a
- * line is at most that late when traffic is light. */
+static void klog_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	klog_read(arg, KLOG_BATCH);
+}
+
+/* The kernel's records: read when it wakes us, and on a timer. */
 static void klog_start(struct server *srv)
 {
-	struct timeval tv = {0, 100 * 1000};
 	int fd = accel_log_fd(srv->accel);
 
 	if (srv->tm == NULL || fd < 0)
 		return;
 	accel_log_set(srv->accel, klog_record, srv);
 	srv->klog_ev = event_new(srv->base, fd, EV_READ | EV_PERSIST, klog_cb, srv);
-	srv->klog_timer = event_new(srv->base, -1, EV_PERSIST, klog_cb, srv);
+	srv->klog_timer = evtimer_new(srv->base, klog_cb, srv);
 	if (srv->klog_ev == NULL || srv->klog_timer == NULL) {
 		log_warnx("cannot read the kernel's request records: out of memory");
 		return;
 	}
 	event_add(srv->klog_ev, NULL);
-	event_add(srv->klog_timer, &tv);
+	klog_read(srv, KLOG_BATCH);
 }
 #endif
 
@@ -207,7 +228,7 @@ void server_kernel_log(struct server *srv)
 {
 #ifdef HAVE_BPF_ENGINE
 	if (srv->klog_ev != NULL)
-		klog_cb(-1, 0, srv);
+		klog_read(srv, 0);
 #else
 	(void)srv;
 #endif
@@ -221,7 +242,7 @@ static void usr1_cb(evutil_socket_t sig, short what, void *arg)
 	 * answered before the signal is in the access log. */
 #ifdef HAVE_BPF_ENGINE
 	if (srv->klog_ev != NULL)
-		klog_cb(-1, 0, srv);
+		klog_read(srv, 0);
 #endif
 	log_info("%u connection%s open, engine: %s", srv->nsessions, srv->nsessions == 1 ? "" : "s",
 		 srv->accel != NULL ? "kernel" : "userspace");
@@ -508,7 +529,7 @@ void server_free(struct server *srv)
 #ifdef HAVE_BPF_ENGINE
 	/* The kernel's last records, then nothing more to read. */
 	if (srv->klog_ev != NULL) {
-		accel_log_read(srv->accel);
+		accel_log_read(srv->accel, 0);
 		event_free(srv->klog_ev);
 	}
 	if (srv->klog_timer != NULL)
