@@ -45,6 +45,8 @@ ZS_TUNABLE __u32 listen_mapped = 0;
  * past which a record wakes zeroserve, which otherwise reads the ring on a
  * timer (a wake-up per record cost a switch per answer, as for zs_events). */
 ZS_TUNABLE __u32 log_on = 0;
+/* The records' paths are wanted (an access log or OTLP; metrics have none). */
+ZS_TUNABLE __u32 log_path = 0;
 ZS_TUNABLE __u64 log_wake = 16 << 10;
 
 /* Responses delivered whole, and the most a held head's message may carry:
@@ -537,6 +539,8 @@ __noinline int log_start(struct zs_conn *c, const struct zs_sock_key *key, __u32
 	for (j = 0; j < ZS_TAG_MAX / 8; j++)
 		*(__u64 *)&l->tag[8 * j] = program ? *(const __u64 *)&c->prog_tag[8 * j] : 0;
 	n = s->path_len < ZS_LOG_PATH_MAX ? s->path_len : ZS_LOG_PATH_MAX;
+	if (!log_path)
+		return 0;
 	for (j = 0; j < ZS_LOG_PATH_MAX / 8; j++) {
 		off = 8 * j;
 		*(__u64 *)&l->path[off] =

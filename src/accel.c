@@ -514,6 +514,7 @@ struct accel *accel_start(const struct config *cfg, const struct program *prog, 
 	a->skel->rodata->listen_mapped = listen_mapped(cfg);
 	if (config_wants_requests(cfg)) {
 		a->skel->rodata->log_on = 1;
+		a->skel->rodata->log_path = cfg->access_log != NULL || cfg->otlp_endpoint != NULL;
 		/* Woken at a quarter full: the timer reads the rest. */
 		a->skel->rodata->log_wake = cfg->log_ring / 4;
 		if (bpf_map__set_max_entries(a->skel->maps.zs_log, (__u32)cfg->log_ring) < 0)

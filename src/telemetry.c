@@ -353,12 +353,18 @@ void telemetry_kernel(struct telemetry *t, const struct zs_log *l)
 	t->kernel_records++;
 	if (l->route < t->cfg->router.n)
 		r = &t->cfg->router.routes[l->route];
-	client_name(&l->c, client, sizeof(client));
 	memcpy(tag, l->tag, ZS_TAG_MAX);
 	tag[ZS_TAG_MAX] = '\0';
 	memset(&e, 0, sizeof(e));
-	e.time_ns = (int64_t)l->end + realtime_offset();
-	e.client = client;
+	/* What only a line needs, only for a line: metrics alone take a
+	 * record a request at the kernel's pace. */
+	if (t->alog != NULL || t->otlp != NULL) {
+		client_name(&l->c, client, sizeof(client));
+		e.time_ns = (int64_t)l->end + realtime_offset();
+		e.client = client;
+	} else {
+		e.client = "-";
+	}
 	e.method = l->method < sizeof(method_names) / sizeof(method_names[0])
 		       ? method_names[l->method]
 		       : "-";
