@@ -14,6 +14,7 @@
 #include <linux/magic.h>
 
 #include "accel_env.h"
+#include "cgpath.h"
 #include "privdrop.h"
 
 /*
@@ -50,60 +51,6 @@ static int locked_down(void)
 	return strstr(buf, "[confidentiality]") != NULL;
 }
 
-/* mountinfo escapes blanks and backslashes in paths as \ooo. */
-static void unescape(char *s)
-{
-	char *d = s;
-
-	while (*s != '\0') {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
-		    s[3] >= '0' && s[3] <= '7') {
-			*d++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 | (s[3] - '0'));
-			s += 4;
-		} else {
-			*d++ = *s++;
-		}
-	}
-	*d = '\0';
-}
-
-/*
- * The first cgroup2 mount in /proc/self/mountinfo: /sys/fs/cgroup on a
- * unified host, /sys/fs/cgroup/unified on a hybrid one. Malloc'd or NULL.
- */
-static char *find_cgroup2(void)
-{
-	FILE *f;
-	char *line = NULL, *path = NULL;
-	size_t cap = 0;
-
-	f = fopen("/proc/self/mountinfo", "re");
-	if (f == NULL)
-		return NULL;
-	while (path == NULL && getline(&line, &cap, f) > 0) {
-		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPER */
-		char *sep = strstr(line, " - "), *mnt, *end;
-		int i;
-
-		if (sep == NULL || strncmp(sep + 3, "cgroup2 ", 8) != 0)
-			continue;
-		mnt = line;
-		for (i = 0; i < 4 && mnt != NULL; i++) {
-			mnt = strchr(mnt, ' ');
-			if (mnt != NULL)
-				mnt++;
-		}
-		if (mnt == NULL || (end = strchr(mnt, ' ')) == NULL)
-			continue;
-		*end = '\0';
-		unescape(mnt);
-		path = strdup(mnt);
-	}
-	free(line);
-	fclose(f);
-	return path;
-}
-
 int accel_env_caps(char *why, size_t whylen)
 {
 	if (have_caps())
@@ -138,7 +85,7 @@ int accel_env_cgroup(const char *cgroup_opt, char **cgroup, int *cgfd, char *why
 	char *path;
 	int fd, err;
 
-	path = cgroup_opt != NULL ? strdup(cgroup_opt) : find_cgroup2();
+	path = cgroup_opt != NULL ? strdup(cgroup_opt) : cgpath_mount();
 	if (path == NULL) {
 		snprintf(why, whylen, "no cgroup v2 mount found (--cgroup PATH names one)");
 		return -ENOENT;

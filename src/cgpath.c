@@ -382,18 +382,17 @@ static void unescape(char *s)
 	*d = '\0';
 }
 
-/* The first cgroup2 mount point, opened as a directory: fd or -errno. */
-static int open_cgroup2(void)
+char *cgpath_mount(void)
 {
-	char *line = NULL;
+	char *line = NULL, *path = NULL;
 	size_t cap = 0;
-	int fd = -ENOENT;
+	int err = ENOENT;
 	FILE *f;
 
 	f = fopen("/proc/self/mountinfo", "re");
 	if (f == NULL)
-		return -errno;
-	while (fd == -ENOENT && getline(&line, &cap, f) > 0) {
+		return NULL;
+	while (path == NULL && getline(&line, &cap, f) > 0) {
 		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPER */
 		char *sep = strstr(line, " - "), *mnt = line, *end;
 		int field;
@@ -409,12 +408,30 @@ static int open_cgroup2(void)
 			continue;
 		*end = '\0';
 		unescape(mnt);
-		fd = open(mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (fd < 0)
-			fd = -errno;
+		path = strdup(mnt);
+		if (path == NULL)
+			err = ENOMEM;
+		break;
 	}
 	free(line);
 	fclose(f);
+	if (path == NULL)
+		errno = err;
+	return path;
+}
+
+/* The first cgroup2 mount point, opened as a directory: fd or -errno. */
+static int open_cgroup2(void)
+{
+	char *mnt = cgpath_mount();
+	int fd;
+
+	if (mnt == NULL)
+		return -errno;
+	fd = open(mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		fd = -errno;
+	free(mnt);
 	return fd;
 }
 

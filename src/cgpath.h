@@ -34,6 +34,12 @@ struct cgpath;
  * CGPATH_MAX_IDS), ENOENT (no cgroup2 mount), or open(2)'s.
  */
 struct cgpath *cgpath_new(const char *mount, unsigned int max);
+/*
+ * The first cgroup2 mount in /proc/self/mountinfo: /sys/fs/cgroup on a
+ * unified host, /sys/fs/cgroup/unified on a hybrid one. Malloc'd, or NULL
+ * with errno (ENOENT: none).
+ */
+char *cgpath_mount(void);
 void cgpath_free(struct cgpath *c);
 
 /*
