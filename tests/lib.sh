@@ -595,8 +595,10 @@ cg_setup() {
 	[ -n "$_mnt" ] || skip "no cgroup v2 mount in /proc/self/mountinfo"
 	[ "$(id -u)" = 0 ] || skip "the kernel engine needs root (uid $(id -u))"
 	[ "$(_zs_cap_bpf)" = 1 ] || skip "no CAP_BPF or CAP_SYS_ADMIN in the effective set"
-	CG="$_mnt/zs-test-$$"
-	mkdir "$CG" || fail "cannot create the cgroup $CG"
+	# A name of its own, not just the PID: a test killed before its
+	# teardown leaves its cgroup behind, and PIDs come round again.
+	CG=$(mktemp -d "$_mnt/zs-test-$$-XXXXXX") || fail "cannot create a cgroup under $_mnt"
+	chmod 755 "$CG" || fail "cannot chmod the cgroup $CG"
 	_ZS_CG_MADE=1
 	ZS_CG=$CG
 	export ZS_CG
@@ -637,12 +639,13 @@ svc_cgroup_make() {
 	command -v bpftool >/dev/null || fail "no bpftool (configure needs it for the kernel engine)"
 	if [ -n "$CG" ]; then
 		SVC=$CG/svc
+		mkdir "$SVC" || fail "cannot create the cgroup $SVC"
 	else
 		_mnt=$(cg_mount)
 		[ -n "$_mnt" ] || skip "no cgroup v2 mount in /proc/self/mountinfo"
-		SVC=$_mnt/zs-test-$$-svc
+		SVC=$(mktemp -d "$_mnt/zs-test-$$-svc-XXXXXX") || fail "cannot create a cgroup under $_mnt"
+		chmod 755 "$SVC" || fail "cannot chmod the cgroup $SVC"
 	fi
-	mkdir "$SVC" || fail "cannot create the cgroup $SVC"
 	SVC_KEY=$($PYTHON -c 'import struct, sys; print(" ".join("%02x" % b for b in struct.pack("=Q", int(sys.argv[1]))))' "$(stat -c %i "$SVC")")
 }
 
