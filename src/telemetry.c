@@ -17,6 +17,7 @@
 #include <linux/types.h>
 
 #include "accesslog.h"
+#include "addr.h"
 #include "cgpath.h"
 #include "config.h"
 #include "log.h"
@@ -318,18 +319,29 @@ void telemetry_request(struct telemetry *t, struct accesslog_entry *e)
 			    e->mcp_outcome != NULL ? e->mcp_outcome : "none");
 }
 
-/* C's own address is the client's: "a.b.c.d:port", or "[v6]:port". */
+/* C's own address is the client's, named as userspace names its clients
+ * (addr_format): a v4-mapped one as IPv4. */
 static void client_name(const struct zs_sock_key *k, char *buf, size_t len)
 {
-	char ip[INET6_ADDRSTRLEN];
+	struct sockaddr_in *sin;
+	struct sockaddr_in6 *sin6;
+	struct addr a;
 
+	memset(&a, 0, sizeof(a));
 	if (k->local_ip[0] == 0 && k->local_ip[1] == 0 && k->local_ip[2] == htonl(0xffff)) {
-		inet_ntop(AF_INET, &k->local_ip[3], ip, sizeof(ip));
-		snprintf(buf, len, "%s:%u", ip, k->local_port);
+		sin = (struct sockaddr_in *)&a.ss;
+		sin->sin_family = AF_INET;
+		sin->sin_addr.s_addr = k->local_ip[3];
+		sin->sin_port = htons(k->local_port);
+		a.len = sizeof(*sin);
 	} else {
-		inet_ntop(AF_INET6, k->local_ip, ip, sizeof(ip));
-		snprintf(buf, len, "[%s]:%u", ip, k->local_port);
+		sin6 = (struct sockaddr_in6 *)&a.ss;
+		sin6->sin6_family = AF_INET6;
+		memcpy(&sin6->sin6_addr, k->local_ip, sizeof(sin6->sin6_addr));
+		sin6->sin6_port = htons(k->local_port);
+		a.len = sizeof(*sin6);
 	}
+	addr_format(&a, buf, len);
 }
 
 /* CLOCK_REALTIME less CLOCK_MONOTONIC, now (two vDSO calls). */
