@@ -38,6 +38,8 @@
 #   expect_echo PATH BACKEND [CURL ARGS]  GET PATH through zeroserve: 200 from
 #                        BACKEND's /echo, which saw PATH as it was sent
 #   json_get FILE EXPR   evaluate python EXPR on the JSON document d in FILE
+#   metric PORT SELECTOR, metric_wait PORT SELECTOR VALUE [S]  a value of
+#                        zeroserve's /metrics (--metrics PORT), or wait for one
 #   echo_header FILE NAME  values of request header NAME in a /echo reply
 # An EXIT trap stops every process started through these helpers (by PID)
 # and waits for it.
@@ -354,31 +356,43 @@ EOF
 
 ZS_PORT=$(zs_port)
 
-backend_start() {
-	_name=${1:?backend_start NAME}
+# _zs_ready_start WHAT OUT ERR FN: FN picks a port (_port), starts a server
+# there in the background, writing "ready" to OUT once it listens and its
+# errors to ERR, and sets _pid; waited for 5 s, tried 3 times (a port taken
+# meanwhile), else fail naming WHAT.
+_zs_ready_start() {
 	_tries=0
 	while :; do
-		BACKEND_PORT=$(zs_port)
-		_out="$T/backend-$_name.out"
-		# shellcheck disable=SC2086 # BACKEND_ARGS is a word list on purpose
-		_zs_bg_exec $PYTHON -u "$ZS_TESTS/backend.py" --port "$BACKEND_PORT" --name "$_name" \
-			--host "${BACKEND_HOST:-127.0.0.1}" ${BACKEND_ARGS:-} --record "$T/backend-$_name.requests" >"$_out" 2>"$T/backend-$_name.err" &
-		BACKEND_PID=$!
-		_zs_track "$BACKEND_PID"
+		"$4"
+		_zs_track "$_pid"
 		_i=0
 		while [ $_i -lt 100 ]; do
-			grep -qx ready "$_out" 2>/dev/null && break
-			kill -0 "$BACKEND_PID" 2>/dev/null || break
+			grep -qx ready "$2" 2>/dev/null && return 0
+			kill -0 "$_pid" 2>/dev/null || break
 			sleep 0.05
 			_i=$((_i + 1))
 		done
-		if grep -qx ready "$_out" 2>/dev/null; then
-			break
-		fi
-		zs_kill "$BACKEND_PID"
+		grep -qx ready "$2" 2>/dev/null && return 0
+		zs_kill "$_pid"
 		_tries=$((_tries + 1))
-		[ $_tries -lt 3 ] || fail "backend $_name did not start: $(cat "$T/backend-$_name.err")"
+		[ $_tries -lt 3 ] || fail "$1 did not start: $(cat "$3")"
 	done
+}
+
+_zs_backend_run() {
+	_port=$(zs_port)
+	# shellcheck disable=SC2086 # BACKEND_ARGS is a word list on purpose
+	_zs_bg_exec $PYTHON -u "$ZS_TESTS/backend.py" --port "$_port" --name "$_name" \
+		--host "${BACKEND_HOST:-127.0.0.1}" ${BACKEND_ARGS:-} --record "$T/backend-$_name.requests" \
+		>"$T/backend-$_name.out" 2>"$T/backend-$_name.err" &
+	_pid=$!
+}
+
+backend_start() {
+	_name=${1:?backend_start NAME}
+	_zs_ready_start "backend $_name" "$T/backend-$_name.out" "$T/backend-$_name.err" _zs_backend_run
+	BACKEND_PORT=$_port
+	BACKEND_PID=$_pid
 	echo "$BACKEND_PORT"
 }
 
@@ -537,6 +551,37 @@ for k, v in json.load(open(sys.argv[1]))["headers"]:
 zs_python() {
 	PYTHONPATH="$ZS_TESTS${PYTHONPATH:+:$PYTHONPATH}" \
 		_zs_in timeout "${ZS_PY_TIMEOUT:-60}" $PYTHON "$@"
+}
+
+# ---- metrics (--metrics) ---------------------------------------------------
+
+# metrics_fetch PORT: GET /metrics from zeroserve's --metrics PORT into
+# $T/metrics, checked by promcheck.py. metric PORT SELECTOR: fetch, then
+# print the sum of SELECTOR's samples (promcheck.py --get). metric_wait
+# PORT SELECTOR VALUE [S]: wait (at most S s, default 10) until SELECTOR's
+# value is VALUE; fails if not.
+metrics_fetch() {
+	curl -sS --noproxy '*' --max-time 5 -o "$T/metrics" "http://127.0.0.1:$1/metrics" ||
+		fail "GET /metrics from 127.0.0.1:$1 failed"
+	$PYTHON "$ZS_TESTS/promcheck.py" "$T/metrics" >"$T/promcheck.out" ||
+		fail "/metrics is not valid Prometheus text: $(cat "$T/promcheck.out")"
+}
+
+metric() {
+	metrics_fetch "$1"
+	$PYTHON "$ZS_TESTS/promcheck.py" "$T/metrics" --get "$2" ||
+		fail "promcheck.py --get '$2' failed"
+}
+
+metric_wait() {
+	_steps=$((${4:-10} * 20))
+	_i=0
+	while [ "$(metric "$1" "$2")" != "$3" ]; do
+		_i=$((_i + 1))
+		[ $_i -lt $_steps ] ||
+			fail "$2 is $(metric "$1" "$2") after ${4:-10} s, want $3"
+		sleep 0.05
+	done
 }
 
 # ---- cgroup v2 and the kernel engine ---------------------------------------

@@ -11,11 +11,11 @@
 #   otlp_wait_records N [S]  wait (at most S s, default 15) until the
 #                        receiver has N records; fails if not, or if it has
 #                        more
-#   metrics_fetch PORT   GET /metrics from zeroserve's --metrics PORT into
-#                        $T/metrics, checked by promcheck.py
-#   metric PORT SELECTOR fetch, then print the sum of SELECTOR's samples
-#   metric_wait PORT SELECTOR VALUE [S]  wait (at most S s, default 10)
-#                        until SELECTOR's value is VALUE; fails if not
+#   otlp_exit_after_20 ENGINE WATCH_MS [RECEIVER ARGS]  on ENGINE, zeroserve
+#                        with --otlp-endpoint and a textfile in $D written
+#                        only at exit; 20 requests, then SIGTERM: ms is how
+#                        long it took to exit (exit_ms, watched WATCH_MS)
+#   (metric and metric_wait, for /metrics, are lib.sh's)
 #   zs_otlp_warnings     the warnings in zeroserve's own log ($ZS_LOG) that
 #                        OTLP records were dropped ("otlp: ... dropped")
 
@@ -57,28 +57,31 @@ otlp_wait_records() {
 		fail "the receiver has $(otlp_records) records, want $_want"
 }
 
-metrics_fetch() {
-	curl -sS --noproxy '*' --max-time 5 -o "$T/metrics" "http://127.0.0.1:$1/metrics" ||
-		fail "GET /metrics from 127.0.0.1:$1 failed"
-	$PYTHON "$ZS_TESTS/promcheck.py" "$T/metrics" >"$T/promcheck.out" ||
-		fail "/metrics is not valid Prometheus text: $(cat "$T/promcheck.out")"
-}
-
-metric() {
-	metrics_fetch "$1"
-	$PYTHON "$ZS_TESTS/promcheck.py" "$T/metrics" --get "$2" ||
-		fail "promcheck.py --get '$2' failed"
-}
-
-metric_wait() {
-	_steps=$((${4:-10} * 20))
-	_i=0
-	while [ "$(metric "$1" "$2")" != "$3" ]; do
-		_i=$((_i + 1))
-		[ $_i -lt $_steps ] ||
-			fail "$2 is $(metric "$1" "$2") after ${4:-10} s, want $3"
-		sleep 0.05
-	done
+otlp_exit_after_20() {
+	_engine=$1
+	_watch=$2
+	shift 2
+	engine_setup "$_engine"
+	PA=$(backend_start a)
+	otlp_receiver_start "$_engine" "$@"
+	# The serving user (nobody) writes the textfile.
+	D="$T/prom.$_engine"
+	mkdir "$D" && chmod 777 "$D" || fail "cannot make $D"
+	zs_start_on "$_engine" --metrics-textfile "$D/zs.prom" --metrics-interval 3600s \
+		--otlp-endpoint "http://127.0.0.1:$OTLP_PORT" "/=127.0.0.1:$PA"
+	zs_python - "$ZS_PORT" <<'PY' || fail "$_engine engine: requests"
+import sys
+from rawhttp import Conn
+c = Conn(int(sys.argv[1]))
+for i in range(20):
+    r = c.request("GET", "/bytes/%d" % i)
+    assert r.status == 200, r
+c.close()
+PY
+	watch_exit "$ZS_PID" "$_watch"
+	_sent=$(now_ns)
+	kill -TERM "$ZS_PID"
+	ms=$(exit_ms "$_sent")
 }
 
 zs_otlp_warnings() {

@@ -75,7 +75,7 @@ PY
 			fail "$engine engine, $format log: the MCP session"
 		secret=$(cat "$T/secret.$engine.$format")
 		grep -q "$secret" "$T/mcp-m-$format.requests" || fail "the secret never reached the server"
-		mcp_metrics_wait "$MP" 5
+		metric_wait "$MP" zeroserve_mcp_calls_total 5
 		zs_python "$ZS_TESTS/promcheck.py" "$T/metrics" >"$T/promcheck.out" ||
 			fail "$engine engine: /metrics is not valid: $(cat "$T/promcheck.out")"
 		zs_stop_all

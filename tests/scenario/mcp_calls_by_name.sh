@@ -16,12 +16,7 @@
 . "$ZS_TESTS/mcplib.sh"
 
 for engine in user kernel; do
-	engine_setup $engine
-	PM=$(mcp_backend_start m)
-	PA=$(backend_start a)
-	MP=$(zs_port)
-	zs_start_on $engine --access-log "$T/access.$engine" --log-format json \
-		--metrics "127.0.0.1:$MP" --mcp mcp "mcp@/mcp=127.0.0.1:$PM" "/=127.0.0.1:$PA"
+	mcp_start $engine
 	zs_python - "$ZS_PORT" >"$T/sent.$engine" <<'PY' || fail "$engine engine: the MCP session"
 import json, sys
 from mcpclient import Client
@@ -80,7 +75,7 @@ PY
 		zs_counters >/dev/null
 		kreq=$(counter requests)
 	fi
-	mcp_metrics_wait "$MP" 13
+	metric_wait "$MP" zeroserve_mcp_calls_total 13
 	zs_python "$ZS_TESTS/promcheck.py" "$T/metrics" >"$T/promcheck.out" ||
 		fail "$engine engine: /metrics is not valid: $(cat "$T/promcheck.out")"
 	zs_python - "$T/metrics" "mcp@/mcp=127.0.0.1:$PM" <<'PY' || fail "$engine engine: zeroserve_mcp_calls_total"

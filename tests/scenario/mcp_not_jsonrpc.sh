@@ -13,12 +13,7 @@
 . "$ZS_TESTS/mcplib.sh"
 
 for engine in user kernel; do
-	engine_setup $engine
-	PM=$(mcp_backend_start m-$engine)
-	PA=$(backend_start a)
-	MP=$(zs_port)
-	zs_start_on $engine --access-log "$T/access.$engine" --log-format json \
-		--metrics "127.0.0.1:$MP" --mcp mcp "mcp@/mcp=127.0.0.1:$PM" "/=127.0.0.1:$PA"
+	mcp_start $engine
 	zs_python - "$ZS_PORT" >"$T/sent.$engine" <<'PY' || fail "$engine engine: the requests"
 import json, sys
 from obslib import CountingConn
@@ -56,7 +51,7 @@ c.close()
 PY
 	n=$(wc -l <"$T/sent.$engine")
 	[ $engine = user ] || zs_counters >/dev/null
-	mcp_scrape_wait "$MP" zeroserve_requests_total "$n"
+	metric_wait "$MP" zeroserve_requests_total "$n"
 	zs_python "$ZS_TESTS/promcheck.py" "$T/metrics" >"$T/promcheck.out" ||
 		fail "$engine engine: /metrics is not valid: $(cat "$T/promcheck.out")"
 	got=$(zs_python "$ZS_TESTS/promcheck.py" "$T/metrics" --get zeroserve_mcp_calls_total)

@@ -11,12 +11,7 @@
 . "$ZS_TESTS/mcplib.sh"
 
 for engine in user kernel; do
-	engine_setup $engine
-	PM=$(mcp_backend_start m)
-	PA=$(backend_start a)
-	MP=$(zs_port)
-	zs_start_on $engine --access-log "$T/access.$engine" --log-format json \
-		--metrics "127.0.0.1:$MP" --mcp mcp "mcp@/mcp=127.0.0.1:$PM" "/=127.0.0.1:$PA"
+	mcp_start $engine
 	zs_python - "$ZS_PORT" >"$T/sent.$engine" <<'PY' || fail "$engine engine: the pipelined calls"
 import json, sys
 from mcpclient import Reply, sse_events
@@ -63,7 +58,7 @@ for mid, method, params, headers, status, tool, outcome in calls:
                       "status": status}))
 c.close()
 PY
-	mcp_metrics_wait "$MP" 8
+	metric_wait "$MP" zeroserve_mcp_calls_total 8
 	zs_python - "$T/metrics" "$T/sent.$engine" "mcp@/mcp=127.0.0.1:$PM" <<'PY' || fail "$engine engine: zeroserve_mcp_calls_total"
 import collections, json, sys
 from promcheck import parse

@@ -14,12 +14,7 @@
 . "$ZS_TESTS/mcplib.sh"
 
 for engine in user kernel; do
-	engine_setup $engine
-	PM=$(mcp_backend_start m)
-	PA=$(backend_start a) # a route the kernel engine can carry, so that it starts
-	MP=$(zs_port)
-	zs_start_on $engine --access-log "$T/access.$engine" --log-format json \
-		--metrics "127.0.0.1:$MP" --mcp mcp "mcp@/mcp=127.0.0.1:$PM" "/=127.0.0.1:$PA"
+	mcp_start $engine
 	zs_python - "$ZS_PORT" >"$T/sent.$engine" <<'PY' || fail "$engine engine: the MCP session"
 import json, sys
 from mcpclient import Client
@@ -67,7 +62,7 @@ for method, params, tool, outcome, (accept, sse), extra in calls:
 mcp.close()
 PY
 	n=$(wc -l <"$T/sent.$engine")
-	mcp_metrics_wait "$MP" "$n"
+	metric_wait "$MP" zeroserve_mcp_calls_total "$n"
 	zs_python - "$T/metrics" "mcp@/mcp=127.0.0.1:$PM" "$T/sent.$engine" <<'PY' || fail "$engine engine: zeroserve_mcp_calls_total"
 import collections, json, sys
 from promcheck import parse

@@ -10,27 +10,7 @@
 . "$ZS_TESTS/otlplib.sh"
 
 for engine in user kernel; do
-	engine_setup $engine
-	PA=$(backend_start a)
-	otlp_receiver_start $engine --delay 3
-	# The serving user (nobody) writes the textfile.
-	D="$T/prom.$engine"
-	mkdir "$D" && chmod 777 "$D" || fail "cannot make $D"
-	zs_start_on $engine --metrics-textfile "$D/zs.prom" --metrics-interval 3600s \
-		--otlp-endpoint "http://127.0.0.1:$OTLP_PORT" "/=127.0.0.1:$PA"
-	zs_python - "$ZS_PORT" <<'PY' || fail "$engine engine: requests"
-import sys
-from rawhttp import Conn
-c = Conn(int(sys.argv[1]))
-for i in range(20):
-    r = c.request("GET", "/bytes/%d" % i)
-    assert r.status == 200, r
-c.close()
-PY
-	watch_exit "$ZS_PID" 6000
-	sent=$(now_ns)
-	kill -TERM "$ZS_PID"
-	ms=$(exit_ms "$sent")
+	otlp_exit_after_20 $engine 6000 --delay 3
 	[ "$ms" != never ] && [ "$ms" -ge 900 ] && [ "$ms" -le 2500 ] ||
 		fail "$engine engine: zeroserve exited $ms ms after SIGTERM, want 900 to 2500"
 	expect_eq "$(grep -c 'otlp: 20 records not exported at exit' "$ZS_LOG")" 1 \
